@@ -1,0 +1,1 @@
+"""Helpers for Lab 3: datasets, models, training, metrics and plots."""
