@@ -1,0 +1,28 @@
+"""One-line errors for bad data and bad settings."""
+import sys
+
+
+class LabError(Exception):
+    """Bad input (a missing or corrupt file, an invalid setting): the message says how to fix it."""
+
+
+def check(condition: bool, message: str) -> None:
+    """Raise LabError(message) unless condition holds."""
+    if not condition:
+        raise LabError(message)
+
+
+def _one_line(shell, etype, value, tb, tb_offset=None):
+    print(f"{etype.__name__}: {value}", file=sys.stderr)
+    return [f"{etype.__name__}: {value}"]
+
+
+def short_errors_in_notebook() -> None:
+    """Show LabError in Jupyter as its one-line message instead of a full traceback."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((LabError,), _one_line)

@@ -1,0 +1,216 @@
+"""The lab's networks: an MLP and LeNet for MNIST; a patch CNN, an FCN and a U-Net for UAVid."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .errors import check
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# ----------------------------------------------------------------------------- MNIST
+
+
+class MLP(nn.Module):
+    """The fully connected baseline of Lab 2: flatten -> (Linear -> ReLU) per hidden layer -> Linear."""
+
+    def __init__(self, in_features: int = 784, hidden: tuple[int, ...] = (512, 256), num_classes: int = 10):
+        super().__init__()
+        layers, width = [nn.Flatten()], in_features
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU(inplace=True)]
+            width = h
+        layers.append(nn.Linear(width, num_classes))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class LeNet(nn.Module):
+    """LeNet as in the course: conv 5x5 (20) -> pool -> conv 5x5 (50) -> pool -> 800 -> 500 -> 10.
+
+    batch_norm adds BatchNorm after each conv and the hidden linear layer; dropout is applied
+    before each linear layer. With the defaults this is exactly the course network (431,080 parameters).
+    """
+
+    def __init__(self, num_classes: int = 10, batch_norm: bool = False, dropout: float = 0.0):
+        super().__init__()
+
+        def conv(cin: int, cout: int) -> list[nn.Module]:
+            layers = [nn.Conv2d(cin, cout, 5, bias=not batch_norm)]
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(cout))
+            return layers + [nn.ReLU(inplace=True), nn.MaxPool2d(2)]
+
+        self.features = nn.Sequential(*conv(1, 20), *conv(20, 50))
+        hidden = [nn.Linear(800, 500, bias=not batch_norm)] + ([nn.BatchNorm1d(500)] if batch_norm else [])
+        drop = [nn.Dropout(dropout)] if dropout > 0 else []
+        self.classifier = nn.Sequential(nn.Flatten(), *drop, *hidden, nn.ReLU(inplace=True), *drop,
+                                        nn.Linear(500, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+# ----------------------------------------------------------------------------- UAVid
+
+
+class PatchCNN(nn.Module):
+    """Classifies the centre pixel of a (patch x patch) RGB window: the sliding-window approach."""
+
+    def __init__(self, num_classes: int = 8, patch: int = 25, width: int = 32):
+        super().__init__()
+        check(patch % 2 == 1 and patch >= 9, f"PATCH_SIZE={patch} must be odd and at least 9")
+        self.patch = patch
+        self.features = nn.Sequential(
+            conv_bn_relu(3, width), nn.MaxPool2d(2),
+            conv_bn_relu(width, 2 * width), nn.MaxPool2d(2),
+            conv_bn_relu(2 * width, 2 * width), nn.AdaptiveAvgPool2d(2),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(8 * width, 128), nn.ReLU(inplace=True),
+                                        nn.Linear(128, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def conv_bn_relu(cin: int, cout: int) -> nn.Sequential:
+    """3x3 convolution (same size) -> batch norm -> ReLU."""
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class DoubleConv(nn.Sequential):
+    """(3x3 conv -> BN -> ReLU) twice: the building block of each U-Net level."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__(conv_bn_relu(cin, cout), conv_bn_relu(cout, cout))
+
+
+class Down(nn.Sequential):
+    """2x2 max pooling, then a double conv: one step down the encoder."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__(nn.MaxPool2d(2), DoubleConv(cin, cout))
+
+
+class Up(nn.Module):
+    """Upsample x2, concatenate the skip connection, double conv: one step up the decoder."""
+
+    def __init__(self, cin: int, cskip: int, cout: int, bilinear: bool = True):
+        super().__init__()
+        if bilinear:
+            self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+        else:
+            self.up = nn.ConvTranspose2d(cin, cin, 2, stride=2)
+        self.conv = DoubleConv(cin + cskip, cout)
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        x = self.up(x)
+        # An odd size halves with rounding down, so the upsampled map can be a pixel short.
+        dy, dx = skip.shape[-2] - x.shape[-2], skip.shape[-1] - x.shape[-1]
+        x = F.pad(x, [dx // 2, dx - dx // 2, dy // 2, dy - dy // 2])
+        return self.conv(torch.cat([skip, x], dim=1))
+
+
+class UNet(nn.Module):
+    """U-Net: a double conv, `depth` steps down, `depth` steps up with skip connections, a 1x1 head."""
+
+    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 32, depth: int = 4,
+                 bilinear: bool = True):
+        super().__init__()
+        check(depth >= 1 and width >= 1, f"U-Net depth={depth} and width={width} must be at least 1")
+        widths = [width * 2 ** i for i in range(depth + 1)]
+        self.inc = DoubleConv(in_channels, widths[0])
+        self.downs = nn.ModuleList(Down(widths[i], widths[i + 1]) for i in range(depth))
+        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], bilinear) for i in reversed(range(depth)))
+        self.head = nn.Conv2d(widths[0], num_classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = [self.inc(x)]
+        for down in self.downs:
+            skips.append(down(skips[-1]))
+        x = skips.pop()
+        for up in self.ups:
+            x = up(x, skips.pop())
+        return self.head(x)
+
+
+class FCN(nn.Module):
+    """Fully convolutional network: an encoder down to 1/8, a 1x1 classifier, upsampling to the input size.
+
+    upsample="bilinear" interpolates the coarse scores; "transposed" learns the upsampling with a
+    transposed convolution initialised to bilinear interpolation.
+    """
+
+    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 32, upsample: str = "bilinear"):
+        super().__init__()
+        check(upsample in ("bilinear", "transposed"), f"FCN upsample={upsample!r} must be 'bilinear' or 'transposed'")
+        self.encoder = nn.Sequential(
+            DoubleConv(in_channels, width),
+            Down(width, 2 * width),
+            Down(2 * width, 4 * width),
+            Down(4 * width, 8 * width),
+        )
+        self.classifier = nn.Conv2d(8 * width, num_classes, 1)
+        self.upsample = upsample
+        if upsample == "transposed":
+            self.up = nn.ConvTranspose2d(num_classes, num_classes, 16, stride=8, padding=4, bias=False)
+            self.up.weight.data.copy_(_bilinear_kernel(num_classes, 16))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        size = x.shape[-2:]
+        scores = self.classifier(self.encoder(x))
+        if self.upsample == "transposed":
+            scores = self.up(scores)
+        # Sizes that are not multiples of 8 leave the transposed output a few pixels off; interpolate the rest.
+        if scores.shape[-2:] != size:
+            scores = F.interpolate(scores, size=size, mode="bilinear", align_corners=False)
+        return scores
+
+
+def _bilinear_kernel(channels: int, size: int) -> torch.Tensor:
+    """Weights that make a transposed convolution do per-channel bilinear upsampling."""
+    factor = (size + 1) // 2
+    center = factor - 1 if size % 2 == 1 else factor - 0.5
+    og = torch.arange(size, dtype=torch.float32)
+    filt = 1 - (og - center).abs() / factor
+    kernel = filt[:, None] * filt[None, :]
+    weight = torch.zeros(channels, channels, size, size)
+    weight[range(channels), range(channels)] = kernel
+    return weight
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def summary(model: nn.Module, input_shape: tuple[int, ...]) -> str:
+    """A table of the leaf layers with their output shapes and parameter counts (one forward pass)."""
+    rows, hooks = [], []
+
+    def hook(module, inputs, output):
+        shape = tuple(output.shape) if torch.is_tensor(output) else "-"
+        rows.append((rows_name[module], type(module).__name__, shape, sum(p.numel() for p in module.parameters(recurse=False))))
+
+    rows_name = {}
+    for name, module in model.named_modules():
+        if len(list(module.children())) == 0:
+            rows_name[module] = name
+            hooks.append(module.register_forward_hook(hook))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            device = next(model.parameters()).device
+            model(torch.zeros(input_shape, device=device))
+    finally:
+        for h in hooks:
+            h.remove()
+        model.train(was_training)
+    lines = [f"{'layer':<24}{'type':<18}{'output shape':<22}{'parameters':>12}", "-" * 76]
+    lines += [f"{name:<24}{kind:<18}{str(shape):<22}{params:>12,}" for name, kind, shape, params in rows]
+    lines += ["-" * 76, f"{'total':<64}{count_parameters(model):>12,}"]
+    return "\n".join(lines)
