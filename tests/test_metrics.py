@@ -1,0 +1,40 @@
+import numpy as np
+import torch
+from sklearn.metrics import confusion_matrix, f1_score, jaccard_score, precision_score, recall_score
+
+from utils.metrics import ConfusionMatrix
+
+
+def test_metrics_match_scikit_learn():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 6, size=5000)
+    pred = np.where(rng.random(5000) < 0.7, truth, rng.integers(0, 6, size=5000))
+    pred[pred == 5] = 4  # class 5 is never predicted: zero precision
+    cm = ConfusionMatrix(6)
+    for chunk in np.array_split(np.arange(5000), 7):
+        cm.update(torch.from_numpy(pred[chunk]), torch.from_numpy(truth[chunk]))
+    m = cm.compute()
+    labels = list(range(6))
+    assert np.array_equal(m["confusion"].numpy(), confusion_matrix(truth, pred, labels=labels))
+    assert np.isclose(m["accuracy"], (truth == pred).mean())
+    kw = dict(labels=labels, average=None, zero_division=0)
+    assert np.allclose(m["precision"].numpy(), precision_score(truth, pred, **kw))
+    assert np.allclose(m["recall"].numpy(), recall_score(truth, pred, **kw))
+    assert np.allclose(m["f1"].numpy(), f1_score(truth, pred, **kw))
+    assert np.allclose(m["iou"].numpy(), jaccard_score(truth, pred, **kw))
+    assert np.isclose(m["miou"], jaccard_score(truth, pred, labels=labels, average="macro", zero_division=0))
+
+
+def test_images_and_reset():
+    cm = ConfusionMatrix(3)
+    truth = torch.tensor([[[0, 1], [2, 2]]])
+    cm.update(truth, truth)
+    assert cm.compute()["miou"] == 1.0 and cm.mat.sum() == 4
+    cm.reset()
+    assert cm.mat.sum() == 0
+
+
+def test_out_of_range_labels_are_ignored():
+    cm = ConfusionMatrix(2)
+    cm.update(torch.tensor([0, 1, 1]), torch.tensor([0, 1, 255]))
+    assert cm.mat.tolist() == [[1, 0], [0, 1]]

@@ -1,0 +1,132 @@
+import gzip
+import hashlib
+
+import pytest
+import torch
+
+from utils import datasets
+from utils.augment import random_affine
+from utils.errors import LabError
+
+NAMES = {"train-images-idx3-ubyte": (3, (50, 28, 28)), "train-labels-idx1-ubyte": (1, (50,)),
+         "t10k-images-idx3-ubyte": (3, (20, 28, 28)), "t10k-labels-idx1-ubyte": (1, (20,))}
+
+
+def idx_bytes(array: torch.Tensor) -> bytes:
+    header = bytes([0, 0, 0x08, array.dim()]) + b"".join(s.to_bytes(4, "big") for s in array.shape)
+    return header + array.numpy().tobytes()
+
+
+def write_mnist(root, gz: bool):
+    """A tiny MNIST in <root>/MNIST/raw; returns its checksums and arrays."""
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    g = torch.Generator().manual_seed(0)
+    sums, arrays = {}, {}
+    for name, (ndim, shape) in NAMES.items():
+        high = 256 if ndim == 3 else 10
+        arr = torch.randint(0, high, shape, generator=g, dtype=torch.int64).to(torch.uint8)
+        if ndim == 1:
+            arr[:10] = torch.arange(10, dtype=torch.uint8)  # every class present
+        data = idx_bytes(arr)
+        (raw / (name + ".gz" if gz else name)).write_bytes(gzip.compress(data) if gz else data)
+        sums[name], arrays[name] = hashlib.md5(data).hexdigest(), arr
+    return raw, sums, arrays
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_load_mnist_reads_gzipped_and_plain(tmp_path, gz):
+    _, sums, arrays = write_mnist(tmp_path, gz)
+    data = datasets.load_mnist(tmp_path, download=False, checksums=sums)
+    assert torch.equal(data["train"][0], arrays["train-images-idx3-ubyte"])
+    assert torch.equal(data["test"][1], arrays["t10k-labels-idx1-ubyte"].long())
+    assert data["train"][0].dtype == torch.uint8 and data["train"][1].dtype == torch.int64
+
+
+def test_md5_mismatch_names_the_file(tmp_path):
+    raw, sums, _ = write_mnist(tmp_path, gz=False)
+    path = raw / "train-images-idx3-ubyte"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(LabError, match="train-images-idx3-ubyte is corrupted") as err:
+        datasets.load_mnist(tmp_path, download=False, checksums=sums)
+    assert "\n" not in str(err.value)
+
+
+def test_truncated_gzip_is_reported(tmp_path):
+    raw, sums, _ = write_mnist(tmp_path, gz=True)
+    path = raw / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(LabError, match="t10k-images-idx3-ubyte.gz is truncated"):
+        datasets.load_mnist(tmp_path, download=False, checksums=sums)
+
+
+def test_truncated_plain_file_without_checksum(tmp_path):
+    raw, _, _ = write_mnist(tmp_path, gz=False)
+    path = raw / "train-labels-idx1-ubyte"
+    path.write_bytes(path.read_bytes()[:-5])
+    with pytest.raises(LabError, match="truncated"):
+        datasets.read_idx(path)
+
+
+def test_missing_file_offline_says_where_to_put_it(tmp_path, monkeypatch):
+    raw, sums, _ = write_mnist(tmp_path, gz=True)
+    (raw / "train-labels-idx1-ubyte.gz").unlink()
+
+    def offline(root):
+        raise OSError("no network")
+
+    monkeypatch.setattr(datasets, "_download", offline)
+    with pytest.raises(LabError, match=r"train-labels-idx1-ubyte\(\.gz\) is missing and the download failed") as err:
+        datasets.load_mnist(tmp_path, checksums=sums)
+    assert str(raw) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_shipped_mnist_matches_published_checksums():
+    data = datasets.load_mnist("data", download=False)
+    assert data["train"][0].shape == (60000, 28, 28) and data["test"][0].shape == (10000, 28, 28)
+    assert data["train"][1].bincount().tolist()[:3] == [5923, 6742, 5958]
+
+
+def test_stratified_split_is_disjoint_proportional_and_seeded():
+    labels = torch.arange(10).repeat_interleave(torch.tensor([100, 200, 50, 150, 100, 100, 100, 100, 50, 50]))
+    train, val = datasets.stratified_split(labels, 100, seed=0)
+    assert len(val) == 100 and len(train) == len(labels) - 100
+    assert not set(train.tolist()) & set(val.tolist())
+    assert labels[val].bincount(minlength=10).tolist() == [10, 20, 5, 15, 10, 10, 10, 10, 5, 5]
+    assert torch.equal(val, datasets.stratified_split(labels, 100, seed=0)[1])
+    assert not torch.equal(val, datasets.stratified_split(labels, 100, seed=1)[1])
+
+
+def test_validation_larger_than_training_set_is_refused():
+    with pytest.raises(LabError, match="VAL_SIZE=2000 .* training set has 1000"):
+        datasets.stratified_split(torch.zeros(1000, dtype=torch.long), 2000)
+
+
+def test_tensor_loader_batches_normalises_and_covers_everything():
+    images = torch.arange(10, dtype=torch.float32).reshape(10, 1, 1).expand(10, 2, 2) / 10
+    labels = torch.arange(10)
+    loader = datasets.TensorLoader(images, labels, batch_size=4, shuffle=True, mean=0.5, std=0.25)
+    batches = list(loader)
+    assert len(loader) == 3 and [len(y) for _, y in batches] == [4, 4, 2]
+    seen = torch.cat([y for _, y in batches])
+    assert sorted(seen.tolist()) == list(range(10))
+    x, y = batches[0]
+    assert x.shape == (4, 1, 2, 2)
+    assert torch.allclose(x[:, 0, 0, 0], (y.float() / 10 - 0.5) / 0.25)
+
+
+def test_zero_batch_size_is_refused():
+    with pytest.raises(LabError, match="BATCH_SIZE=0"):
+        datasets.TensorLoader(torch.zeros(4, 2, 2), torch.zeros(4), batch_size=0)
+
+
+def test_random_affine_keeps_shape_and_identity_settings_do_nothing():
+    x = torch.rand(8, 1, 28, 28)
+    assert random_affine(x).shape == x.shape
+    same = random_affine(x, max_shift=0.0, max_degrees=0.0, scale=(1.0, 1.0))
+    assert torch.allclose(same, x, atol=1e-5)
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    assert torch.equal(random_affine(x, g1), random_affine(x, g2))
+    assert not torch.allclose(random_affine(x, torch.Generator().manual_seed(4)), x)

@@ -1,0 +1,54 @@
+import pytest
+import torch
+
+from utils import models
+
+
+def test_lenet_is_the_course_network():
+    net = models.LeNet()
+    assert models.count_parameters(net) == 431_080
+    assert net(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [(1, 20, (5, 5)), (20, 50, (5, 5))]
+    linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(l.in_features, l.out_features) for l in linears] == [(800, 500), (500, 10)]
+
+
+def test_lenet_variants_and_mlp_shapes():
+    for net in (models.LeNet(batch_norm=True, dropout=0.3), models.MLP(hidden=(64, 32))):
+        net.train()
+        assert net(torch.zeros(4, 1, 28, 28)).shape == (4, 10)
+    assert models.count_parameters(models.MLP(hidden=(512, 256))) == 784 * 512 + 512 + 512 * 256 + 256 + 2570
+
+
+def test_summary_lists_shapes_and_total():
+    text = models.summary(models.LeNet(), (1, 1, 28, 28))
+    assert "(1, 50, 4, 4)" in text and "(1, 800)" in text and "431,080" in text
+
+
+@pytest.mark.parametrize("size", [(250, 375), (33, 47), (64, 64), (17, 9)])
+def test_segmentation_models_keep_odd_sizes(size):
+    x = torch.zeros(1, 3, *size)
+    for net in (models.UNet(width=4, depth=3), models.UNet(width=4, depth=2, bilinear=False),
+                models.FCN(width=4), models.FCN(width=4, upsample="transposed")):
+        assert net.eval()(x).shape == (1, 8, *size)
+
+
+def test_unet_width_and_depth_change_the_network():
+    small, deep = models.UNet(width=8, depth=2), models.UNet(width=8, depth=4)
+    assert len(deep.downs) == 4 and len(deep.ups) == 4
+    assert models.count_parameters(deep) > models.count_parameters(small)
+
+
+def test_transposed_fcn_starts_as_bilinear_upsampling():
+    fcn_t, fcn_b = models.FCN(width=4, upsample="transposed"), models.FCN(width=4)
+    fcn_t.load_state_dict(fcn_b.state_dict(), strict=False)
+    x = torch.rand(1, 3, 64, 64)
+    fcn_t.eval(), fcn_b.eval()
+    inner = (slice(None), slice(None), slice(8, -8), slice(8, -8))  # borders differ by padding
+    assert torch.allclose(fcn_t(x)[inner], fcn_b(x)[inner], atol=1e-4)
+
+
+def test_patch_cnn_classifies_one_window():
+    net = models.PatchCNN(patch=25)
+    assert net.eval()(torch.zeros(5, 3, 25, 25)).shape == (5, 8)

@@ -1,0 +1,120 @@
+import pytest
+import torch
+import torch.nn as nn
+
+from utils import training
+from utils.datasets import TensorLoader
+from utils.errors import LabError
+from utils.settings import check_settings
+
+
+def blobs(n=400, seed=0):
+    """Two well separated Gaussian blobs in 2-D."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, 2, generator=g) * 0.5 + (y[:, None].float() * 2 - 1) * 2
+    return x, y
+
+
+def loaders(shuffle=True):
+    x, y = blobs()
+    return TensorLoader(x[:300], y[:300], 32, shuffle=shuffle), TensorLoader(x[300:], y[300:], 100)
+
+
+def test_a_tiny_model_learns_a_separable_problem():
+    torch.manual_seed(0)
+    model = nn.Linear(2, 2)
+    train, val = loaders()
+    history = training.train_model(model, train, val, torch.device("cpu"), optimizer="sgd", lr=0.1, epochs=5,
+                                   num_classes=2, progress=False)
+    assert history["val_accuracy"][-1] > 0.97
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert len(history["epoch"]) == 5 and history["best_epoch"] >= 1
+
+
+class InterruptAt:
+    """Wraps a loader and raises KeyboardInterrupt after `after` batches in total (as Ctrl-C would)."""
+
+    def __init__(self, loader, after):
+        self.loader, self.after, self.count = loader, after, 0
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            if self.count == self.after:
+                raise KeyboardInterrupt
+            self.count += 1
+            yield batch
+
+
+def test_interrupt_keeps_best_weights_and_history(tmp_path):
+    torch.manual_seed(0)
+    model = nn.Linear(2, 2)
+    train, val = loaders()
+    interrupted = InterruptAt(train, after=2 * len(train) + 3)  # in the third epoch
+    history = training.train_model(model, interrupted, val, torch.device("cpu"), optimizer="sgd", lr=0.1,
+                                   epochs=10, num_classes=2, progress=False, checkpoint=tmp_path / "ck.pt")
+    assert history["interrupted"] and history["epoch"] == [1, 2]
+    state = torch.load(tmp_path / "ck.pt", map_location="cpu", weights_only=True)
+    best = state["best_model"]
+    assert all(torch.equal(model.state_dict()[k], best[k]) for k in best)
+    assert training.evaluate(model, nn.CrossEntropyLoss(), val, torch.device("cpu"), 2)["accuracy"] == max(history["val_accuracy"])
+
+
+def test_resume_continues_where_it_stopped(tmp_path):
+    train, val = loaders(shuffle=False)  # the same batches in every epoch, so runs can be compared
+    kwargs = dict(optimizer="momentum", lr=0.002, schedule="onecycle", epochs=4, num_classes=2, progress=False,
+                  config={"seed": 0})
+
+    torch.manual_seed(0)
+    straight = nn.Linear(2, 2)
+    full = training.train_model(straight, train, val, torch.device("cpu"), **kwargs)
+
+    torch.manual_seed(0)
+    first = nn.Linear(2, 2)
+    interrupted = InterruptAt(train, after=2 * len(train))  # stops exactly after epoch 2
+    part = training.train_model(first, interrupted, val, torch.device("cpu"), checkpoint=tmp_path / "ck.pt", **kwargs)
+    assert part["epoch"] == [1, 2]
+
+    resumed_model = nn.Linear(2, 2)
+    resumed = training.train_model(resumed_model, interrupted.loader, val, torch.device("cpu"),
+                                   checkpoint=tmp_path / "ck.pt", **kwargs)
+    assert resumed["epoch"] == [1, 2, 3, 4] and not resumed["interrupted"]
+    # the optimizer's and the schedule's state were restored: the same losses as training straight through
+    assert resumed["train_loss"] == pytest.approx(full["train_loss"], rel=1e-5)
+    assert resumed["lr"] == pytest.approx(full["lr"])
+
+    # a finished checkpoint is not trained again; other settings start from scratch
+    again = training.train_model(nn.Linear(2, 2), interrupted.loader, val, torch.device("cpu"),
+                                 checkpoint=tmp_path / "ck.pt", **kwargs)
+    assert again["train_loss"] == resumed["train_loss"]
+    other = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"),
+                                 checkpoint=tmp_path / "ck.pt", **{**kwargs, "lr": 0.01})
+    assert other["train_loss"] != resumed["train_loss"]
+
+
+def test_bad_optimizer_settings_are_one_line_errors():
+    params = nn.Linear(2, 2).parameters()
+    with pytest.raises(LabError, match="unknown optimizer 'rmsprop'"):
+        training.make_optimizer("rmsprop", params, 0.1)
+    with pytest.raises(LabError, match="lr=-0.1 must be a positive"):
+        training.make_optimizer("adam", params, -0.1)
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"LR_ADAM": -1e-3}, "LR_ADAM=-0.001 in the parameters cell: a learning rate must be a positive"),
+    ({"BATCH_SIZE": 0}, "BATCH_SIZE=0 in the parameters cell: must be a positive whole number"),
+    ({"SEG_OPTIMIZER": "adamax"}, "SEG_OPTIMIZER='adamax' in the parameters cell: unknown optimizer"),
+    ({"VAL_SIZE": 70000}, "VAL_SIZE=70000 in the parameters cell: the validation set"),
+    ({"STUDY_EPOCHS": 1.5}, "STUDY_EPOCHS=1.5"),
+])
+def test_notebook_settings_are_checked_by_name(settings, message):
+    with pytest.raises(LabError) as err:
+        check_settings(settings)
+    assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+def test_good_settings_pass():
+    check_settings({"LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "EPOCHS": 2})
