@@ -95,6 +95,12 @@ def test_resume_continues_where_it_stopped(tmp_path):
     assert other["train_loss"] != resumed["train_loss"]
 
 
+def test_one_cycle_refuses_too_few_steps():
+    optimizer = training.make_optimizer("adam", nn.Linear(2, 2).parameters(), 0.1)
+    with pytest.raises(LabError, match="needs at least 10 training steps, but these settings give 4"):
+        training.make_scheduler("onecycle", optimizer, 4)
+
+
 def test_bad_optimizer_settings_are_one_line_errors():
     params = nn.Linear(2, 2).parameters()
     with pytest.raises(LabError, match="unknown optimizer 'rmsprop'"):

@@ -1,6 +1,4 @@
 """One-line errors for bad data and bad settings."""
-import sys
-
 
 class LabError(Exception):
     """Bad input (a missing or corrupt file, an invalid setting): the message says how to fix it."""
@@ -13,8 +11,9 @@ def check(condition: bool, message: str) -> None:
 
 
 def _one_line(shell, etype, value, tb, tb_offset=None):
-    print(f"{etype.__name__}: {value}", file=sys.stderr)
-    return [f"{etype.__name__}: {value}"]
+    stb = [f"{etype.__name__}: {value}"]
+    shell._showtraceback(etype, value, stb)  # shown as the cell's error output, so the run still stops there
+    return stb
 
 
 def short_errors_in_notebook() -> None:

@@ -196,3 +196,9 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def denormalize(x: torch.Tensor, mean: list[float], std: list[float]) -> np.ndarray:
+    """A normalised image tensor (3, H, W) back to a displayable (H, W, 3) array in [0, 1]."""
+    x = x.cpu() * torch.tensor(std).view(3, 1, 1) + torch.tensor(mean).view(3, 1, 1)
+    return x.clamp(0, 1).permute(1, 2, 0).numpy()

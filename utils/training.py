@@ -33,6 +33,8 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     """A per-batch learning-rate schedule: 'none', 'onecycle' (peak at the optimizer's lr) or 'cosine'."""
     check(name in SCHEDULERS, f"unknown schedule {name!r}: use one of {', '.join(SCHEDULERS)}")
     if name == "onecycle":
+        check(total_steps >= 10, f"the one-cycle schedule needs at least 10 training steps, but these settings give "
+                                 f"{total_steps}: train on more data or for more epochs, or use the schedule 'none'")
         lr = optimizer.param_groups[0]["lr"]
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps, pct_start=0.25)
     if name == "cosine":
