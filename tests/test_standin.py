@@ -1,17 +1,13 @@
 """Tests for the procedural UAVid stand-in (utils/standin.py)."""
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from utils import standin  # noqa: E402
-from utils.palette import NUM_CLASSES, PALETTE  # noqa: E402
-from utils.standin import make_standin, render_frame  # noqa: E402
+from utils import standin
+from utils.palette import NUM_CLASSES, PALETTE
+from utils.standin import make_standin, render_frame
 
 SMALL = (192, 108)
 HUMAN, STATIC_CAR, MOVING_CAR = 6, 3, 7

@@ -1,5 +1,6 @@
 """One-line errors for bad data and bad settings."""
 
+
 class LabError(Exception):
     """Bad input (a missing or corrupt file, an invalid setting): the message says how to fix it."""
 

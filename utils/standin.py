@@ -23,7 +23,7 @@ CLUTTER, BUILDING, ROAD, STATIC_CAR, TREE, LOW_VEG, HUMAN, MOVING_CAR = range(NU
 assert CLASSES[MOVING_CAR] == "moving car"
 
 _FOCAL = 0.66  # focal length / image width: about 74 degrees horizontal field of view
-_ALT = 105.0  # camera height (m); with _FOCAL a car near the image bottom is ~25 px long at 960 px
+_ALT = 92.0  # camera height (m); with _FOCAL a car near the image bottom is ~28 px long at 960 px
 _TEX_W, _TEX_H = 64.0, 48.0  # facade texture extent (m)
 _TILE_W, _TILE_H = 64.0, 24.0  # pitched-roof texture extent (m)
 _FLAT_W = 64.0  # flat-roof texture extent (m, square)
@@ -38,7 +38,7 @@ _MATERIALS = (
     ("dry grass", LOW_VEG, (156, 148, 96), (124, 128, 74), 1.0, 0.10, 0.12),
     ("hedge", LOW_VEG, (54, 84, 40), (74, 98, 46), 0.8, 0.28, 0.16),
     ("soil", CLUTTER, (146, 120, 92), (118, 96, 74), 1.0, 0.10, 0.12),
-    ("parking", CLUTTER, (112, 111, 108), (94, 94, 94), 0.8, 0.05, 0.07),
+    ("parking", CLUTTER, (146, 134, 124), (124, 118, 112), 0.8, 0.05, 0.08),
     ("line", CLUTTER, (214, 214, 208), (190, 190, 186), 0.4, 0.03, 0.05),
     ("gravel", CLUTTER, (176, 166, 146), (150, 142, 126), 0.8, 0.08, 0.16),
     ("tiles", CLUTTER, (182, 174, 164), (154, 148, 142), 0.8, 0.04, 0.07),
@@ -159,8 +159,8 @@ class _Layout:
         self.movers: list[tuple] = []
         self.humans: list[tuple] = []
         self.boxes: list[tuple] = []
-        self.traffic = rng.uniform(0.7, 1.3)
-        self.crowd = rng.uniform(0.8, 1.4)
+        self.traffic = rng.uniform(0.9, 1.5)
+        self.crowd = rng.uniform(1.3, 2.2)
         self.greenery = rng.uniform(0.8, 1.25)
 
     # -- primitives
@@ -365,7 +365,7 @@ class _Layout:
         if kind == "street":
             for sgn in (-1, 1):
                 if rng.random() < 0.6:
-                    occ, step, u = rng.uniform(0.3, 0.85), rng.uniform(5.8, 6.6), 5.0
+                    occ, step, u = rng.uniform(0.45, 0.9), rng.uniform(5.8, 6.6), 5.0
                     while u < length - 5:
                         if rng.random() < occ:
                             self.car(G.pt(u, sgn * (hw - 1.15) + rng.uniform(-0.15, 0.15)), d * sgn)
@@ -498,7 +498,8 @@ class _Layout:
             occ.append(pool)
         if rng.random() < 0.18 and back[3] - back[2] > 4:
             su, sv = back[1] - 1.8, back[3] - 1.6
-            self.box(G.pt(su, sv), G.eu, 2.6, 2.2, 2.3, tuple(rng.uniform(90, 200, 3)))
+            shed = [(150, 120, 90), (118, 108, 98), (172, 170, 164), (112, 126, 104), (204, 198, 188)]
+            self.box(G.pt(su, sv), G.eu, 2.6, 2.2, 2.3, shed[int(rng.integers(len(shed)))])
             occ.append((su - 1.5, su + 1.5, sv - 1.5, sv + 1.5))
         self.scatter_trees(G, back, int(rng.choice(5, p=[0.05, 0.2, 0.3, 0.25, 0.2]) * self.greenery + 0.4),
                            2.6, 4.8, occ)
@@ -629,8 +630,13 @@ class _Layout:
         for _ in range(rng.poisson(2.5 * self.crowd)):
             self.human(F.pt(rng.uniform(u0, u0 + bl), vc - bd / 2 - rng.uniform(0.5, 3)))
         pu0, pu1 = (u0 + bl + 5, L) if left else (0, u0 - 5)
+        if pu1 - pu0 > 40:  # the far part of a wide remainder is green
+            green = (pu0 + 36, pu1) if left else (pu0, pu1 - 36)
+            pu0, pu1 = (pu0, pu0 + 34) if left else (pu1 - 34, pu1)
+            self.poly("lawn", F.rect(*green, 0, D))
+            self.scatter_trees(F, (*green, 0, D), int(self.greenery * (green[1] - green[0]) * D / 120), 2.8, 5.0)
         if pu1 - pu0 > 12:
-            self._parking_area(F, pu0, pu1, 0, D)
+            self._parking_area(F, pu0, pu1, 0, min(D, 48))
         self.scatter_trees(F, (0, L, 0, D), int(self.greenery * 6), 2.8, 4.5,
                            [(u0 - 2, u0 + bl + 2, 0, D), (pu0, pu1, 0, D)])
 
@@ -660,9 +666,6 @@ class _Layout:
         if rng.random() < 0.3 and L > 25 and D > 20:
             c = rng.uniform((8, 8), (L - 8, D - 8))
             self.poly(str(rng.choice(["soil", "court"])), F.rect(c[0] - 5, c[0] + 5, c[1] - 4, c[1] + 4))
-            for _ in range(rng.integers(1, 4)):
-                self.box(F.pt(*(c + rng.uniform(-3, 3, 2))), F.eu, rng.uniform(1, 2.5), rng.uniform(1, 2.5),
-                         rng.uniform(0.8, 2.2), tuple(rng.choice([(200, 60, 50), (60, 110, 190), (230, 190, 60)])))
             occ.append((c[0] - 5, c[0] + 5, c[1] - 4, c[1] + 4))
         n = int(self.greenery * L * D / 100 * rng.uniform(0.7, 1.3))
         self.scatter_trees(F, (0, L, 0, D), n, 2.8, 5.8, occ, clusters=max(1, n // 8))
@@ -711,9 +714,9 @@ class _Layout:
                     if rng.random() < 0.5:
                         self.poly("lawn" if rng.random() < 0.7 else "hedge", F.rect(u - 2, u + 2, v - 2, v + 2))
                     self.tree(F.pt(u, v), rng.uniform(2.4, 3.6))
-        for _ in range(rng.integers(0, 4)):
-            self.box(F.pt(rng.uniform(2, L - 2), rng.uniform(2, D - 2)), F.eu, rng.uniform(2, 3.5),
-                     rng.uniform(2, 3.5), rng.uniform(2.2, 3), tuple(rng.choice(
+        for _ in range(rng.integers(0, 3)):  # kiosks and market stalls
+            self.box(F.pt(rng.uniform(4, L - 4), rng.uniform(4, D - 4)), F.eu, rng.uniform(4, 6),
+                     rng.uniform(3.5, 5), rng.uniform(2.6, 3.2), tuple(rng.choice(
                          [(220, 80, 60), (240, 240, 236), (70, 130, 190), (220, 200, 80)])))
         for _ in range(rng.poisson(0.5 * self.crowd * L * D / 100)):
             c = rng.uniform((1, 1), (L - 1, D - 1))
@@ -735,14 +738,14 @@ def _smooth(rng: np.random.Generator, h: int, w: int, cell: float) -> np.ndarray
 
 def _facade_texture(rng: np.random.Generator, ppm: float, style: str) -> tuple[Image.Image, tuple]:
     w, h = int(_TEX_W * ppm), int(_TEX_H * ppm)
-    x = (np.arange(w) + 0.5) / ppm
-    z = _TEX_H - (np.arange(h) + 0.5) / ppm
+    x = ((np.arange(w) + 0.5) / ppm).astype(np.float32)
+    z = (_TEX_H - (np.arange(h) + 0.5) / ppm).astype(np.float32)
     palette = _FACADES[style]
-    wall = np.array(palette[int(rng.integers(len(palette)))], float) * rng.uniform(0.92, 1.04)
+    wall = np.array(palette[int(rng.integers(len(palette)))], np.float32) * np.float32(rng.uniform(0.92, 1.04))
     base = wall * (1 + 0.05 * _smooth(rng, 1, w, ppm * 0.8)[0][None, :, None]
                    + 0.04 * _smooth(rng, h, w, ppm * 4)[..., None])
     base = base * (0.8 + 0.2 * np.clip(z / 1.2, 0, 1))[:, None, None]
-    glass = np.array((46, 54, 66), float) * rng.uniform(0.8, 1.2)
+    glass = np.array((46, 54, 66), np.float32) * np.float32(rng.uniform(0.8, 1.2))
     fw = max(0.1, 0.9 / ppm)
     if style == "office":
         floor_h, sp = 3.8, 1.6
@@ -769,23 +772,24 @@ def _facade_texture(rng: np.random.Generator, ppm: float, style: str) -> tuple[I
     lum = rng.uniform(0.65, 1.45, (rows.max() + 1, cols.max() + 1))
     lit = rng.random((rows.max() + 1, cols.max() + 1)) < 0.12
     win = glass * lum[rows[:, None], cols[None, :]][..., None] * (0.8 + 0.35 * ((z % floor_h) / floor_h))[:, None, None]
-    win = np.where(lit[rows[:, None], cols[None, :]][..., None], np.array((168, 158, 140.0)), win)
+    win = np.where(lit[rows[:, None], cols[None, :]][..., None], np.array((168, 158, 140), np.float32), win)
     img = np.where(inwin[..., None], win, base)
-    img = np.where(frame[..., None], np.array((214, 212, 206.0)) * rng.uniform(0.85, 1.05), img)
-    img = img * (1 + 0.03 * rng.standard_normal((h, w, 1)))
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)), tuple(wall)
+    img = np.where(frame[..., None], np.array((214, 212, 206), np.float32) * np.float32(rng.uniform(0.85, 1.05)), img)
+    img = img * (1 + 0.03 * rng.standard_normal((h, w, 1), dtype=np.float32))
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)), tuple(wall.tolist())
 
 
 def _tile_texture(rng: np.random.Generator, ppm: float, colour: tuple, panels: bool) -> Image.Image:
     w, h = int(_TILE_W * ppm), int(_TILE_H * ppm)
-    a = (np.arange(w) + 0.5) / ppm
-    b = (np.arange(h) + 0.5) / ppm
+    a = ((np.arange(w) + 0.5) / ppm).astype(np.float32)
+    b = ((np.arange(h) + 0.5) / ppm).astype(np.float32)
     cs, tw = max(0.34, 2.6 / ppm), max(0.3, 2.0 / ppm)  # tile course / width, never below ~2 px
     course = (b // cs).astype(int)
     shade = 0.8 + 0.28 * ((b % cs) / cs)
     tile = (a[None, :] / tw + 0.5 * (course[:, None] % 2)).astype(int)
     jit = rng.uniform(0.9, 1.1, (course.max() + 1, tile.max() + 1))[course[:, None], tile]
-    img = (np.array(colour, float) * rng.uniform(0.9, 1.08) * shade[:, None, None] * jit[..., None]
+    img = (np.array(colour, np.float32) * np.float32(rng.uniform(0.9, 1.08)) * shade[:, None, None].astype(np.float32)
+           * jit[..., None].astype(np.float32)
            * (1 + 0.08 * _smooth(rng, h, w, ppm * 3)[..., None]))
     if panels:
         pa, pb = rng.uniform(2, 30), rng.uniform(1.5, 6)
@@ -796,7 +800,7 @@ def _tile_texture(rng: np.random.Generator, ppm: float, colour: tuple, panels: b
         grid = (((a - pa) % 1.05) < lw)[None, :] | (((b - pb) % 1.7) < lw)[:, None]
         pv = np.where(grid[..., None], np.array((120, 128, 146.0)), np.array((34, 44, 70.0)))
         img = np.where((inb[:, None] & ina[None, :])[..., None], pv, img)
-    img = img * (1 + 0.04 * rng.standard_normal((h, w, 1)))
+    img = img * (1 + 0.04 * rng.standard_normal((h, w, 1), dtype=np.float32))
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
 
 
@@ -804,13 +808,13 @@ def _flat_texture(rng: np.random.Generator, ppm: float, kind: str) -> tuple[Imag
     n = int(_FLAT_W * ppm)
     a = (np.arange(n) + 0.5) / ppm
     colour = {"gravel": (162, 158, 150), "membrane": (86, 86, 90), "light": (200, 200, 194)}[kind]
-    colour = np.array(colour, float) * rng.uniform(0.9, 1.06)
+    colour = np.array(colour, np.float32) * np.float32(rng.uniform(0.9, 1.06))
     img = colour * (1 + 0.04 * _smooth(rng, n, n, ppm * 1.5)[..., None] + 0.035 * _smooth(rng, n, n, ppm * 6)[..., None])
     if kind == "membrane":
         seam = ((a % 1.1) < max(0.08, 1.0 / ppm))
         img = np.where(seam[None, :, None], img * 1.18, img)
     noise = 0.1 if kind == "gravel" else 0.04
-    img = img * (1 + noise * rng.standard_normal((n, n, 1)))
+    img = img * (1 + noise * rng.standard_normal((n, n, 1), dtype=np.float32))
     for _ in range(int(rng.integers(4, 14))):  # vents and skylights
         c = rng.integers(0, n, 2)
         s = int(max(1, rng.uniform(0.6, 2.0) * ppm))
@@ -822,7 +826,7 @@ def _flat_texture(rng: np.random.Generator, ppm: float, kind: str) -> tuple[Imag
             i0, i1 = int((b0 + r * 2.6) * ppm), int((b0 + r * 2.6 + 1.6) * ppm)
             j0, j1 = int(a0 * ppm), int((a0 + rng.uniform(8, 25)) * ppm)
             img[i0:i1, j0:j1] = (36, 46, 72)
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)), tuple(colour)
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)), tuple(colour.tolist())
 
 
 def _tree_sprites(rng: np.random.Generator, size: int, light: np.ndarray, n: int) -> list[Image.Image]:
@@ -895,12 +899,14 @@ class _Camera:
 
 
 class _Scene:
+    """Everything about one scene at one image size that does not change between its frames."""
+
     def __init__(self, seed: int, W: int, H: int):
         self.seed, self.W, self.H = seed, W, H
         self.f = _FOCAL * W
         rc = np.random.default_rng([seed, 1])
         half_v = math.atan(H / 2 / self.f)
-        self.pitch = max(math.radians(rc.uniform(42, 50)), half_v + math.radians(17))
+        self.pitch = max(math.radians(rc.uniform(44, 52)), half_v + math.radians(17))
         self.alt = _ALT * rc.uniform(0.95, 1.05)
         self.cam_amp = (np.array([5, 5, 0.03, math.radians(1.6), math.radians(0.8), math.radians(0.4)])
                         * rc.uniform(0.5, 1, 6))
@@ -918,9 +924,10 @@ class _Scene:
         self.haze = rc.uniform(0.05, 0.22)
         self.haze_rgb = np.array([188, 196, 208.0]) * rc.uniform(0.9, 1.05)
         self.vignette = rc.uniform(0.15, 0.4)
-        self.grad = rc.uniform(0, 0.12) * np.array([math.cos(a := rc.uniform(0, 2 * np.pi)), math.sin(a)])
+        grad_dir = rc.uniform(0, 2 * np.pi)
+        self.grad = rc.uniform(0, 0.12) * np.array([math.cos(grad_dir), math.sin(grad_dir)])
         self.noise = rc.uniform(2.0, 4.0)
-        self.blur = rc.uniform(0.45, 0.7) * max(1.0, W / 960)
+        self.blur = rc.uniform(0.45, 0.7) * math.sqrt(max(1.0, W / 960))
         self.res = float(np.clip(0.16 * 960 / W, 0.1, 0.6))
         self.ppm = max(1.5, 6.0 * W / 960)
         self.bounds = self._bounds()
@@ -977,7 +984,10 @@ class _Scene:
         """Sensor noise for one frame: a random window of a per-scene noise image."""
         if self._noise is None:
             g = np.random.default_rng([self.seed, 6])
-            self._noise = np.clip(g.normal(0, self.noise, (self.H + 32, self.W + 32, 3)), -127, 127).astype(np.int8)
+            self._noise = np.empty((self.H + 32, self.W + 32, 3), np.int8)
+            for r0 in range(0, self.H + 32, 256):
+                band = self._noise[r0:r0 + 256]
+                band[:] = np.clip(g.standard_normal(band.shape, dtype=np.float32) * self.noise, -127, 127)
         dy, dx = rng.integers(0, 33, 2)
         return self._noise[dy:dy + self.H, dx:dx + self.W]
 
@@ -1071,6 +1081,15 @@ class _Scene:
             idx += sh_a[r0:r1] >> 5
             packed[r0:r1] = np.take(lut, idx)
         levels = [packed.view(np.uint8).reshape(mh, mw, 4)]
+        for _ in range(2):  # mip levels: 2x2 mean colour, class of one texel
+            p = levels[-1]
+            h2, w2 = p.shape[0] // 2, p.shape[1] // 2
+            q = p[:2 * h2, :2 * w2]
+            nxt = np.empty((h2, w2, 4), np.uint8)
+            total = q[0::2, 0::2, :3].astype(np.uint16) + q[1::2, 0::2, :3] + q[0::2, 1::2, :3] + q[1::2, 1::2, :3]
+            nxt[..., :3] = (total + 2) // 4
+            nxt[..., 3] = q[0::2, 0::2, 3]
+            levels.append(nxt)
         self.levels = [np.ascontiguousarray(p).view(np.uint32)[..., 0] for p in levels]
 
     @staticmethod
@@ -1313,7 +1332,7 @@ def _draw_mover(sc: _Scene, cam: _Camera, i: int, xy: np.ndarray, uv: np.ndarray
     shadow = _hull(np.vstack([foot, foot + 1.2 * sc.sv]))
     dsh.polygon(_flat(cam.project(np.column_stack([shadow, np.zeros(len(shadow))]))[0]),
                 fill=(0, 0, 0, shadow_alpha))
-    half = 0.5 * (0.25 * sc.mv_speed[i] + 0.5) * sc.mv_dir[i]
+    half = 0.5 * (0.3 * sc.mv_speed[i] + 0.6) * sc.mv_dir[i]
     ends = cam.project(np.array([[*(xy + half), 0.8], [*(xy - half), 0.8]]))[0]
     bx, by = ends[0] - ends[1]
     pad = int(math.ceil(max(abs(bx), abs(by)) / 2)) + 2
@@ -1445,12 +1464,12 @@ def _draw_objects(sc: _Scene, cam: _Camera, frame: int, im: Image.Image, lb: Ima
         else:
             g, head, shoulder, s, sh = huv[j]
             dsh.polygon(_flat(sh), fill=(0, 0, 0, shadow_alpha))
-            hw = max(1.25, 0.4 * s)
+            hw = max(1.5, 0.45 * s)
             box = [g[0] - hw - 0.5, min(shoulder[1], g[1] - 1.5) - 0.5, g[0] + hw - 0.5, g[1] - 0.5]
             clothes = tuple(int(c) for c in sc.hm_clothes[j])
             di.ellipse(box, fill=clothes)
             dl.ellipse(box, fill=HUMAN)
-            hr = max(0.8, 0.15 * s)
+            hr = max(1.0, 0.17 * s)
             hbox = [head[0] - hr - 0.5, head[1] - hr - 0.5, head[0] + hr - 0.5, head[1] + hr - 0.5]
             di.ellipse(hbox, fill=tuple(int(c) for c in sc.hm_hair[j]))
             dl.ellipse(hbox, fill=HUMAN)
@@ -1459,7 +1478,13 @@ def _draw_objects(sc: _Scene, cam: _Camera, frame: int, im: Image.Image, lb: Ima
 def _finish(sc: _Scene, cam: _Camera, frame: int, im: Image.Image) -> np.ndarray:
     """Camera effects: slight blur, illumination gradient, vignetting, haze, colour cast, sensor noise."""
     W, H = sc.W, sc.H
-    src = np.asarray(im.filter(ImageFilter.GaussianBlur(sc.blur)))
+    if sc.blur < 0.9:  # a 3x3 kernel is exact enough at this sigma and faster
+        w1, w2 = math.exp(-0.5 / sc.blur ** 2), math.exp(-1 / sc.blur ** 2)
+        kernel = [w2, w1, w2, w1, 1.0, w1, w2, w1, w2]
+        blur = ImageFilter.Kernel((3, 3), kernel, scale=sum(kernel))
+    else:
+        blur = ImageFilter.GaussianBlur(sc.blur)
+    src = np.asarray(im.filter(blur))
     rng = np.random.default_rng([sc.seed, frame, 5])
     d = cam.rays() @ np.stack([np.full(H, W / 2), np.arange(H) + 0.5, np.ones(H)])
     dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
