@@ -43,7 +43,7 @@ def _ramp(tile_h: int, tile_w: int, margin: int, device: torch.device) -> torch.
     def ramp1d(n: int) -> torch.Tensor:
         x = torch.arange(n, device=device, dtype=torch.float32)
         edge = torch.minimum(x + 1, n - x)
-        return (edge / max(margin, 1)).clamp(0.05, 1.0)
+        return (edge / max(margin, 1)).clamp(1e-3, 1.0)
     return ramp1d(tile_h)[:, None] * ramp1d(tile_w)[None, :]
 
 

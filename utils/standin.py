@@ -23,7 +23,8 @@ CLUTTER, BUILDING, ROAD, STATIC_CAR, TREE, LOW_VEG, HUMAN, MOVING_CAR = range(NU
 assert CLASSES[MOVING_CAR] == "moving car"
 
 _FOCAL = 0.66  # focal length / image width: about 74 degrees horizontal field of view
-_ALT = 92.0  # camera height (m); with _FOCAL a car near the image bottom is ~28 px long at 960 px
+_ALT = 55.0  # camera height (m); with _FOCAL a car near the image bottom is ~45 px long at 960 px
+_DETAIL = 92.0 / _ALT  # ground rasters and textures get finer as the camera comes down
 _TEX_W, _TEX_H = 64.0, 48.0  # facade texture extent (m)
 _TILE_W, _TILE_H = 64.0, 24.0  # pitched-roof texture extent (m)
 _FLAT_W = 64.0  # flat-roof texture extent (m, square)
@@ -928,8 +929,8 @@ class _Scene:
         self.grad = rc.uniform(0, 0.12) * np.array([math.cos(grad_dir), math.sin(grad_dir)])
         self.noise = rc.uniform(2.0, 4.0)
         self.blur = rc.uniform(0.45, 0.7) * math.sqrt(max(1.0, W / 960))
-        self.res = float(np.clip(0.16 * 960 / W, 0.1, 0.6))
-        self.ppm = max(1.5, 6.0 * W / 960)
+        self.res = float(np.clip(0.16 * 960 / W / _DETAIL, 0.06, 0.6))
+        self.ppm = max(1.5, 6.0 * _DETAIL * W / 960)
         self.bounds = self._bounds()
         phi = rc.uniform(-np.pi / 4, np.pi / 4)
         lay = _Layout(np.random.default_rng([seed, 2]), phi, self.bounds).build()
