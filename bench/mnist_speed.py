@@ -2,7 +2,7 @@
 
 Both train the same LeNet with the same optimizer (Adam, one-cycle), batch size and seed on the 60,000
 training images; the test accuracy is measured every --eval-every steps with the clock stopped.
-Project: uint8 tensors read once, batches indexed on the device. Textbook: torchvision's MNIST dataset
+Project: uint8 tensors read once, batches indexed on the device, the model in channels-last layout. Textbook: torchvision's MNIST dataset
 with ToTensor + Normalize per sample and a DataLoader. Then one epoch each with augmentation on
 (project: one affine grid per batch; textbook: torchvision RandomAffine per sample).
 
@@ -22,17 +22,17 @@ import torch.nn as nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from utils.augment import RandomAffine  # noqa: E402
 from utils.datasets import MNIST_MD5, TensorLoader, load_mnist  # noqa: E402
-from utils.device import pick_device, seed_everything  # noqa: E402
+from utils.device import pick_device, seed_everything, to_device  # noqa: E402
 from utils.models import LeNet  # noqa: E402
 from utils.training import evaluate, make_optimizer, make_scheduler  # noqa: E402
 
 MEAN, STD = 0.1307, 0.3081
 
 
-def time_to_accuracy(train_loader, test_loader, device, args) -> tuple[float | None, float]:
+def time_to_accuracy(train_loader, test_loader, device, args, project: bool) -> tuple[float | None, float]:
     """Train until the test accuracy reaches args.target; return (training seconds or None, final accuracy)."""
     seed_everything(args.seed)
-    model = LeNet().to(device)
+    model = to_device(LeNet(), device) if project else LeNet().to(device)
     optimizer = make_optimizer("adam", model.parameters(), args.lr)
     scheduler = make_scheduler("onecycle", optimizer, args.epochs * len(train_loader))
     loss_fn = nn.CrossEntropyLoss()
@@ -62,10 +62,10 @@ def time_to_accuracy(train_loader, test_loader, device, args) -> tuple[float | N
     return None, accuracy
 
 
-def epoch_seconds(loader, device, seed: int) -> float:
+def epoch_seconds(loader, device, seed: int, project: bool) -> float:
     """Seconds for one training epoch of LeNet (Adam) over loader."""
     seed_everything(seed)
-    model = LeNet().to(device)
+    model = to_device(LeNet(), device) if project else LeNet().to(device)
     optimizer = make_optimizer("adam", model.parameters(), 1e-3)
     loss_fn = nn.CrossEntropyLoss()
     tic = time.perf_counter()
@@ -128,9 +128,9 @@ def main() -> None:
         textbook_test = DataLoader(test_set, batch_size=1000)
 
         print("project pipeline: time to reach the target")
-        project, _ = time_to_accuracy(project_train, project_test, device, args)
+        project, _ = time_to_accuracy(project_train, project_test, device, args, project=True)
         print("textbook pipeline: time to reach the target")
-        textbook, _ = time_to_accuracy(textbook_train, textbook_test, device, args)
+        textbook, _ = time_to_accuracy(textbook_train, textbook_test, device, args, project=False)
 
         augmenter = RandomAffine(0.08, 10, (0.9, 1.1))
         project_aug = TensorLoader(images["train"], labels["train"], args.batch_size, shuffle=True, mean=MEAN, std=STD,
@@ -138,7 +138,8 @@ def main() -> None:
         affine = transforms.Compose([transforms.RandomAffine(10, translate=(0.08, 0.08), scale=(0.9, 1.1)), plain])
         textbook_aug = DataLoader(datasets.MNIST(str(root), train=True, transform=affine), batch_size=args.batch_size,
                                   shuffle=True, generator=g)
-        aug_project, aug_textbook = epoch_seconds(project_aug, device, args.seed), epoch_seconds(textbook_aug, device, args.seed)
+        aug_project = epoch_seconds(project_aug, device, args.seed, project=True)
+        aug_textbook = epoch_seconds(textbook_aug, device, args.seed, project=False)
         print(f"epoch_with_augmentation: project={aug_project:.1f}s textbook={aug_textbook:.1f}s "
               f"ratio={aug_textbook / aug_project:.2f}")
     finally:

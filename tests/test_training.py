@@ -115,6 +115,7 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"SEG_OPTIMIZER": "adamax"}, "SEG_OPTIMIZER='adamax' in the parameters cell: unknown optimizer"),
     ({"VAL_SIZE": 70000}, "VAL_SIZE=70000 in the parameters cell: the validation set"),
     ({"STUDY_EPOCHS": 1.5}, "STUDY_EPOCHS=1.5"),
+    ({"SEG_VAL_EVERY": 0}, "SEG_VAL_EVERY=0 in the parameters cell: must be a positive whole number"),
 ])
 def test_notebook_settings_are_checked_by_name(settings, message):
     with pytest.raises(LabError) as err:

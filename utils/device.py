@@ -3,6 +3,7 @@ import random
 
 import numpy as np
 import torch
+import torch.nn as nn
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -31,3 +32,8 @@ def describe(device: torch.device) -> str:
     if device.type == "cpu":
         return f"cpu ({torch.get_num_threads()} threads)"
     return device.type
+
+
+def to_device(model: nn.Module, device: torch.device) -> nn.Module:
+    """Move model to device in the channels-last layout, which oneDNN (CPU) and cuDNN convolve fastest."""
+    return model.to(device, memory_format=torch.channels_last)

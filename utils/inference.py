@@ -32,41 +32,51 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, de
 
 
 def _starts(size: int, tile: int, stride: int) -> list[int]:
+    """Tile origins, all multiples of stride; the last tile may end at the border, shorter than the others."""
     if size <= tile:
         return [0]
-    starts = list(range(0, size - tile, stride))
-    return starts + [size - tile]  # the last tile ends at the border
+    return list(range(0, size - tile + stride, stride))
 
 
-def _ramp(tile_h: int, tile_w: int, margin: int, device: torch.device) -> torch.Tensor:
-    """A blending weight that is 1 inside and falls linearly to a small value over `margin` pixels."""
-    def ramp1d(n: int) -> torch.Tensor:
-        x = torch.arange(n, device=device, dtype=torch.float32)
-        edge = torch.minimum(x + 1, n - x)
-        return (edge / max(margin, 1)).clamp(1e-3, 1.0)
-    return ramp1d(tile_h)[:, None] * ramp1d(tile_w)[None, :]
+def _ramp(h: int, w: int, margin: int, inner: tuple[bool, bool, bool, bool]) -> torch.Tensor:
+    """Blending weight of an h x w tile: 1 inside, falling over `margin` pixels towards the edges flagged
+    in `inner` (top, bottom, left, right) as the 4th power of the distance, so that each pixel's label comes
+    mostly from the tile in which it is most central (where the network saw the most context)."""
+    def ramp1d(n: int, low: bool, high: bool) -> torch.Tensor:
+        x = torch.arange(n, dtype=torch.float32)
+        edge = torch.full((n,), float(max(margin, 1)))
+        if low:
+            edge = torch.minimum(edge, x + 1)
+        if high:
+            edge = torch.minimum(edge, n - x)
+        return (edge / max(margin, 1)).clamp(1e-3, 1.0) ** 4
+    return ramp1d(h, *inner[:2])[:, None] * ramp1d(w, *inner[2:])[None, :]
 
 
 @torch.no_grad()
 def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, num_classes: int,
-                  tile: int = 512, overlap: int = 128) -> torch.Tensor:
+                  tile: int = 512, overlap: int = 128, align: int = 32) -> torch.Tensor:
     """Class map (H, W) of an arbitrarily large image (3, H, W) from overlapping tiles with blended logits.
 
-    Only one tile is on the device at a time; logits are accumulated on the CPU, so memory grows with the
-    image as (num_classes + 1) floats per pixel. An image that fits in one tile gets one plain forward pass.
+    Tile origins are multiples of `align` (at least the network's total down-sampling, 16 for a depth-4
+    U-Net), so every tile pools over the same pixel grid as one pass over the whole image would. Only one
+    tile is on the device at a time; logits are accumulated on the CPU.
     """
     check(0 <= overlap < tile, f"TILE_OVERLAP={overlap} must be at least 0 and smaller than TILE_SIZE={tile}")
+    stride = (tile - overlap) // align * align
+    check(stride > 0, f"TILE_SIZE={tile} minus TILE_OVERLAP={overlap} must be at least {align} px")
     model.eval()
     _, h, w = image.shape
-    th, tw = min(tile, h), min(tile, w)
     scores = torch.zeros(num_classes, h, w)
     weights = torch.zeros(h, w)
-    ramp = _ramp(th, tw, overlap, torch.device("cpu"))
-    for top in _starts(h, th, th - overlap):
-        for left in _starts(w, tw, tw - overlap):
-            crop = image[:, top: top + th, left: left + tw][None].to(device)
+    for top in _starts(h, tile, stride):
+        for left in _starts(w, tile, stride):
+            crop = image[:, top: top + tile, left: left + tile]
+            th, tw = crop.shape[1:]
+            # borders of the image are real borders: only tile edges inside the image get the ramp
+            ramp = _ramp(th, tw, overlap, (top > 0, top + th < h, left > 0, left + tw < w))
             with autocast(device):
-                logits = model(crop)[0].float().cpu()
+                logits = model(crop[None].to(device))[0].float().cpu()
             scores[:, top: top + th, left: left + tw] += logits * ramp
             weights[top: top + th, left: left + tw] += ramp
     return scores.div_(weights).argmax(0)

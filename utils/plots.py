@@ -13,7 +13,8 @@ from .palette import CLASSES, PALETTE
 def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str | None = None) -> Path:
     """Save fig as <folder>/<name>.png; `stamp` writes a visible note across the top (e.g. 'synthetic data')."""
     if stamp:
-        fig.text(0.5, 0.995, stamp, ha="center", va="top", fontsize=9, color="white", weight="bold",
+        # above the figure's own titles; bbox_inches="tight" grows the canvas to fit it
+        fig.text(0.5, 1.01, stamp, ha="center", va="bottom", fontsize=9, color="white", weight="bold",
                  bbox=dict(facecolor="#c0392b", edgecolor="none", boxstyle="round,pad=0.3"))
     path = Path(folder) / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,11 +23,11 @@ def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str 
 
 
 def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor | None = None,
-                ncols: int = 12, title: str | None = None) -> plt.Figure:
-    """A grid of digits titled with their label (and prediction, red where wrong)."""
+                ncols: int = 12, title: str | None = None, captions: list[str] | None = None) -> plt.Figure:
+    """A grid of digits titled with their label (and prediction, red where wrong), and an optional caption each."""
     n = len(images)
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * 1.05), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * (1.3 if captions else 1.05)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -37,6 +38,8 @@ def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor 
         else:
             ok = int(preds[i]) == int(labels[i])
             ax.set_title(f"{int(labels[i])}→{int(preds[i])}", fontsize=9, color="black" if ok else "#c0392b")
+        if captions:
+            ax.text(0.5, -0.08, captions[i], transform=ax.transAxes, ha="center", va="top", fontsize=8)
     if title:
         fig.suptitle(title, y=1.0)
     fig.tight_layout()

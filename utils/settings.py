@@ -5,7 +5,7 @@ from .training import OPTIMIZERS, SCHEDULERS
 
 def check_settings(settings: dict) -> None:
     """Validate the UPPER_CASE settings by their naming convention: LR_* > 0, *EPOCHS and BATCH_SIZE*
-    positive integers, *OPTIMIZER* and *SCHEDULE* known names, VAL_SIZE within the MNIST training set."""
+    positive integers (and *_EVERY), *OPTIMIZER* and *SCHEDULE* known names, VAL_SIZE within the MNIST training set."""
     for name, value in settings.items():
         where = f"{name}={value!r} in the parameters cell"
         if name.startswith("LR_") or name.endswith("_LR"):
@@ -22,5 +22,8 @@ def check_settings(settings: dict) -> None:
             check(isinstance(value, int) and 0 < value < 60000,
                   f"{where}: the validation set is held out of the 60,000 MNIST training images, "
                   "so it must be between 1 and 59,999 (e.g. 5000)")
+        elif name.endswith("_EVERY"):
+            check(isinstance(value, int) and not isinstance(value, bool) and value > 0,
+                  f"{where}: must be a positive whole number (1: every one)")
         elif name.endswith("DROPOUT"):
             check(isinstance(value, (int, float)) and 0 <= value < 1, f"{where}: dropout must be in [0, 1)")

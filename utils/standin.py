@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -1541,6 +1541,17 @@ def _write_frame(directory: Path, name: str, img: np.ndarray, lab: np.ndarray) -
         _save_png(Image.fromarray(img), directory / "Images" / name, compress_level=1)
 
 
+def _write_sequence(directory: str, scene_seed: int, size: tuple[int, int], frames: list[int]) -> None:
+    """Render and write the given frames of one sequence."""
+    d = Path(directory)
+    (d / "Images").mkdir(parents=True, exist_ok=True)
+    (d / "Labels").mkdir(parents=True, exist_ok=True)
+    for k in frames:
+        img, lab = render_frame(scene_seed, k, size)
+        _write_frame(d, f"{k * 100:06d}.png", img, lab)
+    _scene.cache_clear()
+
+
 def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: int = 10,
                  train_sequences: int = 20, val_sequences: int = 7, seed: int = 0) -> Path:
     """Write the stand-in under root in UAVid's layout (skip files already there) and return root."""
@@ -1560,19 +1571,12 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
             (d / sub / f"{k * 100:06d}.png").exists() for sub in ("Images", "Labels"))]
         if todo:
             jobs.append((str(d), _sequence_seed(seed, seq), (int(size[0]), int(size[1])), todo))
-    # PNG encoding releases the GIL, so writer threads overlap it with rendering.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = []
-        for directory, scene_seed, wh, todo in jobs:
-            d = Path(directory)
-            (d / "Images").mkdir(parents=True, exist_ok=True)
-            (d / "Labels").mkdir(parents=True, exist_ok=True)
-            for k in todo:
-                img, lab = render_frame(scene_seed, k, wh)
-                pending.append(pool.submit(_write_frame, d, f"{k * 100:06d}.png", img, lab))
-                if len(pending) > 4:
-                    pending.pop(0).result()
-            _scene.cache_clear()
-        for job in pending:
-            job.result()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = min(len(jobs), cores, 8)  # each worker holds one scene: bounded memory at 4K too
+    if workers <= 1:
+        for job in jobs:
+            _write_sequence(*job)
+    else:  # one sequence a task; workers run numpy and PIL only
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_write_sequence, *zip(*jobs)))
     return root

@@ -163,7 +163,7 @@ class SegmentationCrops(torch.utils.data.Dataset):
         smallest = min(min(im.shape[-2:]) for im in images)
         check(0 < crop <= int(smallest * scale[0]),
               f"SEG_CROP={crop} is larger than the smallest image side ({smallest} px) times the smallest random "
-              f"scale ({scale[0]}): use a crop of at most {int(smallest * scale[0])}, or a larger UAVID_SCALE")
+              f"scale ({scale[0]}): use a crop of at most {int(smallest * scale[0])}, or a larger SEG_HEIGHT")
         self.images, self.masks, self.length = images, masks, length
         sizes = [int(smallest * s) for s in scale]
         self.transform = v2.Compose([
