@@ -2,8 +2,8 @@
 
 Both train the same LeNet with the same optimizer (Adam, one-cycle), batch size and seed on the 60,000
 training images; the test accuracy is measured every --eval-every steps with the clock stopped.
-Project: uint8 tensors read once, batches indexed on the device, the model in channels-last layout. Textbook: torchvision's MNIST dataset
-with ToTensor + Normalize per sample and a DataLoader. Then one epoch each with augmentation on
+Project: uint8 tensors read once, batches indexed on the device, the model in channels-last layout.
+Textbook: torchvision's MNIST dataset with ToTensor + Normalize per sample and a DataLoader. Then one epoch each with augmentation on
 (project: one affine grid per batch; textbook: torchvision RandomAffine per sample).
 
     python bench/mnist_speed.py            # prints a line per phase; the last line is the summary

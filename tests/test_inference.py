@@ -30,12 +30,23 @@ def test_tiled_agrees_closely_with_single_pass_for_a_unet():
     assert tiled.shape == single.shape and (tiled == single).float().mean() > 0.995
 
 
-def test_tile_origins_are_aligned_and_cover_the_image():
-    from utils.inference import _starts
-    for size, tile, stride in ((100, 64, 32), (270, 256, 192), (2160, 512, 384), (64, 64, 32), (40, 64, 32)):
-        starts = _starts(size, tile, stride)
-        assert all(s % stride == 0 for s in starts) and starts[0] == 0
-        assert starts[-1] + tile >= size and (len(starts) == 1 or starts[-2] + tile < size)
+def test_tile_spans_are_aligned_overlap_and_cover_the_image():
+    from utils.inference import _spans
+    for size, tile, stride, align in ((100, 64, 32, 4), (270, 256, 160, 16), (2160, 512, 384, 32), (64, 64, 32, 32),
+                                      (40, 64, 32, 32), (257, 256, 256, 32), (600, 256, 256, 32)):
+        spans = _spans(size, tile, stride, align)
+        assert spans[0][0] == 0 and spans[-1][1] == size and all(start % align == 0 for start, _ in spans)
+        assert all(b[0] <= a[1] and a[1] - b[0] >= tile - stride for a, b in zip(spans, spans[1:]))
+        if size > tile:  # no sliver at the border: every tile is at least a full tile long
+            assert all(tile <= stop - start < tile + align for start, stop in spans)
+
+
+def test_no_tile_is_too_small_for_the_network_without_overlap():
+    torch.manual_seed(0)
+    net = models.UNet(width=4, depth=2).eval()
+    image = torch.randn(3, 65, 66)  # a naive last tile would be 1-2 px high: too small to pool twice
+    tiled = predict_tiled(net, image, torch.device("cpu"), 8, tile=64, overlap=0, align=4)
+    assert tiled.shape == (65, 66)
 
 
 def test_misaligned_tiling_settings_fail_with_one_line():

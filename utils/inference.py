@@ -31,11 +31,13 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, de
     return out.cpu()
 
 
-def _starts(size: int, tile: int, stride: int) -> list[int]:
-    """Tile origins, all multiples of stride; the last tile may end at the border, shorter than the others."""
+def _spans(size: int, tile: int, stride: int, align: int) -> list[tuple[int, int]]:
+    """(start, stop) of the tiles along one axis. Starts are multiples of align; the last tile ends at the
+    border, so it may be up to align - 1 pixels longer than the others (never a sliver)."""
     if size <= tile:
-        return [0]
-    return list(range(0, size - tile + stride, stride))
+        return [(0, size)]
+    last = (size - tile) // align * align
+    return [(s, s + tile) for s in range(0, last, stride)] + [(last, size)]
 
 
 def _ramp(h: int, w: int, margin: int, inner: tuple[bool, bool, bool, bool]) -> torch.Tensor:
@@ -69,14 +71,13 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
     _, h, w = image.shape
     scores = torch.zeros(num_classes, h, w)
     weights = torch.zeros(h, w)
-    for top in _starts(h, tile, stride):
-        for left in _starts(w, tile, stride):
-            crop = image[:, top: top + tile, left: left + tile]
-            th, tw = crop.shape[1:]
+    for top, bottom in _spans(h, tile, stride, align):
+        for left, right in _spans(w, tile, stride, align):
+            crop = image[:, top:bottom, left:right]
             # borders of the image are real borders: only tile edges inside the image get the ramp
-            ramp = _ramp(th, tw, overlap, (top > 0, top + th < h, left > 0, left + tw < w))
+            ramp = _ramp(bottom - top, right - left, overlap, (top > 0, bottom < h, left > 0, right < w))
             with autocast(device):
                 logits = model(crop[None].to(device))[0].float().cpu()
-            scores[:, top: top + th, left: left + tw] += logits * ramp
-            weights[top: top + th, left: left + tw] += ramp
+            scores[:, top:bottom, left:right] += logits * ramp
+            weights[top:bottom, left:right] += ramp
     return scores.div_(weights).argmax(0)
