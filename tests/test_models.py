@@ -21,6 +21,17 @@ def test_lenet_variants_and_mlp_shapes():
     assert models.count_parameters(models.MLP(hidden=(512, 256))) == 784 * 512 + 512 + 512 * 256 + 256 + 2570
 
 
+def test_lenet_batch_norm_normalises_the_pooled_maps():
+    net = models.LeNet(batch_norm=True)
+    seen = []
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.register_forward_hook(lambda mod, inp, out: seen.append(tuple(inp[0].shape[1:])))
+    net.train()(torch.zeros(2, 1, 28, 28))
+    assert seen == [(20, 12, 12), (50, 4, 4)]
+    assert models.count_parameters(net) == 431_080 - 20 - 50 - 500 + 2 * (20 + 50 + 500)
+
+
 def test_summary_lists_shapes_and_total():
     text = models.summary(models.LeNet(), (1, 1, 28, 28))
     assert "(1, 50, 4, 4)" in text and "(1, 800)" in text and "431,080" in text

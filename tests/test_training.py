@@ -125,3 +125,15 @@ def test_notebook_settings_are_checked_by_name(settings, message):
 
 def test_good_settings_pass():
     check_settings({"LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "EPOCHS": 2})
+
+
+def test_evaluate_can_keep_the_predictions():
+    torch.manual_seed(0)
+    model = nn.Linear(2, 2)
+    _, val = loaders()
+    out = training.evaluate(model, nn.CrossEntropyLoss(), val, torch.device("cpu"), 2, keep_predictions=True)
+    x, y = torch.cat([b[0] for b in val]), torch.cat([b[1] for b in val])
+    kept = torch.stack(out["predictions"])
+    assert kept.dtype == torch.uint8 and torch.equal(kept.long(), model(x).argmax(1))
+    assert out["accuracy"] == pytest.approx((kept.long() == y).float().mean().item())
+    assert "predictions" not in training.evaluate(model, nn.CrossEntropyLoss(), val, torch.device("cpu"), 2)

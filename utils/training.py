@@ -88,20 +88,28 @@ def train_one_epoch(model: nn.Module, loss_fn, optimizer, loader, device: torch.
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loss_fn, loader, device: torch.device, num_classes: int) -> dict:
-    """Mean loss and the metrics of one confusion matrix over loader (accuracy, mIoU, ...)."""
+def evaluate(model: nn.Module, loss_fn, loader, device: torch.device, num_classes: int,
+             keep_predictions: bool = False) -> dict:
+    """Mean loss and the metrics of one confusion matrix over loader (accuracy, mIoU, ...); with
+    keep_predictions, also the predicted classes of every sample ("predictions", uint8 on the CPU)."""
     model.eval()
     confusion = ConfusionMatrix(num_classes, device)
     total_loss = torch.zeros((), device=device)
-    count = 0
+    count, predictions = 0, []
     for x, y in loader:
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         with autocast(device):
             logits = model(x)
         total_loss += loss_fn(logits.float(), y) * y.numel()
         count += y.numel()
-        confusion.update(logits.argmax(1), y)
-    return {"loss": total_loss.item() / max(count, 1), **confusion.compute()}
+        pred = logits.argmax(1)
+        confusion.update(pred, y)
+        if keep_predictions:
+            predictions.extend(pred.to(torch.uint8).cpu())
+    out = {"loss": total_loss.item() / max(count, 1), **confusion.compute()}
+    if keep_predictions:
+        out["predictions"] = predictions
+    return out
 
 
 @torch.no_grad()
