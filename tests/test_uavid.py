@@ -55,7 +55,9 @@ def test_reader_both_widths_and_scaling(tmp_path):
     assert list(seqs)[:3] == ["seq1", "seq2", "seq3"] and len(seqs) == 8  # natural order: seq10 after seq9
     images, masks = uavid.load_samples(seqs["seq1"] + seqs["seq2"])
     assert {tuple(im.shape) for im in images} == {(3, 24, 40), (3, 24, 44)}
-    assert torch.equal(masks[0], torch.from_numpy(random_mask(24, 44, seed=10)).long())
+    expected = [random_mask(24, 44, seed=10), random_mask(24, 44, seed=11), random_mask(24, 40, seed=20),
+                random_mask(24, 40, seed=21)]
+    assert all(torch.equal(m, torch.from_numpy(e).long()) for m, e in zip(masks, expected, strict=True))  # in order
     half, half_masks = uavid.load_samples(seqs["seq1"], height=12)
     assert half[0].shape == (3, 12, 22) and half_masks[0].shape == (12, 22)
     assert set(half_masks[0].unique().tolist()) <= set(range(8))

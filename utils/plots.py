@@ -43,6 +43,8 @@ def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor 
     if title:
         fig.suptitle(title, y=1.0)
     fig.tight_layout()
+    if captions:  # tight_layout ignores text outside the axes: leave the captions room
+        fig.subplots_adjust(hspace=0.6)
     return fig
 
 

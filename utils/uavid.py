@@ -1,5 +1,7 @@
 """UAVid on disk: the official layout, colour labels <-> class indices, the course split, training crops."""
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,20 +122,23 @@ def read_label(path: Path, height: int | None = None) -> np.ndarray:
         return rgb_to_index(np.asarray(_resized(img.convert("RGB"), height, Image.NEAREST)), path)
 
 
+def load_sample(sample: Sample, height: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """One frame resized to `height` rows: the image as uint8 (3, H, W), its label as int64 (H, W)."""
+    with Image.open(sample.image) as img, Image.open(sample.label) as lbl:  # headers only: cheap
+        check(img.size == lbl.size, f"image {sample.image} is {img.width}x{img.height} but its label {sample.label} "
+                                    f"is {lbl.width}x{lbl.height}: they must be the same size")
+    image = torch.from_numpy(read_image(sample.image, height)).permute(2, 0, 1).contiguous()
+    return image, torch.from_numpy(read_label(sample.label, height)).long()
+
+
 def load_samples(samples: list[Sample], height: int | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Read every sample once, resized to `height` rows: images as uint8 (3, H, W), labels as int64 (H, W)."""
     check(height is None or (isinstance(height, int) and height > 0),
           f"SEG_HEIGHT={height} must be a positive whole number of rows (e.g. 270)")
-    images, masks = [], []
-    for s in samples:
-        with Image.open(s.image) as img, Image.open(s.label) as lbl:  # headers only: cheap
-            check(img.size == lbl.size, f"image {s.image} is {img.width}x{img.height} but its label {s.label} is "
-                                        f"{lbl.width}x{lbl.height}: they must be the same size")
-        image = read_image(s.image, height)
-        mask = read_label(s.label, height)
-        images.append(torch.from_numpy(image).permute(2, 0, 1).contiguous())
-        masks.append(torch.from_numpy(mask).long())
-    return images, masks
+    # PNG decoding and resizing release the GIL, so threads read several frames at once.
+    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool:
+        pairs = list(pool.map(load_sample, samples, [height] * len(samples)))
+    return [image for image, _ in pairs], [mask for _, mask in pairs]
 
 
 def channel_stats(images: list[torch.Tensor]) -> tuple[list[float], list[float]]:
