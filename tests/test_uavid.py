@@ -131,6 +131,18 @@ def test_crops_are_joint_and_too_large_crops_are_refused():
         uavid.SegmentationCrops([image], [mask], crop=64, length=1, mean=[0.5] * 3, std=[0.5] * 3)
 
 
+@pytest.mark.parametrize("zoom, stripe", [(0.5, 4), (2.0, 2)])
+def test_crops_zoom_by_the_scale_factor(zoom, stripe):
+    mask = ((torch.arange(60) // stripe) % 2).expand(40, 60).clone()  # vertical stripes
+    image = (mask * 255).to(torch.uint8).expand(3, 40, 60).clone()
+    crops = uavid.SegmentationCrops([image], [mask], crop=16, length=10, mean=[0.5] * 3, std=[0.5] * 3,
+                                    scale=(zoom, zoom), jitter=0.0)
+    for i in range(10):
+        row = crops[i][1][8]
+        edges = torch.nonzero(row[1:] != row[:-1]).flatten()
+        assert set(torch.diff(edges).tolist()) == {int(stripe * zoom)}
+
+
 def test_class_weights_favour_rare_classes():
     mask = torch.zeros(100, 100, dtype=torch.long)
     mask[:10] = 1

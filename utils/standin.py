@@ -1535,8 +1535,8 @@ def _save_png(img: Image.Image, path: Path, **kw) -> None:
 
 
 def _write_frame(directory: Path, name: str, img: np.ndarray, lab: np.ndarray) -> None:
-    if not (directory / "Labels" / name).exists():
-        _save_png(Image.fromarray(PALETTE[lab]), directory / "Labels" / name)
+    if not (directory / "Labels" / name).exists():  # fast zlib level: the files are read once and not shipped
+        _save_png(Image.fromarray(PALETTE[lab]), directory / "Labels" / name, compress_level=1)
     if not (directory / "Images" / name).exists():
         _save_png(Image.fromarray(img), directory / "Images" / name, compress_level=1)
 
