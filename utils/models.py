@@ -97,22 +97,15 @@ class Down(nn.Sequential):
 
 
 class Up(nn.Module):
-    """One step up the decoder: double the size while reducing cin to cskip channels, concatenate the
-    skip connection, double conv.
+    """Upsample x2, concatenate the skip connection, double conv: one step up the decoder."""
 
-    As in the U-Net paper, the "up-convolution" is a 2x2 transposed convolution with stride 2; with
-    bilinear=True a 1x1 convolution reduces the channels and bilinear interpolation doubles the size.
-    Halving the channels before the concatenation makes the decoder's convolutions a third cheaper.
-    """
-
-    def __init__(self, cin: int, cskip: int, cout: int, bilinear: bool = False):
+    def __init__(self, cin: int, cskip: int, cout: int, bilinear: bool = True):
         super().__init__()
-        if bilinear:  # the 1x1 conv commutes with the interpolation, so run it on the small map
-            self.up = nn.Sequential(nn.Conv2d(cin, cskip, 1),
-                                    nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False))
+        if bilinear:
+            self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
         else:
-            self.up = nn.ConvTranspose2d(cin, cskip, 2, stride=2)
-        self.conv = DoubleConv(2 * cskip, cout)
+            self.up = nn.ConvTranspose2d(cin, cin, 2, stride=2)
+        self.conv = DoubleConv(cin + cskip, cout)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
         x = self.up(x)
@@ -126,7 +119,7 @@ class UNet(nn.Module):
     """U-Net: a double conv, `depth` steps down, `depth` steps up with skip connections, a 1x1 head."""
 
     def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 32, depth: int = 4,
-                 bilinear: bool = False):
+                 bilinear: bool = True):
         super().__init__()
         check(depth >= 1 and width >= 1, f"U-Net depth={depth} and width={width} must be at least 1")
         widths = [width * 2 ** i for i in range(depth + 1)]
