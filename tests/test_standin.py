@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from utils import standin
+from utils.errors import LabError
 from utils.palette import NUM_CLASSES, PALETTE
 from utils.standin import make_standin, render_frame
 
@@ -67,8 +68,7 @@ def test_make_standin_layout_and_palette(tmp_path):
     root = make_standin(tmp_path, size=(160, 90), frames=2, train_sequences=3, val_sequences=2, seed=5)
     assert Path(root) == tmp_path
     expected = {"STANDIN.txt"}
-    for seq in range(1, 6):
-        split = "uavid_train" if seq <= 3 else "uavid_val"
+    for split, seq in (("uavid_train", 1), ("uavid_train", 2), ("uavid_train", 3), ("uavid_val", 16), ("uavid_val", 17)):
         for sub in ("Images", "Labels"):
             for name in ("000000.png", "000100.png"):
                 expected.add(f"{split}/seq{seq}/{sub}/{name}")
@@ -86,10 +86,18 @@ def test_make_standin_layout_and_palette(tmp_path):
 
 def test_written_frames_match_render_frame(tmp_path):
     make_standin(tmp_path, size=(160, 90), frames=2, train_sequences=1, val_sequences=1, seed=3)
-    img, lab = render_frame(standin._sequence_seed(3, 2), 1, (160, 90))
-    seq = tmp_path / "uavid_val" / "seq2"
+    img, lab = render_frame(standin._sequence_seed(3, 16), 1, (160, 90))
+    seq = tmp_path / "uavid_val" / "seq16"  # UAVid's numbering: validation starts at seq16
     assert np.array_equal(np.asarray(Image.open(seq / "Images" / "000100.png")), img)
     assert np.array_equal(np.asarray(Image.open(seq / "Labels" / "000100.png")), PALETTE[lab])
+
+
+def test_make_standin_numbers_sequences_as_uavid(tmp_path):
+    make_standin(tmp_path, size=(32, 18), frames=1, seed=0)
+    assert sorted(int(p.name[3:]) for p in (tmp_path / "uavid_train").iterdir()) == [*range(1, 16), *range(31, 36)]
+    assert sorted(int(p.name[3:]) for p in (tmp_path / "uavid_val").iterdir()) == [16, 17, 18, 19, 20, 36, 37]
+    with pytest.raises(LabError, match="validation sequences"):
+        make_standin(tmp_path, size=(32, 18), frames=1, val_sequences=8)
 
 
 def test_make_standin_skips_existing_files(tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from .errors import check
 from .palette import CLASSES, NUM_CLASSES, PALETTE
 
 CLUTTER, BUILDING, ROAD, STATIC_CAR, TREE, LOW_VEG, HUMAN, MOVING_CAR = range(NUM_CLASSES)
@@ -1552,6 +1553,12 @@ def _write_sequence(directory: str, scene_seed: int, size: tuple[int, int], fram
     _scene.cache_clear()
 
 
+# UAVid's own sequence numbers: uavid_train holds seq1-15 and seq31-35, uavid_val seq16-20, seq36 and seq37
+# (the unlabelled test set has the others).
+TRAIN_SEQUENCES = (*range(1, 16), *range(31, 36))
+VAL_SEQUENCES = (*range(16, 21), 36, 37)
+
+
 def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: int = 10,
                  train_sequences: int = 20, val_sequences: int = 7, seed: int = 0) -> Path:
     """Write the stand-in under root in UAVid's layout (skip files already there) and return root."""
@@ -1564,9 +1571,14 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
             f"(seed={seed}, size={tuple(size)}, frames={frames}, train={train_sequences}, val={val_sequences}).\n"
             "NOT real UAVid data: synthetic oblique views of a generated town, written in UAVid's\n"
             "directory layout and 8-class colour code so the lab runs offline.\n")
+    check(0 < train_sequences <= len(TRAIN_SEQUENCES) and 0 < val_sequences <= len(VAL_SEQUENCES),
+          f"the stand-in has 1 to {len(TRAIN_SEQUENCES)} training and 1 to {len(VAL_SEQUENCES)} validation sequences, "
+          f"as UAVid: got {train_sequences} and {val_sequences}")
     jobs = []
-    for seq in range(1, train_sequences + val_sequences + 1):
-        d = root / ("uavid_train" if seq <= train_sequences else "uavid_val") / f"seq{seq}"
+    numbered = [("uavid_train", n) for n in TRAIN_SEQUENCES[:train_sequences]] + \
+               [("uavid_val", n) for n in VAL_SEQUENCES[:val_sequences]]
+    for split, seq in numbered:
+        d = root / split / f"seq{seq}"
         todo = [k for k in range(frames) if not all(
             (d / sub / f"{k * 100:06d}.png").exists() for sub in ("Images", "Labels"))]
         if todo:
