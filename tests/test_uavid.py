@@ -156,3 +156,13 @@ def test_exported_predictions_round_trip_through_the_reader(tmp_path):
     path = uavid.save_prediction(torch.from_numpy(pred), tmp_path / "out", "seq3", "000100.png")
     assert path == tmp_path / "out" / "seq3" / "Labels" / "000100.png"
     assert np.array_equal(uavid.read_label(path), pred)
+
+
+def test_export_predictions_writes_full_size_labels(tmp_path):
+    root = tmp_path / "data"
+    write_frame(root / "uavid_val" / "seq16", "000000.png", 12, 18, seed=2)
+    samples = uavid.list_sequences(root / "uavid_val")["seq16"]
+    small = torch.from_numpy(random_mask(6, 9, seed=4))  # predicted at half the size
+    [path] = uavid.export_predictions(samples, [small], tmp_path / "out")
+    assert path == tmp_path / "out" / "seq16" / "Labels" / "000000.png"
+    assert np.array_equal(uavid.read_label(path), small.repeat_interleave(2, 0).repeat_interleave(2, 1).numpy())

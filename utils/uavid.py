@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 from torchvision import tv_tensors
 from torchvision.transforms import v2
@@ -211,6 +212,18 @@ def save_prediction(mask: np.ndarray | torch.Tensor, out_root: str | Path, seque
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(index_to_rgb(mask.astype(np.uint8))).save(path)
     return path
+
+
+def export_predictions(samples: list[Sample], predictions: list[torch.Tensor], out_root: str | Path) -> list[Path]:
+    """Write each sample's prediction, enlarged (nearest neighbour) to its image's full size, in UAVid's layout."""
+    check(len(samples) == len(predictions), f"{len(predictions)} predictions for {len(samples)} images")
+    paths = []
+    for sample, pred in zip(samples, predictions):
+        with Image.open(sample.image) as img:
+            size = (img.height, img.width)
+        full = F.interpolate(pred[None, None].float(), size=size, mode="nearest")[0, 0].to(torch.uint8)
+        paths.append(save_prediction(full, out_root, sample.sequence, sample.image.name))
+    return paths
 
 
 def random_windows(images: list[torch.Tensor], masks: list[torch.Tensor], patch: int, count: int,
