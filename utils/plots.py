@@ -1,7 +1,9 @@
 """Figures for the lab: data grids, training curves, confusion matrices, filters, segmentations."""
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import torch
 from matplotlib.patches import Patch
@@ -48,7 +50,7 @@ def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor 
     return fig
 
 
-def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = None) -> plt.Figure:
+def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = None, xlabel: str = "class") -> plt.Figure:
     """Grouped bars of class counts per split, e.g. {"train": [...], "val": [...], "test": [...]}."""
     k = len(next(iter(counts.values())))
     names = names or [str(i) for i in range(k)]
@@ -57,34 +59,49 @@ def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = No
     for j, (split, values) in enumerate(counts.items()):
         ax.bar(np.arange(k) + j * width - 0.4 + width / 2, values, width, label=f"{split} ({sum(values):,})")
     ax.set_xticks(np.arange(k), names)
-    ax.set_ylabel("images")
-    ax.legend(fontsize=8)
+    ax.set(xlabel=xlabel, ylabel="images")
+    ax.legend(fontsize=8, ncol=len(counts), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
 
-def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str | None = None) -> plt.Figure:
-    """Loss (left) and `metric` (right) per epoch; solid = validation, dashed = training."""
-    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(11, 3.8))
+def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str | None = None,
+                loss_label: str = "cross-entropy loss") -> plt.Figure:
+    """Loss (left) and `metric` (right) per epoch; solid = validation, dashed = training.
+
+    Accuracy is drawn as the error rate on a log scale, so that 10 % and 0.6 % errors are both readable.
+    """
+    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(12, 4.2))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (name, h) in enumerate(histories.items()):
         c = colors[i % len(colors)]
         ax_loss.plot(h["epoch"], h["train_loss"], "--", color=c, alpha=0.7)
         ax_loss.plot(h["epoch"], h["val_loss"], "-o", color=c, ms=3, label=name)
         if metric == "accuracy":
-            ax_metric.plot(h["epoch"], np.array(h["train_accuracy"]) * 100, "--", color=c, alpha=0.7)
-            ax_metric.plot(h["epoch"], np.array(h["val_accuracy"]) * 100, "-o", color=c, ms=3, label=name)
+            ax_metric.plot(h["epoch"], 100 - np.array(h["train_accuracy"]) * 100, "--", color=c, alpha=0.7)
+            ax_metric.plot(h["epoch"], 100 - np.array(h["val_accuracy"]) * 100, "-o", color=c, ms=3, label=name)
         else:
             ax_metric.plot(h["epoch"], h[f"val_{metric}"], "-o", color=c, ms=3, label=name)
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log", title="loss (dashed: train)")
-    ylabel = "accuracy (%)" if metric == "accuracy" else f"validation {metric}"
-    ax_metric.set(xlabel="epoch", ylabel=ylabel, title=f"{ylabel}" + (" (dashed: train)" if metric == "accuracy" else ""))
+    ax_loss.set(xlabel="epoch", ylabel=loss_label, yscale="log", title="loss (dashed: train)")
     if metric == "accuracy":
-        best = max(max(h["val_accuracy"]) for h in histories.values()) * 100
-        ax_metric.set_ylim(max(90, best - 6), 100)
-    ax_metric.legend(fontsize=8, loc="lower right")
+        ax_metric.set(xlabel="epoch", ylabel="error rate (%), log scale", yscale="log",
+                      title="error rate = 100 % - accuracy (dashed: train)")
+    else:
+        name = {"miou": "mIoU"}.get(metric, metric)
+        ax_metric.set(xlabel="epoch", ylabel=f"validation {name}", title=f"validation {name}")
     for ax in (ax_loss, ax_metric):
-        ax.grid(alpha=0.3)
+        ax.grid(alpha=0.3, which="both")
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        if ax.get_yscale() == "log":
+            low, high = ax.get_ylim()
+            if high / low < 5:  # less than a decade: a linear axis reads better
+                ax.set_yscale("linear")
+                ax.set_ylabel(ax.get_ylabel().replace(", log scale", ""))
+            else:  # labelled ticks at 1, 2 and 5 times each power of ten
+                ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+                ax.yaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))
+                ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+    ax_metric.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -92,47 +109,73 @@ def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str
 
 
 def plot_confusion(matrix: torch.Tensor, names: list[str], normalize: bool = True, title: str = "") -> plt.Figure:
-    """Confusion matrix, rows = truth, columns = prediction; normalised per row (recall) by default."""
-    mat = matrix.double().numpy()
-    shown = mat / np.maximum(mat.sum(1, keepdims=True), 1) if normalize else mat
+    """Confusion matrix, rows = truth, columns = prediction.
+
+    normalize: each row divided by its sum (recall on the diagonal). Otherwise counts, coloured by the
+    off-diagonal counts only (the mistakes), with the diagonal written in grey.
+    """
+    mat = matrix.double().cpu().numpy()
     k = len(names)
+    if normalize:
+        shown, vmax = mat / np.maximum(mat.sum(1, keepdims=True), 1), 1.0
+    else:
+        shown = mat.copy()
+        np.fill_diagonal(shown, 0)
+        vmax = max(shown.max(), 1)
     fig, ax = plt.subplots(figsize=(0.62 * k + 2.2, 0.55 * k + 1.6))
-    im = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    im = ax.imshow(shown, cmap="Blues", vmin=0, vmax=vmax)
     for i in range(k):
         for j in range(k):
-            v = shown[i, j]
-            text = f"{v:.2f}" if normalize else f"{int(v)}"
-            if normalize and v < 0.005:
-                text = ""
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                    color="white" if v > (0.5 if normalize else shown.max() / 2) else "black")
-    ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 2 else 0, ha="right" if max(map(len, names)) > 2 else "center")
+            if normalize:
+                v = shown[i, j]
+                if v >= 0.005:
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v > 0.5 else "black")
+            elif i == j:
+                ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=6.5, color="gray")
+            elif mat[i, j] > 0:
+                ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=7,
+                        color="white" if shown[i, j] > vmax / 2 else "black")
+    long_names = max(map(len, names)) > 2
+    ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
-    ax.set(xlabel="predicted", ylabel="true", title=title or ("confusion matrix (rows sum to 1)" if normalize else "confusion matrix"))
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    default = "confusion matrix (rows sum to 1)" if normalize else "confusion matrix: counts (colour: mistakes only)"
+    ax.set(xlabel="predicted", ylabel="true", title=title or default)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=None if normalize else "mistakes")
     fig.tight_layout()
     return fig
 
 
-def show_filters(weight: torch.Tensor, title: str = "first-layer filters") -> plt.Figure:
-    """The kernels of a conv layer (out, in, k, k) as a grid, each scaled to its own range."""
-    grid = make_grid(weight.detach().cpu()[:, :1], nrow=10, normalize=True, scale_each=True, padding=1, pad_value=1)
-    fig, ax = plt.subplots(figsize=(6, 1.6 * ((len(weight) + 9) // 10)))
-    ax.imshow(grid.permute(1, 2, 0), interpolation="nearest")
-    ax.set_title(title)
-    ax.axis("off")
+def show_filters(weight: torch.Tensor, title: str = "first-layer filters", ncols: int = 10) -> plt.Figure:
+    """The kernels of a conv layer (out, in, k, k), first input channel, on one diverging colour scale around 0."""
+    w = weight.detach().float().cpu()[:, 0]
+    m = float(w.abs().max())
+    nrows = (len(w) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.05 * ncols + 1, 1.15 * nrows + 0.5), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(w):
+            im = ax.imshow(w[i], cmap="RdBu_r", vmin=-m, vmax=m, interpolation="nearest")
+            ax.set_title(str(i), fontsize=8)
+    fig.suptitle(title)
+    fig.colorbar(im, ax=axes, fraction=0.02, pad=0.02, label="weight")
     return fig
 
 
 def show_feature_maps(image: torch.Tensor, maps: list[torch.Tensor], names: list[str]) -> plt.Figure:
-    """One input digit and the feature maps (C, H, W) it produces in each named layer."""
-    fig, axes = plt.subplots(1, len(maps) + 1, figsize=(3 + 4.2 * len(maps), 3.2),
-                             gridspec_kw={"width_ratios": [0.6] + [1] * len(maps)})
+    """One input digit and the feature maps (C, H, W) it produces in each named layer, each map scaled to its range."""
+    grids = []
+    for fmap in maps:
+        nrow = math.ceil(math.sqrt(2 * fmap.shape[0]))  # about twice as wide as high
+        grid = make_grid(fmap.detach().float().cpu()[:, None], nrow=nrow, normalize=True, scale_each=True,
+                         padding=1, pad_value=float("nan"))
+        grids.append(grid[0].numpy())
+    ratios = [0.7] + [g.shape[1] / g.shape[0] for g in grids]
+    fig, axes = plt.subplots(1, len(maps) + 1, figsize=(2.6 * sum(ratios), 3.4), gridspec_kw={"width_ratios": ratios})
     axes[0].imshow(image.squeeze().cpu(), cmap="gray_r")
     axes[0].set_title("input")
-    for ax, fmap, name in zip(axes[1:], maps, names):
-        grid = make_grid(fmap.detach().cpu()[:, None], nrow=10, normalize=True, scale_each=True, padding=1, pad_value=1)
-        ax.imshow(grid[0], cmap="viridis", interpolation="nearest")
+    cmap = plt.get_cmap("viridis").with_extremes(bad="white")  # white gaps between the maps
+    for ax, grid, fmap, name in zip(axes[1:], grids, maps, names):
+        ax.imshow(grid, cmap=cmap, interpolation="nearest")
         ax.set_title(f"{name}: {fmap.shape[0]} maps of {fmap.shape[1]}×{fmap.shape[2]}")
     for ax in axes:
         ax.axis("off")
@@ -177,7 +220,7 @@ def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarr
                 axes[i, j].set_title(name, fontsize=9)
     for ax in axes.flat:
         ax.axis("off")
-    fig.tight_layout()
+    fig.tight_layout(h_pad=1.5)
     class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, -0.02), frameon=False)
     fig.subplots_adjust(bottom=0.06 if n > 1 else 0.14)
     return fig
