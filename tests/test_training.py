@@ -93,6 +93,10 @@ def test_resume_continues_where_it_stopped(tmp_path):
     other = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"),
                                  checkpoint=tmp_path / "ck.pt", **{**kwargs, "lr": 0.01})
     assert other["train_loss"] != resumed["train_loss"]
+    # class weights are part of the settings, although repr() of the loss does not show them
+    weighted = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"), checkpoint=tmp_path / "ck.pt",
+                                    loss_fn=nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0])), **kwargs)
+    assert weighted["train_loss"] != resumed["train_loss"]
 
 
 def test_one_cycle_refuses_too_few_steps():

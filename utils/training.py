@@ -231,7 +231,9 @@ def train_model(model: nn.Module, train_loader, val_loader, device: torch.device
     optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
+    weight = getattr(loss_fn, "weight", None)  # repr() of a weighted loss does not show its class weights
     config = {**(config or {}), "model": repr(model), "optimizer": optimizer, "lr": lr, "schedule": schedule,
-              "epochs": epochs, "weight_decay": weight_decay, "loss": repr(loss_fn)}
+              "epochs": epochs, "weight_decay": weight_decay, "loss": repr(loss_fn),
+              "loss_weight": [round(float(w), 6) for w in weight] if weight is not None else None}
     return fit(model, loss_fn, optim, train_loader, val_loader, epochs, device, num_classes, scheduler,
                monitor, checkpoint, config, progress, name)
