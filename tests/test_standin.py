@@ -100,6 +100,17 @@ def test_make_standin_numbers_sequences_as_uavid(tmp_path):
         make_standin(tmp_path, size=(32, 18), frames=1, val_sequences=8)
 
 
+def test_make_standin_refuses_a_folder_made_with_other_settings(tmp_path):
+    make_standin(tmp_path, size=(32, 18), frames=1, train_sequences=1, val_sequences=1, seed=0)
+    with pytest.raises(LabError, match=r"size=\(32, 18\).*delete that folder.*size=\(48, 27\)"):
+        make_standin(tmp_path, size=(48, 27), frames=1, train_sequences=1, val_sequences=1, seed=0)
+    old = tmp_path / "old"  # written before the sequences were numbered as UAVid's
+    old.mkdir()
+    (old / "STANDIN.txt").write_text("Procedural stand-in (seed=0, size=(32, 18), frames=1, train=1, val=1).\n")
+    with pytest.raises(LabError, match="other settings"):
+        make_standin(old, size=(32, 18), frames=1, train_sequences=1, val_sequences=1, seed=0)
+
+
 def test_make_standin_skips_existing_files(tmp_path):
     kw = dict(size=(160, 90), frames=2, train_sequences=1, val_sequences=1, seed=1)
     make_standin(tmp_path, **kw)
