@@ -29,7 +29,7 @@ def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor 
     """A grid of digits titled with their label (and prediction, red where wrong), and an optional caption each."""
     n = len(images)
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * (1.3 if captions else 1.05)), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.9, nrows * (1.3 if captions else 1.15)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -67,25 +67,25 @@ def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = No
 
 def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str | None = None,
                 loss_label: str = "cross-entropy loss") -> plt.Figure:
-    """Loss (left) and `metric` (right) per epoch; solid = validation, dashed = training.
+    """Loss (left; solid = validation, dashed = training) and validation `metric` (right) per epoch.
 
-    Accuracy is drawn as the error rate on a log scale, so that 10 % and 0.6 % errors are both readable.
+    Accuracy is drawn as the validation error rate on a log scale, so that 10 % and 0.6 % errors are both readable.
     """
     fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(12, 4.2))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    markers = "os^Dv<>PX*"  # colour and marker both differ, so overlapping lines stay apart
     for i, (name, h) in enumerate(histories.items()):
-        c = colors[i % len(colors)]
-        ax_loss.plot(h["epoch"], h["train_loss"], "--", color=c, alpha=0.7)
-        ax_loss.plot(h["epoch"], h["val_loss"], "-o", color=c, ms=3, label=name)
+        style = dict(color=colors[i % len(colors)], marker=markers[i % len(markers)], ms=4)
+        ax_loss.plot(h["epoch"], h["train_loss"], "--", color=style["color"], alpha=0.6)
+        ax_loss.plot(h["epoch"], h["val_loss"], "-", label=name, **style)
         if metric == "accuracy":
-            ax_metric.plot(h["epoch"], 100 - np.array(h["train_accuracy"]) * 100, "--", color=c, alpha=0.7)
-            ax_metric.plot(h["epoch"], 100 - np.array(h["val_accuracy"]) * 100, "-o", color=c, ms=3, label=name)
+            ax_metric.plot(h["epoch"], 100 - np.array(h["val_accuracy"]) * 100, "-", label=name, **style)
         else:
-            ax_metric.plot(h["epoch"], h[f"val_{metric}"], "-o", color=c, ms=3, label=name)
-    ax_loss.set(xlabel="epoch", ylabel=loss_label, yscale="log", title="loss (dashed: train)")
+            ax_metric.plot(h["epoch"], h[f"val_{metric}"], "-", label=name, **style)
+    ax_loss.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log", title="loss (solid: validation, dashed: train)")
     if metric == "accuracy":
         ax_metric.set(xlabel="epoch", ylabel="error rate (%), log scale", yscale="log",
-                      title="error rate = 100 % - accuracy (dashed: train)")
+                      title="validation error rate = 100 % - accuracy")
     else:
         name = {"miou": "mIoU"}.get(metric, metric)
         ax_metric.set(xlabel="epoch", ylabel=f"validation {name}", title=f"validation {name}")
@@ -131,7 +131,7 @@ def plot_confusion(matrix: torch.Tensor, names: list[str], normalize: bool = Tru
                 if v >= 0.005:
                     ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v > 0.5 else "black")
             elif i == j:
-                ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=6.5, color="gray")
+                ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=7, color="dimgray", style="italic")
             elif mat[i, j] > 0:
                 ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=7,
                         color="white" if shown[i, j] > vmax / 2 else "black")
@@ -236,7 +236,7 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
         x = np.arange(k) + j * width - 0.4 + width / 2
         ax.bar(x, iou, width, color=PALETTE / 255, edgecolor="gray", hatch=hatches[j % 4])
         for xi, v in zip(x, iou):
-            ax.text(xi, v + 0.01, f"{v:.2f}", ha="center", fontsize=6.5)
+            ax.text(xi, v + 0.01, f"{v:.2f}", ha="center", fontsize=7.5)
     handles = [Patch(facecolor="white", edgecolor="gray", hatch=hatches[j % 4], label=name) for j, name in enumerate(ious)]
     ax.legend(handles=handles, fontsize=8, loc="upper right")
     ax.set_xticks(np.arange(k), CLASSES, rotation=20)
