@@ -4,6 +4,7 @@ import torch.nn as nn
 
 from utils import training
 from utils.datasets import TensorLoader
+from utils.device import pick_device
 from utils.errors import LabError
 from utils.settings import check_settings
 
@@ -40,6 +41,10 @@ class InterruptAt:
 
     def __len__(self):
         return len(self.loader)
+
+    @property
+    def generator(self):  # the loader's random state, which checkpoints save
+        return self.loader.generator
 
     def __iter__(self):
         for batch in self.loader:
@@ -93,10 +98,32 @@ def test_resume_continues_where_it_stopped(tmp_path):
     other = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"),
                                  checkpoint=tmp_path / "ck.pt", **{**kwargs, "lr": 0.01})
     assert other["train_loss"] != resumed["train_loss"]
-    # class weights are part of the settings, although repr() of the loss does not show them
-    weighted = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"), checkpoint=tmp_path / "ck.pt",
-                                    loss_fn=nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0])), **kwargs)
-    assert weighted["train_loss"] != resumed["train_loss"]
+
+
+@pytest.mark.parametrize("loss_fn", [nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0])),
+                                     nn.CrossEntropyLoss(label_smoothing=0.1)])
+def test_loss_settings_repr_does_not_show_key_the_checkpoint(tmp_path, loss_fn):
+    train, val = loaders()
+    kwargs = dict(optimizer="sgd", lr=0.1, epochs=2, num_classes=2, progress=False, checkpoint=tmp_path / "ck.pt")
+    plain = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"), **kwargs)
+    assert repr(loss_fn) == repr(nn.CrossEntropyLoss())  # so repr alone would reuse the checkpoint
+    changed = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"), loss_fn=loss_fn, **kwargs)
+    assert changed["train_loss"] != plain["train_loss"]  # trained again, not loaded
+
+
+def test_resume_replays_the_same_shuffled_batches(tmp_path):
+    kwargs = dict(optimizer="momentum", lr=0.05, epochs=4, num_classes=2, progress=False, config={"seed": 0})
+    train, val = loaders(shuffle=True)
+    torch.manual_seed(0)
+    full = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"), **kwargs)
+
+    train, val = loaders(shuffle=True)  # a fresh loader, seeded as before
+    torch.manual_seed(0)
+    interrupted = InterruptAt(train, after=2 * len(train))
+    training.train_model(nn.Linear(2, 2), interrupted, val, torch.device("cpu"), checkpoint=tmp_path / "ck.pt", **kwargs)
+    resumed = training.train_model(nn.Linear(2, 2), interrupted.loader, val, torch.device("cpu"),
+                                   checkpoint=tmp_path / "ck.pt", **kwargs)
+    assert resumed["train_loss"] == pytest.approx(full["train_loss"], rel=1e-6)
 
 
 def test_one_cycle_refuses_too_few_steps():
@@ -120,6 +147,7 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"VAL_SIZE": 70000}, "VAL_SIZE=70000 in the parameters cell: the validation set"),
     ({"STUDY_EPOCHS": 1.5}, "STUDY_EPOCHS=1.5"),
     ({"SEG_VAL_EVERY": 0}, "SEG_VAL_EVERY=0 in the parameters cell: must be a positive whole number"),
+    ({"AUG_SCALE": 1.5}, "AUG_SCALE=1.5 in the parameters cell: must be in [0, 1)"),
 ])
 def test_notebook_settings_are_checked_by_name(settings, message):
     with pytest.raises(LabError) as err:
@@ -141,3 +169,12 @@ def test_evaluate_can_keep_the_predictions():
     assert kept.dtype == torch.uint8 and torch.equal(kept.long(), model(x).argmax(1))
     assert out["accuracy"] == pytest.approx((kept.long() == y).float().mean().item())
     assert "predictions" not in training.evaluate(model, nn.CrossEntropyLoss(), val, torch.device("cpu"), 2)
+
+
+def test_device_names_are_checked():
+    assert pick_device("cpu") == torch.device("cpu")
+    with pytest.raises(LabError, match="not a device name"):
+        pick_device("gpu0")
+    if not torch.cuda.is_available():
+        with pytest.raises(LabError, match="CUDA GPU"):
+            pick_device("cuda:1")

@@ -5,11 +5,24 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from .errors import LabError, check
+
 
 def pick_device(name: str = "auto") -> torch.device:
     """CUDA if available, then Apple's MPS, then the CPU; or the device named."""
     if name != "auto":
-        return torch.device(name)
+        try:
+            device = torch.device(name)
+        except RuntimeError:
+            raise LabError(f"DEVICE={name!r} is not a device name: use 'auto', 'cpu', 'cuda', 'cuda:1' or 'mps'") from None
+        if device.type == "cuda":
+            count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+            check(count > (device.index or 0), f"DEVICE={name!r}, but PyTorch sees {count} CUDA GPU(s): "
+                                               "use DEVICE='auto' or 'cpu'")
+        if device.type == "mps":
+            mps = getattr(torch.backends, "mps", None)
+            check(mps is not None and mps.is_available(), f"DEVICE={name!r}, but MPS is not available here: use 'auto' or 'cpu'")
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():

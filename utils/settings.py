@@ -25,5 +25,9 @@ def check_settings(settings: dict) -> None:
         elif name.endswith("_EVERY"):
             check(isinstance(value, int) and not isinstance(value, bool) and value > 0,
                   f"{where}: must be a positive whole number (1: every one)")
+        elif name in ("AUG_SHIFT", "AUG_SCALE"):
+            check(isinstance(value, (int, float)) and 0 <= value < 1, f"{where}: must be in [0, 1) (e.g. 0.1)")
+        elif name == "AUG_DEGREES":
+            check(isinstance(value, (int, float)) and 0 <= value <= 180, f"{where}: must be between 0 and 180 degrees")
         elif name.endswith("DROPOUT"):
             check(isinstance(value, (int, float)) and 0 <= value < 1, f"{where}: dropout must be in [0, 1)")

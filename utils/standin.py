@@ -1512,8 +1512,7 @@ def _finish(sc: _Scene, cam: _Camera, frame: int, im: Image.Image) -> np.ndarray
 def render_frame(scene_seed: int, frame: int, size: tuple[int, int] = (960, 540)) -> tuple[np.ndarray, np.ndarray]:
     """Image (H, W, 3) uint8 RGB and label (H, W) uint8 class indices of one frame of one scene."""
     W, H = int(size[0]), int(size[1])
-    if W < 16 or H < 16:
-        raise ValueError(f"size must be at least 16x16, got {size}")
+    check(W >= 16 and H >= 16, f"stand-in frame size {W}x{H} is too small: STANDIN_WIDTH and STANDIN_HEIGHT must be at least 16")
     sc = _scene(int(scene_seed) % 2 ** 63, W, H)
     cam = sc.camera(int(frame))
     img, lab = _render_ground(sc, cam)

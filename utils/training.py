@@ -3,10 +3,12 @@ import contextlib
 import copy
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import torch
 import torch.nn as nn
+from torch.optim.lr_scheduler import LRScheduler
 from tqdm.auto import tqdm
 
 from .errors import LabError, check
@@ -29,7 +31,7 @@ def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0) -> t
     return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=name == "nesterov", weight_decay=weight_decay)
 
 
-def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int):
+def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int) -> LRScheduler | None:
     """A per-batch learning-rate schedule: 'none', 'onecycle' (peak at the optimizer's lr) or 'cosine'."""
     check(name in SCHEDULERS, f"unknown schedule {name!r}: use one of {', '.join(SCHEDULERS)}")
     if name == "onecycle":
@@ -42,53 +44,76 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     return None
 
 
-def autocast(device: torch.device):
-    """Mixed precision on CUDA (bfloat16 where supported, else float16); a no-op elsewhere."""
+def amp_dtype(device: torch.device) -> torch.dtype | None:
+    """The autocast type on this device: bfloat16 on CUDA GPUs that run it natively (compute capability 8
+    and up), float16 on older ones (T4, V100), None (full precision) elsewhere."""
     if device.type != "cuda":
-        return contextlib.nullcontext()
-    dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.autocast("cuda", dtype=dtype)
+        return None
+    return torch.bfloat16 if torch.cuda.get_device_capability(device)[0] >= 8 else torch.float16
+
+
+def autocast(device: torch.device):
+    """Mixed precision on CUDA (see amp_dtype); a no-op elsewhere."""
+    dtype = amp_dtype(device)
+    return contextlib.nullcontext() if dtype is None else torch.autocast("cuda", dtype=dtype)
 
 
 def make_scaler(device: torch.device) -> torch.amp.GradScaler:
     """Gradient scaling, needed only for float16 autocast."""
-    enabled = device.type == "cuda" and not torch.cuda.is_bf16_supported()
-    return torch.amp.GradScaler("cuda", enabled=enabled)
+    return torch.amp.GradScaler("cuda", enabled=amp_dtype(device) == torch.float16)
 
 
-def train_one_epoch(model: nn.Module, loss_fn, optimizer, loader, device: torch.device, scheduler=None,
+def rng_state(loader) -> dict:
+    """The random state a training run draws from: PyTorch's global generators and the loader's own, if any."""
+    generator = getattr(loader, "generator", None)
+    return {"torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            "loader": generator.get_state() if isinstance(generator, torch.Generator) else None}
+
+
+def set_rng_state(state: dict, loader) -> None:
+    """Restore what rng_state saved, so a resumed run draws the same batches and dropout masks."""
+    torch.set_rng_state(state["torch"])
+    if state["cuda"] is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    if state["loader"] is not None:
+        loader.generator.set_state(state["loader"])
+
+
+def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
+                    device: torch.device, scheduler: LRScheduler | None = None,
                     scaler: torch.amp.GradScaler | None = None, desc: str = "train", progress: bool = True) -> dict:
     """One pass over loader; returns the mean loss and accuracy (per sample, or per pixel)."""
     model.train()
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.int64)
     count = 0
-    bar = tqdm(loader, desc=desc, leave=False, disable=not progress)
-    for step, (x, y) in enumerate(bar):
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        with autocast(device):
-            logits = model(x)
-            loss = loss_fn(logits.float(), y)
-        optimizer.zero_grad(set_to_none=True)
-        if scaler is not None and scaler.is_enabled():
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            loss.backward()
-            optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
-        total_loss += loss.detach() * y.numel()
-        correct += (logits.argmax(1) == y).sum()
-        count += y.numel()
-        if step % 20 == 0:  # reading the loss forces a device sync; not every step
-            bar.set_postfix(loss=f"{total_loss.item() / count:.4f}")
+    with tqdm(loader, desc=desc, leave=False, disable=not progress) as bar:  # the bar is closed on Ctrl-C too
+        for step, (x, y) in enumerate(bar):
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            with autocast(device):
+                logits = model(x)
+                loss = loss_fn(logits.float(), y)
+            optimizer.zero_grad(set_to_none=True)
+            if scaler is not None and scaler.is_enabled():
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            total_loss += loss.detach() * y.numel()
+            correct += (logits.argmax(1) == y).sum()
+            count += y.numel()
+            if step % 20 == 0:  # reading the loss forces a device sync; not every step
+                bar.set_postfix(loss=f"{total_loss.item() / count:.4f}")
     return {"loss": total_loss.item() / max(count, 1), "accuracy": correct.item() / max(count, 1)}
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loss_fn, loader, device: torch.device, num_classes: int,
+def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: torch.device, num_classes: int,
              keep_predictions: bool = False) -> dict:
     """Mean loss and the metrics of one confusion matrix over loader (accuracy, mIoU, ...); with
     keep_predictions, also the predicted classes of every sample ("predictions", uint8 on the CPU)."""
@@ -130,8 +155,9 @@ def new_history() -> dict:
             "val_miou": [], "lr": [], "seconds": [], "best_epoch": 0, "interrupted": False}
 
 
-def fit(model: nn.Module, loss_fn, optimizer, train_loader, val_loader, epochs: int, device: torch.device,
-        num_classes: int, scheduler=None, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
+def fit(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, train_loader: Iterable,
+        val_loader: Iterable, epochs: int, device: torch.device, num_classes: int,
+        scheduler: LRScheduler | None = None, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
         config: dict | None = None, progress: bool = True, name: str = "") -> dict:
     """Train for `epochs`, validating after each; leave the best weights (by `monitor`) in the model.
 
@@ -152,7 +178,10 @@ def fit(model: nn.Module, loss_fn, optimizer, train_loader, val_loader, epochs: 
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state.get("scheduler") is not None:
             scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
+        if state["scaler"]:  # empty when written without float16 scaling (CPU, or a bfloat16 GPU)
+            scaler.load_state_dict(state["scaler"])
+        if state.get("rng") is not None:
+            set_rng_state(state["rng"], train_loader)
         history, best_state, start = state["history"], state["best_model"], len(state["history"]["epoch"])
         history["interrupted"] = False
         verb = "has all" if start >= epochs else "resumes after"
@@ -179,7 +208,8 @@ def fit(model: nn.Module, loss_fn, optimizer, train_loader, val_loader, epochs: 
                   f"val loss {val['loss']:.4f} acc {val['accuracy']:.2%}"
                   + (f" mIoU {val['miou']:.3f}" if monitor == "val_miou" else "") + f"  {seconds:.1f} s")
             if checkpoint is not None:
-                save_checkpoint(checkpoint, model, optimizer, scheduler, scaler, history, best_state, config)
+                save_checkpoint(checkpoint, model, optimizer, scheduler, scaler, history, best_state, config,
+                                rng_state(train_loader))
     except KeyboardInterrupt:
         history["interrupted"] = True
         print(f"{label}interrupted during epoch {epoch + 1}: keeping the best weights and the history of "
@@ -190,13 +220,14 @@ def fit(model: nn.Module, loss_fn, optimizer, train_loader, val_loader, epochs: 
 
 
 def save_checkpoint(path: str | Path, model, optimizer, scheduler, scaler, history: dict, best_state: dict,
-                    config: dict | None) -> None:
+                    config: dict | None, rng: dict | None = None) -> None:
     """Write the training state atomically (a half-written file never replaces a good one)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
              "scheduler": scheduler.state_dict() if scheduler is not None else None,
-             "scaler": scaler.state_dict(), "history": history, "best_model": best_state, "config": config}
+             "scaler": scaler.state_dict(), "history": history, "best_model": best_state, "config": config,
+             "rng": rng}
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(state, tmp)
     os.replace(tmp, path)
@@ -223,17 +254,25 @@ def load_weights(model: nn.Module, path: str | Path, device: torch.device) -> nn
     return model.to(device)
 
 
-def train_model(model: nn.Module, train_loader, val_loader, device: torch.device, *, optimizer: str = "adam",
-                lr: float = 1e-3, schedule: str = "none", epochs: int = 1, num_classes: int, loss_fn=None,
+def describe_loss(loss_fn) -> str:
+    """The loss and its settings, e.g. class weights and label smoothing, which repr() does not show."""
+    settings = {k: v for k, v in vars(loss_fn).items() if not k.startswith("_") and k != "training"}
+    weight = getattr(loss_fn, "weight", None)
+    if weight is not None:
+        settings["weight"] = [round(float(w), 6) for w in weight]
+    return f"{type(loss_fn).__name__}({settings})"
+
+
+def train_model(model: nn.Module, train_loader: Iterable, val_loader: Iterable, device: torch.device, *,
+                optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", epochs: int = 1, num_classes: int,
+                loss_fn: nn.Module | None = None,
                 weight_decay: float = 0.0, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
                 config: dict | None = None, progress: bool = True, name: str = "") -> dict:
     """Build the optimizer and schedule by name, then fit; `config` (plus these settings) keys the checkpoint."""
     optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    weight = getattr(loss_fn, "weight", None)  # repr() of a weighted loss does not show its class weights
     config = {**(config or {}), "model": repr(model), "optimizer": optimizer, "lr": lr, "schedule": schedule,
-              "epochs": epochs, "weight_decay": weight_decay, "loss": repr(loss_fn),
-              "loss_weight": [round(float(w), 6) for w in weight] if weight is not None else None}
+              "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn)}
     return fit(model, loss_fn, optim, train_loader, val_loader, epochs, device, num_classes, scheduler,
                monitor, checkpoint, config, progress, name)
