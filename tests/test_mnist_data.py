@@ -130,3 +130,12 @@ def test_random_affine_keeps_shape_and_identity_settings_do_nothing():
     g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
     assert torch.equal(random_affine(x, g1), random_affine(x, g2))
     assert not torch.allclose(random_affine(x, torch.Generator().manual_seed(4)), x)
+
+def test_tensor_loader_normalises_per_channel_on_the_images_device():
+    TensorLoader = datasets.TensorLoader
+    images = torch.full((4, 3, 2, 2), 0.5)
+    loader = TensorLoader(images, torch.zeros(4, dtype=torch.long), 2, mean=[0.5, 0.25, 0.0],
+                          std=torch.tensor([1.0, 0.5, 0.25]).view(3, 1, 1))
+    x, _ = next(iter(loader))
+    assert torch.allclose(x[0, :, 0, 0], torch.tensor([0.0, 0.5, 2.0]))
+    assert loader.mean.device == images.device

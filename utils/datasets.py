@@ -1,6 +1,7 @@
 """MNIST: read the IDX files into tensors, split off a validation set, batch on the device."""
 import gzip
 import hashlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -112,7 +113,8 @@ class TensorLoader:
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool = False,
-                 mean: float = 0.0, std: float = 1.0, augment=None, seed: int = 0):
+                 mean: float | Sequence[float] | torch.Tensor = 0.0, std: float | Sequence[float] | torch.Tensor = 1.0,
+                 augment: Callable | None = None, seed: int = 0):
         check(isinstance(batch_size, int) and batch_size > 0,
               f"BATCH_SIZE={batch_size} must be a positive whole number (e.g. 128)")
         check(len(images) == len(labels), "images and labels must have the same length")
@@ -121,7 +123,10 @@ class TensorLoader:
         self.images = images.unsqueeze(1) if images.dim() == 3 else images
         self.labels = labels
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.mean, self.std, self.augment = mean, std, augment
+        self.mean, self.std = (v if isinstance(v, (int, float)) else  # per channel: (C, 1, 1) on the images' device
+                               torch.as_tensor(v, dtype=self.images.dtype, device=self.images.device).view(-1, 1, 1)
+                               for v in (mean, std))
+        self.augment = augment
         self.generator = torch.Generator(device=images.device).manual_seed(seed)
 
     def __len__(self) -> int:
