@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 import torch
 from sklearn.metrics import confusion_matrix, f1_score, jaccard_score, precision_score, recall_score
 
+from utils.errors import LabError
 from utils.metrics import ConfusionMatrix
 
 
@@ -38,3 +40,11 @@ def test_out_of_range_labels_are_ignored():
     cm = ConfusionMatrix(2)
     cm.update(torch.tensor([0, 1, 1]), torch.tensor([0, 1, 255]))
     assert cm.mat.tolist() == [[1, 0], [0, 1]]
+
+
+def test_confusion_matrix_counts_uint8_inputs_and_refuses_out_of_range_predictions():
+    cm = ConfusionMatrix(20)
+    cm.update(torch.tensor([19], dtype=torch.uint8), torch.tensor([19], dtype=torch.uint8))  # 19 * 20 > 255
+    assert cm.mat[19, 19] == 1 and cm.mat.sum() == 1
+    with pytest.raises(LabError, match=r"class indices in \[0, 2\)"):
+        ConfusionMatrix(2).update(torch.tensor([2]), torch.tensor([0]))

@@ -1,6 +1,8 @@
 """Classification and segmentation metrics from one confusion matrix (rows = truth, columns = prediction)."""
 import torch
 
+from .errors import check
+
 
 class ConfusionMatrix:
     """Accumulates a confusion matrix on the device; update per batch, compute at the end."""
@@ -15,7 +17,11 @@ class ConfusionMatrix:
     @torch.no_grad()
     def update(self, preds: torch.Tensor, targets: torch.Tensor) -> None:
         """Add predicted and true class indices of any matching shape (labels outside [0, C) are ignored)."""
-        preds, targets = preds.flatten().to(self.mat.device), targets.flatten().to(self.mat.device)
+        preds = preds.flatten().to(self.mat.device, torch.int64)  # int64: no overflow in targets * C
+        targets = targets.flatten().to(self.mat.device, torch.int64)
+        check(preds.numel() == 0 or 0 <= int(preds.min()) and int(preds.max()) < self.num_classes,
+              f"predictions must be class indices in [0, {self.num_classes}): got values from "
+              f"{int(preds.min()) if preds.numel() else 0} to {int(preds.max()) if preds.numel() else 0}")
         keep = (targets >= 0) & (targets < self.num_classes)
         idx = targets[keep] * self.num_classes + preds[keep]
         self.mat += torch.bincount(idx, minlength=self.num_classes ** 2).reshape(self.num_classes, self.num_classes)
