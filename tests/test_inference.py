@@ -1,7 +1,7 @@
 import torch
 import torch.nn as nn
 
-from utils import models
+from utils import inference, models
 from utils.inference import predict_sliding_window, predict_tiled
 
 
@@ -68,3 +68,12 @@ def test_sliding_window_classifies_the_centre_of_every_pixel():
     image = torch.randint(0, 8, (1, 23, 31)).float().expand(3, 23, 31)
     out = predict_sliding_window(CentreColour(), image, patch=9, device=torch.device("cpu"), batch_size=100)
     assert torch.equal(out, image[0].long())
+
+
+def test_blending_ramp_favours_tile_centres():
+    ramp = inference._ramp(12, 12, 4, (True, True, False, False))  # inner edges at top and bottom only
+    assert ramp.shape == (12, 12) and (ramp > 0).all() and (ramp <= 1).all()
+    column = ramp[:, 6]
+    assert column[0] < column[1] < column[2] < column[3] == 1.0  # rises over the margin from an inner edge
+    assert torch.equal(column, column.flip(0))  # both inner edges alike
+    assert (ramp[4:8] == 1).all() and torch.equal(ramp[:, 0], ramp[:, 6])  # no fall at the image's own borders
