@@ -203,7 +203,8 @@ def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarr
     """One row per image: the image, then each named column (label masks are coloured, boolean maps shown as errors)."""
     n, k = len(images), 1 + len(columns)
     h, w = images[0].shape[:2]
-    fig, axes = plt.subplots(n, k, figsize=(3.2 * k, 3.2 * k / k * h / w * n + 0.9), squeeze=False)
+    height = n * (3.0 * h / w + 0.35) + 0.4  # rows of about 3-inch-wide panels with their titles, then the legend
+    fig, axes = plt.subplots(n, k, figsize=(3.2 * k, height), squeeze=False)
     for i in range(n):
         axes[i, 0].imshow(images[i])
         axes[i, 0].set_title(titles[i] if titles else "image", fontsize=9)
@@ -221,8 +222,8 @@ def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarr
     for ax in axes.flat:
         ax.axis("off")
     fig.tight_layout(h_pad=1.5)
-    class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, -0.02), frameon=False)
-    fig.subplots_adjust(bottom=0.06 if n > 1 else 0.14)
+    class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
+    fig.subplots_adjust(bottom=0.4 / height)  # room for the legend, 0.4 inch
     return fig
 
 
