@@ -19,9 +19,10 @@ class ConfusionMatrix:
         """Add predicted and true class indices of any matching shape (labels outside [0, C) are ignored)."""
         preds = preds.flatten().to(self.mat.device, torch.int64)  # int64: no overflow in targets * C
         targets = targets.flatten().to(self.mat.device, torch.int64)
-        check(preds.numel() == 0 or 0 <= int(preds.min()) and int(preds.max()) < self.num_classes,
-              f"predictions must be class indices in [0, {self.num_classes}): got values from "
-              f"{int(preds.min()) if preds.numel() else 0} to {int(preds.max()) if preds.numel() else 0}")
+        if preds.numel():
+            low, high = (int(v) for v in preds.aminmax())
+            check(0 <= low and high < self.num_classes,
+                  f"predictions must be class indices in [0, {self.num_classes}): got values from {low} to {high}")
         keep = (targets >= 0) & (targets < self.num_classes)
         idx = targets[keep] * self.num_classes + preds[keep]
         self.mat += torch.bincount(idx, minlength=self.num_classes ** 2).reshape(self.num_classes, self.num_classes)
