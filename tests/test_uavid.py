@@ -151,6 +151,16 @@ def test_class_weights_favour_rare_classes():
     assert w[6] > w[1] > w[0] and torch.isclose(w.mean(), torch.tensor(1.0))
 
 
+def test_channel_stats_match_the_pixels_of_all_images():
+    g = torch.Generator().manual_seed(0)
+    images = [torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g) for h, w in ((5, 7), (9, 4))]
+    images[1][2] //= 4  # channels with different statistics
+    pixels = torch.cat([im.flatten(1) for im in images], 1).double() / 255
+    mean, std = uavid.channel_stats(images)
+    assert torch.allclose(torch.tensor(mean, dtype=torch.float64), pixels.mean(1), rtol=0, atol=1e-12)
+    assert torch.allclose(torch.tensor(std, dtype=torch.float64), pixels.std(1), rtol=0, atol=1e-12)
+
+
 def test_exported_predictions_round_trip_through_the_reader(tmp_path):
     pred = random_mask(12, 18, seed=5)
     path = uavid.save_prediction(torch.from_numpy(pred), tmp_path / "out", "seq3", "000100.png")

@@ -143,9 +143,17 @@ def load_samples(samples: list[Sample], height: int | None = None) -> tuple[list
 
 
 def channel_stats(images: list[torch.Tensor]) -> tuple[list[float], list[float]]:
-    """Per-channel mean and standard deviation of uint8 images, in [0, 1] units."""
-    pixels = torch.cat([im.flatten(1) for im in images], 1).float() / 255
-    return pixels.mean(1).tolist(), pixels.std(1).tolist()
+    """Per-channel mean and standard deviation of uint8 (C, H, W) images, in [0, 1] units.
+
+    Computed from per-channel histograms, exactly and without a float copy of the pixels (4K frames add up).
+    """
+    check(all(im.dtype == torch.uint8 for im in images), "channel_stats expects uint8 images, as load_samples returns")
+    counts = sum(torch.stack([torch.bincount(channel.flatten(), minlength=256) for channel in im]) for im in images)
+    values = torch.arange(256, dtype=torch.float64) / 255
+    n = counts.sum(1, keepdim=True)
+    mean = (counts * values).sum(1, keepdim=True) / n
+    var = (counts * (values - mean) ** 2).sum(1) / (n[:, 0] - 1)
+    return mean[:, 0].tolist(), var.sqrt().tolist()
 
 
 def class_frequencies(masks: list[torch.Tensor], num_classes: int = NUM_CLASSES) -> torch.Tensor:
@@ -214,15 +222,19 @@ def save_prediction(mask: np.ndarray | torch.Tensor, out_root: str | Path, seque
     return path
 
 
+def enlarge(pred: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """A (H, W) map of class indices resized to size = (height, width) by nearest neighbour, as uint8."""
+    return F.interpolate(pred[None, None].float(), size=size, mode="nearest")[0, 0].to(torch.uint8)
+
+
 def export_predictions(samples: list[Sample], predictions: list[torch.Tensor], out_root: str | Path) -> list[Path]:
-    """Write each sample's prediction, enlarged (nearest neighbour) to its image's full size, in UAVid's layout."""
+    """Write each sample's prediction, enlarged to its image's full size, in UAVid's layout."""
     check(len(samples) == len(predictions), f"{len(predictions)} predictions for {len(samples)} images")
     paths = []
     for sample, pred in zip(samples, predictions):
         with Image.open(sample.image) as img:
             size = (img.height, img.width)
-        full = F.interpolate(pred[None, None].float(), size=size, mode="nearest")[0, 0].to(torch.uint8)
-        paths.append(save_prediction(full, out_root, sample.sequence, sample.image.name))
+        paths.append(save_prediction(enlarge(pred, size), out_root, sample.sequence, sample.image.name))
     return paths
 
 
