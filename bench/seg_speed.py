@@ -44,12 +44,13 @@ def main() -> None:
     parser.add_argument("--overlap", type=int, default=128)
     parser.add_argument("--single-pass", default="1080x1920", help="HxW of the agreement check")
     parser.add_argument("--weights", type=Path, help="a U-Net checkpoint of the notebook (default: random weights)")
+    parser.add_argument("--depth", type=int, default=3, help="the U-Net's depth (the notebook's UNET_DEPTH)")
     args = parser.parse_args()
     torch.manual_seed(0)
     cpu = torch.device("cpu")
 
     # 2 first, so that the peak memory is that of the 4K prediction alone
-    unet = to_device(UNet(8, width=16, depth=4), cpu).eval()
+    unet = to_device(UNet(8, width=16, depth=args.depth), cpu).eval()
     if args.weights:
         load_weights(unet, args.weights, cpu)
     image = frame(3840, 2160)
