@@ -60,7 +60,7 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
                   tile: int = 512, overlap: int = 128, align: int = 32) -> torch.Tensor:
     """Class map (H, W) of an arbitrarily large image (3, H, W) from overlapping tiles with blended logits.
 
-    Tile origins are multiples of `align` (at least the network's total down-sampling, 16 for a depth-4
+    Tile origins are multiples of `align` (at least the network's total down-sampling, 2**depth for a
     U-Net), so every tile pools over the same pixel grid as one pass over the whole image would. Only one
     tile is on the device at a time; logits are accumulated on the CPU.
     """
