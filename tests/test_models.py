@@ -51,6 +51,15 @@ def test_unet_width_and_depth_change_the_network():
     assert models.count_parameters(deep) > models.count_parameters(small)
 
 
+def test_a_depth_3_unet_has_the_fcn_encoder():
+    # the notebook's comparison rests on this: the U-Net adds only the decoder and its skips
+    fcn, unet = models.FCN(width=4), models.UNet(width=4, depth=3)
+    encoder = torch.nn.Sequential(unet.inc, *unet.downs)
+    encoder.load_state_dict(fcn.encoder.state_dict())  # strict: the same layers with the same shapes
+    x = torch.rand(2, 3, 40, 56)
+    assert torch.equal(encoder.eval()(x), fcn.encoder.eval()(x))
+
+
 def test_transposed_fcn_starts_as_bilinear_upsampling():
     fcn_t, fcn_b = models.FCN(width=4, upsample="transposed"), models.FCN(width=4)
     fcn_t.load_state_dict(fcn_b.state_dict(), strict=False)
