@@ -1,4 +1,5 @@
-"""Device choice and seeding."""
+"""Device choice, seeding, and the cores this process may use."""
+import os
 import random
 
 import numpy as np
@@ -36,6 +37,12 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on: its CPU affinity, which containers and job schedulers narrow, not the
+    machine's total that os.cpu_count() reports."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def describe(device: torch.device) -> str:

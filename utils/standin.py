@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from .device import usable_cores
 from .errors import check
 from .palette import CLASSES, NUM_CLASSES, PALETTE
 
@@ -1588,8 +1589,7 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
             (d / sub / f"{k * 100:06d}.png").exists() for sub in ("Images", "Labels"))]
         if todo:
             jobs.append((str(d), _sequence_seed(seed, seq), (int(size[0]), int(size[1])), todo))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = min(len(jobs), cores, 8)  # each worker holds one scene: bounded memory at 4K too
+    workers = min(len(jobs), usable_cores(), 8)  # each worker holds one scene: bounded memory at 4K too
     if workers <= 1:
         for job in jobs:
             _write_sequence(*job)

@@ -1,5 +1,4 @@
 """UAVid on disk: the official layout, colour labels <-> class indices, the course split, training crops."""
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from PIL import Image
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 
+from .device import usable_cores
 from .errors import LabError, check
 from .palette import NUM_CLASSES, PALETTE
 
@@ -137,7 +137,7 @@ def load_samples(samples: list[Sample], height: int | None = None) -> tuple[list
     check(height is None or (isinstance(height, int) and height > 0),
           f"SEG_HEIGHT={height} must be a positive whole number of rows (e.g. 270)")
     # PNG decoding and resizing release the GIL, so threads read several frames at once.
-    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(min(8, usable_cores())) as pool:
         pairs = list(pool.map(load_sample, samples, [height] * len(samples)))
     return [image for image, _ in pairs], [mask for _, mask in pairs]
 
