@@ -131,6 +131,7 @@ def test_random_affine_keeps_shape_and_identity_settings_do_nothing():
     assert torch.equal(random_affine(x, g1), random_affine(x, g2))
     assert not torch.allclose(random_affine(x, torch.Generator().manual_seed(4)), x)
 
+
 def test_tensor_loader_normalises_per_channel_on_the_images_device():
     TensorLoader = datasets.TensorLoader
     images = torch.full((4, 3, 2, 2), 0.5)

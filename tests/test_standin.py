@@ -1,4 +1,6 @@
 """Tests for the procedural UAVid stand-in (utils/standin.py)."""
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -132,3 +134,10 @@ def test_other_sizes_and_aspects(size):
     assert img.shape == (size[1], size[0], 3)
     assert lab.shape == (size[1], size[0])
     assert len(np.unique(lab)) >= 5
+
+
+def test_the_stand_in_module_does_not_import_torch():
+    # its worker processes render with numpy and PIL only; where they are spawned (macOS, Windows) each
+    # re-imports this module, and torch would cost every worker seconds and hundreds of MB
+    code = "import sys, utils.standin; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1]).returncode == 0

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .device import usable_cores
 from .errors import check
 from .palette import CLASSES, NUM_CLASSES, PALETTE
 
@@ -1572,7 +1571,8 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
     settings = (f"seed={seed}, size={tuple(size)}, frames={frames}, train={train_sequences}, val={val_sequences}, "
                 "numbering=uavid")
     if note.exists():
-        made = note.read_text().splitlines()[0] if note.read_text() else "an empty STANDIN.txt"
+        text = note.read_text()
+        made = text.splitlines()[0] if text else "an empty STANDIN.txt"
         check(f"({settings})" in made, f"{root}/ holds a stand-in made with other settings ({made}): delete that "
                                        f"folder, or set STANDIN_DIR to another one, to write a stand-in with {settings}")
     else:
@@ -1589,6 +1589,8 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
             (d / sub / f"{k * 100:06d}.png").exists() for sub in ("Images", "Labels"))]
         if todo:
             jobs.append((str(d), _sequence_seed(seed, seq), (int(size[0]), int(size[1])), todo))
+    from .device import usable_cores  # here, not at the top: spawned workers import this module without torch
+
     workers = min(len(jobs), usable_cores(), 8)  # each worker holds one scene: bounded memory at 4K too
     if workers <= 1:
         for job in jobs:
