@@ -6,11 +6,13 @@
    memory; then, on the largest size where a single pass fits comfortably, the fraction of pixels where the
    tiled labels agree with the single pass.
 
-Models have the notebook's default sizes; their weights are random unless --weights names a checkpoint of
-the notebook (e.g. checkpoints/uavid_unet.pt), as the timings do not depend on them. The input frames come from
-the procedural stand-in. The last two lines are the summary.
+Models have the notebook's default sizes; their weights are random unless --weights names a U-Net checkpoint
+of the notebook (e.g. checkpoints/uavid_unet.pt), whose width, depth and input normalisation are then used; the
+timings do not depend on the weights. The input frames come from the procedural stand-in. The last two lines
+are the summary.
 """
 import argparse
+import re
 import resource
 import sys
 import time
@@ -20,16 +22,29 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from utils.device import pick_device, to_device  # noqa: E402
-from utils.inference import predict_sliding_window, predict_tiled  # noqa: E402
+from utils.inference import predict_image, predict_sliding_window, predict_tiled, time_call  # noqa: E402
 from utils.models import FCN, PatchCNN, UNet  # noqa: E402
 from utils.standin import render_frame  # noqa: E402
-from utils.training import autocast, load_weights  # noqa: E402
+
+ROUGH_MEAN, ROUGH_STD = [0.45] * 3, [0.25] * 3  # near the stand-in's statistics; enough for random weights
 
 
-def frame(width: int, height: int) -> torch.Tensor:
-    """A stand-in frame as a roughly normalised float tensor (3, H, W)."""
+def frame(width: int, height: int, mean: list[float] = ROUGH_MEAN, std: list[float] = ROUGH_STD) -> torch.Tensor:
+    """A stand-in frame as a normalised float tensor (3, H, W)."""
     image, _ = render_frame(scene_seed=1, frame=0, size=(width, height))
-    return (torch.from_numpy(image).permute(2, 0, 1).float() / 255 - 0.45) / 0.25
+    x = torch.from_numpy(image).permute(2, 0, 1).float() / 255
+    return (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+
+
+def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
+    """The best U-Net of a notebook checkpoint, its width and depth read from the weights, and the
+    normalisation it was trained with (the rough one for checkpoints that do not record it)."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    weights, config = state["best_model"], state.get("config") or {}
+    depth = len({m.group(1) for k in weights if (m := re.match(r"downs\.(\d+)\.", k))})
+    unet = UNet(8, width=weights["inc.0.0.weight"].shape[0], depth=depth)
+    unet.load_state_dict(weights)
+    return unet, config.get("mean", ROUGH_MEAN), config.get("std", ROUGH_STD)
 
 
 def peak_rss_mb() -> float:
@@ -44,29 +59,28 @@ def main() -> None:
     parser.add_argument("--overlap", type=int, default=128)
     parser.add_argument("--single-pass", default="1080x1920", help="HxW of the agreement check")
     parser.add_argument("--weights", type=Path, help="a U-Net checkpoint of the notebook (default: random weights)")
-    parser.add_argument("--depth", type=int, default=3, help="the U-Net's depth (the notebook's UNET_DEPTH)")
+    parser.add_argument("--depth", type=int, default=3, help="the random U-Net's depth (the notebook's UNET_DEPTH)")
     args = parser.parse_args()
     torch.manual_seed(0)
     cpu = torch.device("cpu")
 
     # 2 first, so that the peak memory is that of the 4K prediction alone
-    unet = to_device(UNet(8, width=16, depth=args.depth), cpu).eval()
-    if args.weights:
-        load_weights(unet, args.weights, cpu)
-    image = frame(3840, 2160)
+    unet, mean, std = trained_unet(args.weights) if args.weights else (UNet(8, width=16, depth=args.depth), ROUGH_MEAN, ROUGH_STD)
+    unet = to_device(unet, cpu).eval()
+    align = 2 ** len(unet.downs)
+    image = frame(3840, 2160, mean, std)
     print(f"4K frame {tuple(image.shape)}; rss before tiling {peak_rss_mb():.0f} MB", flush=True)
     tic = time.perf_counter()
-    predict_tiled(unet, image, cpu, 8, args.tile, args.overlap)
+    predict_tiled(unet, image, cpu, 8, args.tile, args.overlap, align)
     tiled_seconds = time.perf_counter() - tic
     rss = peak_rss_mb()
     print(f"tiled 4K prediction: {tiled_seconds:.1f} s, peak RSS {rss:.0f} MB", flush=True)
     del image
 
     h, w = map(int, args.single_pass.split("x"))
-    image = frame(w, h)
-    with torch.no_grad():
-        single = unet(image[None])[0].argmax(0)
-    tiled = predict_tiled(unet, image, cpu, 8, args.tile, args.overlap)
+    image = frame(w, h, mean, std)
+    single = predict_image(unet, image, cpu)
+    tiled = predict_tiled(unet, image, cpu, 8, args.tile, args.overlap, align)
     agreement = (tiled == single).double().mean().item()
     print(f"agreement of tiled and single pass at {h}x{w}: {agreement:.5f}", flush=True)
     del image, single, tiled
@@ -74,20 +88,11 @@ def main() -> None:
     device = pick_device(args.device)
     patch_model, fcn = to_device(PatchCNN(8, args.patch), device).eval(), to_device(FCN(8, width=16), device).eval()
     image = frame(256, 256)
-    with torch.no_grad(), autocast(device):  # the precision predict_sliding_window uses
-        fcn(image[None].to(device))  # warm-up
-        times = []
-        for _ in range(5):  # the median of 5 passes: one pass is short enough to be noisy
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            tic = time.perf_counter()
-            fcn(image[None].to(device)).argmax(1).cpu()
-            times.append(time.perf_counter() - tic)
-        fcn_seconds = sorted(times)[2]
-    predict_sliding_window(patch_model, image[:, :32, :32], args.patch, device)  # warm-up, not timed
-    tic = time.perf_counter()
-    predict_sliding_window(patch_model, image, args.patch, device)
-    window_seconds = time.perf_counter() - tic
+    # the median of 5 passes: one pass is short enough to be noisy
+    _, fcn_seconds = time_call(lambda: predict_image(fcn, image, device), device, repeats=5)
+    predict_sliding_window(patch_model, image[:, :32, :32], args.patch, device)  # warm-up on a corner
+    _, window_seconds = time_call(lambda: predict_sliding_window(patch_model, image, args.patch, device), device,
+                                  warmup=False)
     print(f"device {device}: {256 * 256:,} windows of {args.patch}x{args.patch}")
 
     print(f"sliding_window: fcn={fcn_seconds:.4f}s window={window_seconds:.2f}s speedup={window_seconds / fcn_seconds:.0f}")

@@ -77,3 +77,25 @@ def test_blending_ramp_favours_tile_centres():
     assert column[0] < column[1] < column[2] < column[3] == 1.0  # rises over the margin from an inner edge
     assert torch.equal(column, column.flip(0))  # both inner edges alike
     assert (ramp[4:8] == 1).all() and torch.equal(ramp[:, 0], ramp[:, 6])  # no fall at the image's own borders
+
+
+def test_predict_image_is_one_pass_in_eval_mode():
+    torch.manual_seed(0)
+    net = models.UNet(width=4, depth=2).train()  # predict_image must switch batch norm to its running statistics
+    image = torch.randn(3, 21, 34)
+    pred = inference.predict_image(net, image, torch.device("cpu"))
+    assert not net.training and pred.shape == (21, 34)
+    assert torch.equal(pred, net(image[None])[0].argmax(0))
+
+
+def test_time_call_returns_the_result_and_the_median():
+    calls = []
+
+    def fn():
+        calls.append(1)
+        return len(calls)
+
+    result, seconds = inference.time_call(fn, torch.device("cpu"), repeats=3)
+    assert len(calls) == 4 and result == 4 and seconds >= 0  # one warm-up call, then three timed ones
+    result, _ = inference.time_call(fn, torch.device("cpu"), warmup=False)
+    assert len(calls) == 5 and result == 5

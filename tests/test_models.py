@@ -40,7 +40,7 @@ def test_summary_lists_shapes_and_total():
 @pytest.mark.parametrize("size", [(250, 375), (33, 47), (64, 64), (17, 9)])
 def test_segmentation_models_keep_odd_sizes(size):
     x = torch.zeros(1, 3, *size)
-    for net in (models.UNet(width=4, depth=3), models.UNet(width=4, depth=2, bilinear=False),
+    for net in (models.UNet(width=4, depth=3), models.UNet(width=4, depth=2, upsample="transposed"),
                 models.FCN(width=4), models.FCN(width=4, upsample="transposed")):
         assert net.eval()(x).shape == (1, 8, *size)
 

@@ -148,6 +148,17 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"STUDY_EPOCHS": 1.5}, "STUDY_EPOCHS=1.5"),
     ({"SEG_VAL_EVERY": 0}, "SEG_VAL_EVERY=0 in the parameters cell: must be a positive whole number"),
     ({"AUG_SCALE": 1.5}, "AUG_SCALE=1.5 in the parameters cell: must be in [0, 1)"),
+    ({"FCN_WIDTH": 0}, "FCN_WIDTH=0 in the parameters cell: must be a positive whole number"),
+    ({"UNET_DEPTH": 2.0}, "UNET_DEPTH=2.0 in the parameters cell: must be a positive whole number"),
+    ({"TRAIN_LIMIT": -5}, "TRAIN_LIMIT=-5 in the parameters cell: must be a whole number, 0 or more"),
+    ({"PATCH_SIZE": 24}, "PATCH_SIZE=24 in the parameters cell: the window must have a centre pixel"),
+    ({"FCN_UPSAMPLE": "nearest"}, "FCN_UPSAMPLE='nearest' in the parameters cell: use one of bilinear, transposed"),
+    ({"MLP_HIDDEN": [512, 0]}, "MLP_HIDDEN=[512, 0] in the parameters cell: must be a list of layer widths"),
+    ({"PROGRESS": "no"}, "PROGRESS='no' in the parameters cell: must be True or False"),
+    ({"STANDIN_WIDTH": 8}, "STANDIN_WIDTH=8 in the parameters cell: the stand-in's frames need at least 16 px"),
+    ({"SEG_HEIGHT": 270, "SEG_CROP": 256}, "SEG_CROP=256 in the parameters cell is larger than the images' 270 rows"),
+    ({"SEG_CROP": 8, "UNET_DEPTH": 4}, "SEG_CROP=8 in the parameters cell is too small to pool down 4 times"),
+    ({"TILE_SIZE": 256, "TILE_OVERLAP": 250, "UNET_DEPTH": 3}, "TILE_OVERLAP=250 in the parameters cell leaves tiles"),
 ])
 def test_notebook_settings_are_checked_by_name(settings, message):
     with pytest.raises(LabError) as err:
@@ -156,7 +167,31 @@ def test_notebook_settings_are_checked_by_name(settings, message):
 
 
 def test_good_settings_pass():
-    check_settings({"LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "EPOCHS": 2})
+    check_settings({"LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "EPOCHS": 2,
+                    "SEG_HEIGHT": 270, "SEG_CROP": 202, "UNET_DEPTH": 3, "TILE_SIZE": 256, "TILE_OVERLAP": 248,
+                    "PATCH_SIZE": 25, "MLP_HIDDEN": [512, 256], "TRAIN_LIMIT": 0, "FCN_UPSAMPLE": "transposed"})
+
+
+def test_the_notebook_settings_pass_and_every_number_is_checked():
+    # the defaults of the parameters cell are valid, and no numeric setting escapes the rules
+    # (so a bad value stops the notebook at once, not after minutes of training)
+    import json
+    from pathlib import Path
+    from utils import settings as rules
+    nb = json.loads((Path(__file__).resolve().parents[1] / "lab3.ipynb").read_text())
+    source = next("".join(c["source"]) for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    values = {}
+    exec(source, {}, values)
+    check_settings(values)
+    unchecked = []
+    for name, value in values.items():
+        if isinstance(value, (bool, int, float, list)):
+            try:  # a value of the wrong kind must be refused by the rule for that name
+                rules.check_setting(name, "not a number")
+                unchecked.append(name)
+            except LabError:
+                pass
+    assert not unchecked
 
 
 def test_evaluate_can_keep_the_predictions():

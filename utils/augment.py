@@ -9,7 +9,8 @@ def random_affine(x: torch.Tensor, generator: torch.Generator | None = None, max
                   max_degrees: float = 10.0, scale: tuple[float, float] = (0.9, 1.1)) -> torch.Tensor:
     """Shift (fraction of the size), rotate and scale every image of a batch (N, C, H, W) at random.
 
-    One affine grid for the whole batch: no per-sample Python work. Zero is the background.
+    One batched affine_grid / grid_sample call with a random transform per image: no per-sample Python work.
+    Zero is the background.
     """
     n = x.shape[0]
 

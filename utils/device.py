@@ -31,12 +31,11 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device("cpu")
 
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and PyTorch; return a CPU generator seeded the same way."""
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and PyTorch (CPU and every GPU)."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def usable_cores() -> int:

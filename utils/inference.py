@@ -1,10 +1,45 @@
-"""Labelling whole images: by a sliding window (one patch per pixel) or by an FCN over overlapping tiles."""
+"""Labelling whole images: in one pass, by a sliding window (one patch per pixel), or over overlapping tiles;
+and timing them."""
+import statistics
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import check
 from .training import autocast
+
+T = TypeVar("T")
+
+
+def time_call(fn: Callable[[], T], device: torch.device, repeats: int = 1, warmup: bool = True) -> tuple[T, float]:
+    """Call fn (once more first, untimed, if warmup) `repeats` times; return its last result and the median
+    seconds of a call. On CUDA the clock waits for the GPU's queued work."""
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    if warmup:  # the first call allocates memory and, on a GPU, picks its kernels
+        fn()
+    seconds = []
+    for _ in range(repeats):
+        sync()
+        tic = time.perf_counter()
+        result = fn()
+        sync()
+        seconds.append(time.perf_counter() - tic)
+    return result, statistics.median(seconds)
+
+
+@torch.no_grad()
+def predict_image(model: nn.Module, image: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """Class map (H, W), on the CPU, of one image (3, H, W) in one forward pass, in the training precision."""
+    model.eval()
+    with autocast(device):
+        return model(image[None].to(device))[0].argmax(0).cpu()
 
 
 @torch.no_grad()

@@ -99,9 +99,9 @@ class Down(nn.Sequential):
 class Up(nn.Module):
     """Upsample x2, concatenate the skip connection, double conv: one step up the decoder."""
 
-    def __init__(self, cin: int, cskip: int, cout: int, bilinear: bool = True):
+    def __init__(self, cin: int, cskip: int, cout: int, upsample: str = "bilinear"):
         super().__init__()
-        if bilinear:
+        if upsample == "bilinear":
             self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
         else:
             self.up = nn.ConvTranspose2d(cin, cin, 2, stride=2)
@@ -116,16 +116,20 @@ class Up(nn.Module):
 
 
 class UNet(nn.Module):
-    """U-Net: a double conv, `depth` steps down, `depth` steps up with skip connections, a 1x1 head."""
+    """U-Net: a double conv, `depth` steps down, `depth` steps up with skip connections, a 1x1 head.
+
+    upsample="bilinear" doubles the size by interpolation, "transposed" by a learnt 2x2 transposed convolution.
+    """
 
     def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 32, depth: int = 4,
-                 bilinear: bool = True):
+                 upsample: str = "bilinear"):
         super().__init__()
         check(depth >= 1 and width >= 1, f"U-Net depth={depth} and width={width} must be at least 1")
+        check(upsample in ("bilinear", "transposed"), f"U-Net upsample={upsample!r} must be 'bilinear' or 'transposed'")
         widths = [width * 2 ** i for i in range(depth + 1)]
         self.inc = DoubleConv(in_channels, widths[0])
         self.downs = nn.ModuleList(Down(widths[i], widths[i + 1]) for i in range(depth))
-        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], bilinear) for i in reversed(range(depth)))
+        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], upsample) for i in reversed(range(depth)))
         self.head = nn.Conv2d(widths[0], num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 from torchvision.utils import make_grid
 
 from .palette import CLASSES, PALETTE
+from .uavid import index_to_rgb
 
 
 def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str | None = None) -> Path:
@@ -186,12 +187,6 @@ def show_feature_maps(image: torch.Tensor, maps: list[torch.Tensor], names: list
 # ----------------------------------------------------------------------------- segmentation
 
 
-def colorize(mask: np.ndarray | torch.Tensor) -> np.ndarray:
-    """Class indices (H, W) -> UAVid colours (H, W, 3) uint8."""
-    mask = mask.cpu().numpy() if torch.is_tensor(mask) else mask
-    return PALETTE[mask]
-
-
 def class_legend(ax: plt.Axes | None = None, fig: plt.Figure | None = None, **kwargs):
     """A legend with each UAVid class in its colour."""
     handles = [Patch(facecolor=PALETTE[i] / 255, edgecolor="gray", label=name) for i, name in enumerate(CLASSES)]
@@ -217,7 +212,7 @@ def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarr
                 axes[i, j].imshow(overlay)
                 axes[i, j].set_title(f"{name} ({m.mean():.1%} wrong)", fontsize=9)
             else:
-                axes[i, j].imshow(colorize(m), interpolation="nearest")
+                axes[i, j].imshow(index_to_rgb(m), interpolation="nearest")
                 axes[i, j].set_title(name, fontsize=9)
     for ax in axes.flat:
         ax.axis("off")

@@ -19,3 +19,12 @@ def update_metrics(path: str | Path, key: str, value: dict) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
+
+
+def result_row(name: str, parameters: int, optimizer: str, history: dict, test_accuracy: float) -> dict:
+    """One row of the MNIST results table: a model, how it was trained, its mean training seconds per epoch
+    (validation excluded) and its scores; "-" where training was interrupted before its first epoch ended."""
+    seconds, val = history["seconds"], history["val_accuracy"]
+    return {"variant": name, "parameters": f"{parameters:,}", "optimizer": optimizer, "epochs": len(history["epoch"]),
+            "train s / epoch": f"{sum(seconds) / len(seconds):.1f}" if seconds else "-",
+            "best val acc": f"{max(val):.2%}" if val else "-", "test acc": f"{test_accuracy:.2%}"}

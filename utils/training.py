@@ -36,7 +36,8 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     check(name in SCHEDULERS, f"unknown schedule {name!r}: use one of {', '.join(SCHEDULERS)}")
     if name == "onecycle":
         check(total_steps >= 10, f"the one-cycle schedule needs at least 10 training steps, but these settings give "
-                                 f"{total_steps}: train on more data or for more epochs, or use the schedule 'none'")
+                                 f"{total_steps} (epochs x batches): raise the epochs or the training data "
+                                 "(TRAIN_LIMIT, SEG_CROPS_PER_EPOCH), or use the schedule 'none'")
         lr = optimizer.param_groups[0]["lr"]
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps, pct_start=0.25)
     if name == "cosine":
@@ -165,7 +166,7 @@ def fit(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, 
     resumes from it, or skips training if it is complete. Ctrl-C stops cleanly: the model gets the
     best weights so far and the returned history holds every finished epoch.
     """
-    check(isinstance(epochs, int) and epochs > 0, f"EPOCHS={epochs} must be a positive whole number")
+    check(isinstance(epochs, int) and epochs > 0, f"epochs={epochs} must be a positive whole number")
     check(monitor in ("val_accuracy", "val_miou", "val_loss"), f"monitor={monitor!r} must be val_accuracy, val_miou or val_loss")
     scaler = make_scaler(device)
     history, best_state, start = new_history(), None, 0

@@ -23,11 +23,11 @@ _SORTED_CODES = _CODES[_ORDER]
 
 @dataclass(frozen=True)
 class Sample:
-    """One frame: its sequence name, image file and label file (None for unlabelled frames)."""
+    """One labelled frame: its sequence name, image file and label file."""
 
     sequence: str
     image: Path
-    label: Path | None
+    label: Path
 
 
 def rgb_to_index(rgb: np.ndarray, path: str | Path | None = None) -> np.ndarray:
@@ -44,16 +44,21 @@ def rgb_to_index(rgb: np.ndarray, path: str | Path | None = None) -> np.ndarray:
     return _ORDER[pos].astype(np.uint8)
 
 
-def index_to_rgb(mask: np.ndarray) -> np.ndarray:
-    """Class indices (H, W) -> UAVid colour label (H, W, 3) uint8."""
-    return PALETTE[mask]
+def index_to_rgb(mask: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Class indices (H, W), array or tensor -> UAVid colour label (H, W, 3) uint8."""
+    return PALETTE[mask.cpu().numpy() if torch.is_tensor(mask) else mask]
 
 
 def _natural(path: Path) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
 
-def list_sequences(split_dir: str | Path, labelled: bool = True) -> dict[str, list[Sample]]:
+def sequence_names(samples: list[Sample]) -> list[str]:
+    """The sequences the samples come from, in natural order (seq2 before seq10)."""
+    return sorted({s.sequence for s in samples}, key=lambda name: _natural(Path(name)))
+
+
+def list_sequences(split_dir: str | Path) -> dict[str, list[Sample]]:
     """The frames of every sequence folder in one official split folder (e.g. <root>/uavid_train)."""
     split_dir = Path(split_dir)
     check(split_dir.is_dir(), f"UAVid folder {split_dir} does not exist: put UAVid's uavid_train and uavid_val there")
@@ -62,16 +67,13 @@ def list_sequences(split_dir: str | Path, labelled: bool = True) -> dict[str, li
         images = sorted((seq / "Images").glob("*.png"), key=_natural)
         if not images:
             continue
+        check((seq / "Labels").is_dir(), f"sequence {seq} has {len(images)} images but no Labels folder: "
+                                         "add seqN/Labels/*.png or remove the sequence")
         samples = []
-        if labelled:
-            check((seq / "Labels").is_dir(), f"sequence {seq} has {len(images)} images but no Labels folder: "
-                                             "add seqN/Labels/*.png or remove the sequence")
-            for image in images:
-                label = seq / "Labels" / image.name
-                check(label.is_file(), f"image {image} has no label {label}: add it or remove the image")
-                samples.append(Sample(seq.name, image, label))
-        else:
-            samples = [Sample(seq.name, image, None) for image in images]
+        for image in images:
+            label = seq / "Labels" / image.name
+            check(label.is_file(), f"image {image} has no label {label}: add it or remove the image")
+            samples.append(Sample(seq.name, image, label))
         sequences[seq.name] = samples
     return sequences
 
@@ -168,12 +170,15 @@ def class_weights(masks: list[torch.Tensor], num_classes: int = NUM_CLASSES, c: 
     return (w / w.mean()).float()
 
 
+CROP_SCALE = (0.75, 1.25)  # training crops are cut after a random zoom by a factor in this range
+
+
 class SegmentationCrops(torch.utils.data.Dataset):
     """Random training crops: an epoch is `length` crops, each from a random image, jointly rescaled,
     cropped and flipped with its mask; colour jitter touches the image only."""
 
     def __init__(self, images: list[torch.Tensor], masks: list[torch.Tensor], crop: int, length: int,
-                 mean: list[float], std: list[float], scale: tuple[float, float] = (0.75, 1.25), jitter: float = 0.2):
+                 mean: list[float], std: list[float], scale: tuple[float, float] = CROP_SCALE, jitter: float = 0.2):
         smallest = min(min(im.shape[-2:]) for im in images)
         check(0 < crop <= int(smallest * scale[0]),
               f"SEG_CROP={crop} is larger than the smallest image side ({smallest} px) times the smallest random "
