@@ -65,7 +65,10 @@ def main() -> None:
     cpu = torch.device("cpu")
 
     # 2 first, so that the peak memory is that of the 4K prediction alone
-    unet, mean, std = trained_unet(args.weights) if args.weights else (UNet(8, width=16, depth=args.depth), ROUGH_MEAN, ROUGH_STD)
+    if args.weights:
+        unet, mean, std = trained_unet(args.weights)
+    else:
+        unet, mean, std = UNet(8, width=16, depth=args.depth), ROUGH_MEAN, ROUGH_STD
     unet = to_device(unet, cpu).eval()
     align = 2 ** len(unet.downs)
     image = frame(3840, 2160, mean, std)
