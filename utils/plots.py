@@ -68,31 +68,34 @@ def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = No
 
 def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str | None = None,
                 loss_label: str = "cross-entropy loss") -> plt.Figure:
-    """Loss (left; solid = validation, dashed = training) and validation `metric` (right) per epoch.
+    """Training loss, validation loss (same scale) and validation `metric` per epoch, one line per model.
 
     Accuracy is drawn as the validation error rate on a log scale, so that 10 % and 0.6 % errors are both readable.
     """
-    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, (ax_train, ax_val, ax_metric) = plt.subplots(1, 3, figsize=(15, 4.2))
+    ax_val.sharey(ax_train)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     markers = "os^Dv<>PX*"  # colour and marker both differ, so overlapping lines stay apart
     for i, (name, h) in enumerate(histories.items()):
-        style = dict(color=colors[i % len(colors)], marker=markers[i % len(markers)], ms=4)
-        ax_loss.plot(h["epoch"], h["train_loss"], "--", color=style["color"], alpha=0.6)
-        ax_loss.plot(h["epoch"], h["val_loss"], "-", label=name, **style)
+        style = dict(color=colors[i % len(colors)], marker=markers[i % len(markers)], ms=4, label=name)
+        ax_train.plot(h["epoch"], h["train_loss"], "-", **style)
+        ax_val.plot(h["epoch"], h["val_loss"], "-", **style)
         if metric == "accuracy":
-            ax_metric.plot(h["epoch"], 100 - np.array(h["val_accuracy"]) * 100, "-", label=name, **style)
+            ax_metric.plot(h["epoch"], 100 - np.array(h["val_accuracy"]) * 100, "-", **style)
         else:
-            ax_metric.plot(h["epoch"], h[f"val_{metric}"], "-", label=name, **style)
-    ax_loss.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log", title="loss (solid: validation, dashed: train)")
+            ax_metric.plot(h["epoch"], h[f"val_{metric}"], "-", **style)
+    ax_train.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log", title="training loss")
+    ax_val.set(xlabel="epoch", title="validation loss")
     if metric == "accuracy":
         ax_metric.set(xlabel="epoch", ylabel="error rate (%), log scale", yscale="log",
                       title="validation error rate = 100 % - accuracy")
     else:
         name = {"miou": "mIoU"}.get(metric, metric)
         ax_metric.set(xlabel="epoch", ylabel=f"validation {name}", title=f"validation {name}")
-    for ax in (ax_loss, ax_metric):
+    for ax in (ax_train, ax_val, ax_metric):
         ax.grid(alpha=0.3, which="both")
         ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    for ax in (ax_train, ax_metric):  # ax_val shares ax_train's axis
         if ax.get_yscale() == "log":
             low, high = ax.get_ylim()
             if high / low < 5:  # less than a decade: a linear axis reads better
