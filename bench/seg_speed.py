@@ -41,8 +41,12 @@ def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     normalisation it was trained with (the rough one for checkpoints that do not record it)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     weights, config = state["best_model"], state.get("config") or {}
+    if "inc.0.0.weight" not in weights:
+        sys.exit(f"{path} is not a U-Net checkpoint of the notebook (e.g. checkpoints/uavid_unet.pt)")
     depth = len({m.group(1) for k in weights if (m := re.match(r"downs\.(\d+)\.", k))})
-    unet = UNet(8, width=weights["inc.0.0.weight"].shape[0], depth=depth)
+    upsample = "transposed" if "ups.0.up.weight" in weights else "bilinear"
+    unet = UNet(weights["head.weight"].shape[0], width=weights["inc.0.0.weight"].shape[0], depth=depth,
+                upsample=upsample)
     unet.load_state_dict(weights)
     return unet, config.get("mean", ROUGH_MEAN), config.get("std", ROUGH_STD)
 
@@ -74,7 +78,7 @@ def main() -> None:
     image = frame(3840, 2160, mean, std)
     print(f"4K frame {tuple(image.shape)}; rss before tiling {peak_rss_mb():.0f} MB", flush=True)
     tic = time.perf_counter()
-    predict_tiled(unet, image, cpu, 8, args.tile, args.overlap, align)
+    predict_tiled(unet, image, cpu, unet.head.out_channels, args.tile, args.overlap, align)
     tiled_seconds = time.perf_counter() - tic
     rss = peak_rss_mb()
     print(f"tiled 4K prediction: {tiled_seconds:.1f} s, peak RSS {rss:.0f} MB", flush=True)
@@ -83,7 +87,7 @@ def main() -> None:
     h, w = map(int, args.single_pass.split("x"))
     image = frame(w, h, mean, std)
     single = predict_image(unet, image, cpu)
-    tiled = predict_tiled(unet, image, cpu, 8, args.tile, args.overlap, align)
+    tiled = predict_tiled(unet, image, cpu, unet.head.out_channels, args.tile, args.overlap, align)
     agreement = (tiled == single).double().mean().item()
     print(f"agreement of tiled and single pass at {h}x{w}: {agreement:.5f}", flush=True)
     del image, single, tiled

@@ -99,3 +99,16 @@ def test_time_call_returns_the_result_and_the_median():
     assert len(calls) == 4 and result == 4 and seconds >= 0  # one warm-up call, then three timed ones
     result, _ = inference.time_call(fn, torch.device("cpu"), warmup=False)
     assert len(calls) == 5 and result == 5
+
+
+def test_sliding_window_handles_windows_larger_than_the_image():
+    # reflect padding needs the image larger than the window's half-width; smaller images are edge-replicated
+    net = models.PatchCNN(num_classes=8, patch=65).eval()
+    assert predict_sliding_window(net, torch.randn(3, 20, 30), 65, torch.device("cpu")).shape == (20, 30)
+
+
+def test_time_call_needs_a_repeat():
+    import pytest
+    from utils.errors import LabError
+    with pytest.raises(LabError, match="repeats=0"):
+        inference.time_call(lambda: None, torch.device("cpu"), repeats=0)

@@ -149,7 +149,7 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"SEG_VAL_EVERY": 0}, "SEG_VAL_EVERY=0 in the parameters cell: must be a positive whole number"),
     ({"AUG_SCALE": 1.5}, "AUG_SCALE=1.5 in the parameters cell: must be in [0, 1)"),
     ({"FCN_WIDTH": 0}, "FCN_WIDTH=0 in the parameters cell: must be a positive whole number"),
-    ({"UNET_DEPTH": 2.0}, "UNET_DEPTH=2.0 in the parameters cell: must be a positive whole number"),
+    ({"UNET_DEPTH": 2.0}, "UNET_DEPTH=2.0 in the parameters cell: must be a whole number from 1 to 7"),
     ({"TRAIN_LIMIT": -5}, "TRAIN_LIMIT=-5 in the parameters cell: must be a whole number, 0 or more"),
     ({"PATCH_SIZE": 24}, "PATCH_SIZE=24 in the parameters cell: the window must have a centre pixel"),
     ({"FCN_UPSAMPLE": "nearest"}, "FCN_UPSAMPLE='nearest' in the parameters cell: use one of bilinear, transposed"),
@@ -159,6 +159,17 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"SEG_HEIGHT": 270, "SEG_CROP": 256}, "SEG_CROP=256 in the parameters cell is larger than the images' 270 rows"),
     ({"SEG_CROP": 8, "UNET_DEPTH": 4}, "SEG_CROP=8 in the parameters cell is too small to pool down 4 times"),
     ({"TILE_SIZE": 256, "TILE_OVERLAP": 250, "UNET_DEPTH": 3}, "TILE_OVERLAP=250 in the parameters cell leaves tiles"),
+    ({"UNET_DEPTH": 8}, "UNET_DEPTH=8 in the parameters cell: must be a whole number from 1 to 7"),
+    ({"UAVID_TEST_SEQUENCES": 20}, "UAVID_TEST_SEQUENCES=20 in the parameters cell: the test split takes whole sequences"),
+    ({"SEED": 2 ** 32}, "SEED=4294967296 in the parameters cell: must be a whole number from 0 to 2**32 - 1"),
+    ({"LR_SEG": float("inf")}, "LR_SEG=inf in the parameters cell: a learning rate must be a positive number"),
+    ({"PATCH_SIZE": 301, "SEG_HEIGHT": 270}, "PATCH_SIZE=301 in the parameters cell is larger than the images' 270 rows"),
+    ({"SEG_CROP": 15, "UNET_DEPTH": 3}, "SEG_CROP=15 in the parameters cell is too small to pool down 3 times"),
+    ({"STUDY_EPOCHS": 2, "LONG_EPOCHS": 6, "BATCH_SIZE": 128, "VAL_SIZE": 5000, "TRAIN_LIMIT": 500},
+     "STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT in the parameters cell give a one-cycle schedule 2 x 4 = 8"),
+    ({"PATCH_EPOCHS": 2, "PATCH_TRAIN_WINDOWS": 500}, "PATCH_EPOCHS, PATCH_TRAIN_WINDOWS in the parameters cell give"),
+    ({"SEG_SCHEDULE": "onecycle", "SEG_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4},
+     "SEG_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE in the parameters cell give a one-cycle schedule 1 x 2 = 2"),
 ])
 def test_notebook_settings_are_checked_by_name(settings, message):
     with pytest.raises(LabError) as err:
@@ -166,9 +177,14 @@ def test_notebook_settings_are_checked_by_name(settings, message):
     assert str(err.value).startswith(message) and "\n" not in str(err.value)
 
 
+def test_few_steps_pass_without_one_cycle_and_with_enough_epochs():
+    check_settings({"SEG_SCHEDULE": "none", "SEG_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4})
+    check_settings({"STUDY_EPOCHS": 3, "LONG_EPOCHS": 6, "BATCH_SIZE": 128, "VAL_SIZE": 5000, "TRAIN_LIMIT": 500})
+
+
 def test_good_settings_pass():
     check_settings({"LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "EPOCHS": 2,
-                    "SEG_HEIGHT": 270, "SEG_CROP": 202, "UNET_DEPTH": 3, "TILE_SIZE": 256, "TILE_OVERLAP": 248,
+                    "SEG_HEIGHT": 270, "SEG_CROP": 202, "UNET_DEPTH": 3, "TILE_SIZE": 256, "TILE_OVERLAP": 248, "SEED": 2 ** 32 - 1,
                     "PATCH_SIZE": 25, "MLP_HIDDEN": [512, 256], "TRAIN_LIMIT": 0, "FCN_UPSAMPLE": "transposed"})
 
 

@@ -22,6 +22,7 @@ def time_call(fn: Callable[[], T], device: torch.device, repeats: int = 1, warmu
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
+    check(isinstance(repeats, int) and repeats >= 1, f"repeats={repeats} must be a whole number, at least 1")
     if warmup:  # the first call allocates memory and, on a GPU, picks its kernels
         fn()
     seconds = []
@@ -47,13 +48,14 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, de
                            batch_size: int = 4096) -> torch.Tensor:
     """Label every pixel of image (3, H, W) by classifying the patch x patch window centred on it.
 
-    The image is reflect-padded so border pixels have a full window; windows are cut out a few rows at a
-    time with unfold and classified in batches, so memory stays bounded.
+    The image is reflect-padded so border pixels have a full window (edge-replicated where it is smaller than
+    the window's half-width); windows are cut out a few rows at a time with unfold and classified in batches,
+    so memory stays bounded.
     """
     model.eval()
     _, h, w = image.shape
     r = patch // 2
-    padded = F.pad(image[None].to(device), [r, r, r, r], mode="reflect")
+    padded = F.pad(image[None].to(device), [r, r, r, r], mode="reflect" if r < min(h, w) else "replicate")
     rows = max(1, batch_size // w)
     out = torch.empty(h, w, dtype=torch.long, device=device)
     for top in range(0, h, rows):

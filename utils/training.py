@@ -37,7 +37,7 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     if name == "onecycle":
         check(total_steps >= 10, f"the one-cycle schedule needs at least 10 training steps, but these settings give "
                                  f"{total_steps} (epochs x batches): raise the epochs or the training data "
-                                 "(TRAIN_LIMIT, SEG_CROPS_PER_EPOCH), or use the schedule 'none'")
+                                 "(TRAIN_LIMIT, PATCH_TRAIN_WINDOWS, SEG_CROPS_PER_EPOCH), or use the schedule 'none'")
         lr = optimizer.param_groups[0]["lr"]
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps, pct_start=0.25)
     if name == "cosine":
