@@ -1,7 +1,9 @@
+import pytest
 import torch
 import torch.nn as nn
 
 from utils import inference, models
+from utils.errors import LabError
 from utils.inference import predict_sliding_window, predict_tiled
 
 
@@ -108,7 +110,5 @@ def test_sliding_window_handles_windows_larger_than_the_image():
 
 
 def test_time_call_needs_a_repeat():
-    import pytest
-    from utils.errors import LabError
     with pytest.raises(LabError, match="repeats=0"):
         inference.time_call(lambda: None, torch.device("cpu"), repeats=0)

@@ -1,7 +1,11 @@
+import json
+from pathlib import Path
+
 import pytest
 import torch
 import torch.nn as nn
 
+from utils import settings as rules
 from utils import training
 from utils.datasets import TensorLoader
 from utils.device import pick_device
@@ -191,9 +195,6 @@ def test_good_settings_pass():
 def test_the_notebook_settings_pass_and_every_number_is_checked():
     # the defaults of the parameters cell are valid, and no numeric setting escapes the rules
     # (so a bad value stops the notebook at once, not after minutes of training)
-    import json
-    from pathlib import Path
-    from utils import settings as rules
     nb = json.loads((Path(__file__).resolve().parents[1] / "lab3.ipynb").read_text())
     source = next("".join(c["source"]) for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     values = {}

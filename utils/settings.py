@@ -62,9 +62,9 @@ def check_setting(name: str, value) -> None:
     elif name.endswith("UPSAMPLE"):
         check(value in UPSAMPLING, f"{where}: use one of {', '.join(UPSAMPLING)}")
     elif name == "VAL_SIZE":
-        check(_is_int(value) and 0 < value < 60000,
-              f"{where}: the validation set is held out of the 60,000 MNIST training images, "
-              "so it must be between 1 and 59,999 (e.g. 5000)")
+        check(_is_int(value) and 0 < value < MNIST_TRAIN,
+              f"{where}: the validation set is held out of the {MNIST_TRAIN:,} MNIST training images, "
+              f"so it must be between 1 and {MNIST_TRAIN - 1:,} (e.g. 5000)")
     elif name == "MLP_HIDDEN":
         check(isinstance(value, (list, tuple)) and all(_is_int(v) and v > 0 for v in value),
               f"{where}: must be a list of layer widths, positive whole numbers (e.g. [512, 256])")
