@@ -115,18 +115,25 @@ def test_loss_settings_repr_does_not_show_key_the_checkpoint(tmp_path, loss_fn):
     assert changed["train_loss"] != plain["train_loss"]  # trained again, not loaded
 
 
-def test_resume_replays_the_same_shuffled_batches(tmp_path):
+CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=CUDA)])
+def test_resume_replays_the_same_shuffled_batches(tmp_path, device):
+    # on CUDA the checkpoint is loaded onto the GPU, random-generator states included
+    device = torch.device(device)
     kwargs = dict(optimizer="momentum", lr=0.05, epochs=4, num_classes=2, progress=False, config={"seed": 0})
     train, val = loaders(shuffle=True)
     torch.manual_seed(0)
-    full = training.train_model(nn.Linear(2, 2), train, val, torch.device("cpu"), **kwargs)
+    full = training.train_model(nn.Linear(2, 2).to(device), train, val, device, **kwargs)
 
     train, val = loaders(shuffle=True)  # a fresh loader, seeded as before
     torch.manual_seed(0)
     interrupted = InterruptAt(train, after=2 * len(train))
-    training.train_model(nn.Linear(2, 2), interrupted, val, torch.device("cpu"), checkpoint=tmp_path / "ck.pt", **kwargs)
-    resumed = training.train_model(nn.Linear(2, 2), interrupted.loader, val, torch.device("cpu"),
+    training.train_model(nn.Linear(2, 2).to(device), interrupted, val, device, checkpoint=tmp_path / "ck.pt", **kwargs)
+    resumed = training.train_model(nn.Linear(2, 2).to(device), interrupted.loader, val, device,
                                    checkpoint=tmp_path / "ck.pt", **kwargs)
+    assert resumed["epoch"] == [1, 2, 3, 4]
     assert resumed["train_loss"] == pytest.approx(full["train_loss"], rel=1e-6)
 
 

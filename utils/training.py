@@ -74,11 +74,12 @@ def rng_state(loader) -> dict:
 
 def set_rng_state(state: dict, loader) -> None:
     """Restore what rng_state saved, so a resumed run draws the same batches and dropout masks."""
-    torch.set_rng_state(state["torch"])
-    if state["cuda"] is not None and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+    # generator states must be CPU byte tensors, but a checkpoint loaded with map_location="cuda" has them on the GPU
+    torch.set_rng_state(state["torch"].cpu())
+    if state["cuda"] is not None and len(state["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
     if state["loader"] is not None:
-        loader.generator.set_state(state["loader"])
+        loader.generator.set_state(state["loader"].cpu())
 
 
 def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
