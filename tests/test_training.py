@@ -178,7 +178,8 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"SEG_CROP": 15, "UNET_DEPTH": 3}, "SEG_CROP=15 in the parameters cell is too small to pool down 3 times"),
     ({"STUDY_EPOCHS": 2, "LONG_EPOCHS": 6, "BATCH_SIZE": 128, "VAL_SIZE": 5000, "TRAIN_LIMIT": 500},
      "STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT in the parameters cell give a one-cycle schedule 2 x 4 = 8"),
-    ({"PATCH_EPOCHS": 2, "PATCH_TRAIN_WINDOWS": 500}, "PATCH_EPOCHS, PATCH_TRAIN_WINDOWS in the parameters cell give"),
+    ({"PATCH_EPOCHS": 2, "PATCH_TRAIN_WINDOWS": 500, "PATCH_BATCH_SIZE": 128},
+     "PATCH_EPOCHS, PATCH_TRAIN_WINDOWS, PATCH_BATCH_SIZE in the parameters cell give a one-cycle schedule 2 x 4 = 8"),
     ({"SEG_SCHEDULE": "onecycle", "SEG_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4},
      "SEG_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE in the parameters cell give a one-cycle schedule 1 x 2 = 2"),
 ])

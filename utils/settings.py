@@ -16,7 +16,6 @@ POSITIVE_INTS = ("SEG_HEIGHT", "SEG_CROP", "SEG_CROPS_PER_EPOCH", "FCN_WIDTH", "
 NON_NEGATIVE_INTS = ("TRAIN_LIMIT", "TILE_OVERLAP")
 MNIST_TRAIN = 60000  # MNIST's training images, of which VAL_SIZE are held out
 UAVID_TRAIN_SEQUENCES = 20  # labelled sequences of UAVid's (and the stand-in's) uavid_train
-WINDOW_BATCH = 128  # the batch size of the notebook's window classifier
 SWITCHES = ("RESUME", "PROGRESS", "SEG_CLASS_WEIGHTS")
 UPSAMPLING = ("bilinear", "transposed")
 
@@ -114,8 +113,9 @@ def check_one_cycle_steps(s: dict) -> None:
         images = min(s.get("TRAIN_LIMIT") or MNIST_TRAIN, MNIST_TRAIN - s["VAL_SIZE"])
         runs.append(("STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT", min(s["STUDY_EPOCHS"], s["LONG_EPOCHS"]),
                      math.ceil(images / s["BATCH_SIZE"])))
-    if {"PATCH_EPOCHS", "PATCH_TRAIN_WINDOWS"} <= s.keys():
-        runs.append(("PATCH_EPOCHS, PATCH_TRAIN_WINDOWS", s["PATCH_EPOCHS"], math.ceil(s["PATCH_TRAIN_WINDOWS"] / WINDOW_BATCH)))
+    if {"PATCH_EPOCHS", "PATCH_TRAIN_WINDOWS", "PATCH_BATCH_SIZE"} <= s.keys():
+        runs.append(("PATCH_EPOCHS, PATCH_TRAIN_WINDOWS, PATCH_BATCH_SIZE", s["PATCH_EPOCHS"],
+                     math.ceil(s["PATCH_TRAIN_WINDOWS"] / s["PATCH_BATCH_SIZE"])))
     if s.get("SEG_SCHEDULE") == "onecycle" and {"SEG_EPOCHS", "SEG_CROPS_PER_EPOCH", "SEG_BATCH_SIZE"} <= s.keys():
         runs.append(("SEG_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE", s["SEG_EPOCHS"],
                      math.ceil(s["SEG_CROPS_PER_EPOCH"] / s["SEG_BATCH_SIZE"])))
