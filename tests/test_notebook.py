@@ -4,6 +4,9 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,3 +54,38 @@ def test_a_bad_setting_stops_with_one_line(tmp_path):
     nb = nbformat.read(out, as_version=4)
     tracebacks = [o["traceback"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert len(tracebacks) == 1 and len(tracebacks[0]) == 1  # one line, no stack
+
+
+CTRL_C_IN_EPOCH_2 = """
+from utils import training as _training
+_real_epoch, _epochs = _training.train_one_epoch, []
+def _interrupt_the_second_epoch(*args, **kwargs):  # as if Ctrl-C were pressed during epoch 2
+    _epochs.append(1)
+    if len(_epochs) == 2:
+        raise KeyboardInterrupt
+    return _real_epoch(*args, **kwargs)
+_training.train_one_epoch = _interrupt_the_second_epoch
+"""
+
+
+def test_ctrl_c_in_a_training_cell_keeps_its_results_and_stops_the_run(tmp_path):
+    nb = nbformat.read(ROOT / "lab3.ipynb", as_version=4)
+    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    mlp = next(i for i, c in enumerate(nb.cells) if "mlp_history = training.train_model" in c.source)
+    settings = nbformat.v4.new_code_cell(f"RESUME, PROGRESS, TRAIN_LIMIT, MLP_EPOCHS = False, False, 1500, 3\n"
+                                         f"FIGURES_DIR = {str(tmp_path / 'figures')!r}")
+    after = nbformat.v4.new_code_cell("print('the run went on')")
+    nb.cells = (nb.cells[:params + 1] + [settings] + nb.cells[params + 1:mlp]
+                + [nbformat.v4.new_code_cell(CTRL_C_IN_EPOCH_2), nb.cells[mlp], after])
+    with pytest.raises(CellExecutionError) as err:
+        NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    assert err.value.ename == "Interrupted"
+    assert err.value.evalue.startswith("MLP training stopped by Ctrl-C after 1 finished epoch(s): the best weights")
+
+    outputs = nb.cells[-2].outputs
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "interrupted during epoch 2: keeping the best weights and the history of 1 finished epoch(s)" in text
+    assert "test accuracy" in text  # the kept weights were evaluated before the cell stopped
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert len(errors) == 1 and len(errors[0]["traceback"]) == 1  # one line, no stack
+    assert not nb.cells[-1].outputs  # Run All stops there

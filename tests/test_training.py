@@ -35,6 +35,7 @@ def test_a_tiny_model_learns_a_separable_problem():
     assert history["val_accuracy"][-1] > 0.97
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert len(history["epoch"]) == 5 and history["best_epoch"] >= 1
+    training.stop_if_interrupted(history, "training")  # finished: nothing to stop
 
 
 class InterruptAt:
@@ -66,6 +67,8 @@ def test_interrupt_keeps_best_weights_and_history(tmp_path):
     history = training.train_model(model, interrupted, val, torch.device("cpu"), optimizer="sgd", lr=0.1,
                                    epochs=10, num_classes=2, progress=False, checkpoint=tmp_path / "ck.pt")
     assert history["interrupted"] and history["epoch"] == [1, 2]
+    with pytest.raises(KeyboardInterrupt, match="^training stopped by Ctrl-C after 2 finished epoch"):
+        training.stop_if_interrupted(history, "training")  # so that the notebook stops in this cell
     state = torch.load(tmp_path / "ck.pt", map_location="cpu", weights_only=True)
     best = state["best_model"]
     assert all(torch.equal(model.state_dict()[k], best[k]) for k in best)

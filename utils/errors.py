@@ -5,6 +5,10 @@ class LabError(Exception):
     """Bad input (a missing or corrupt file, an invalid setting): the message says how to fix it."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during training, raised again once the results are kept, so that it also stops Run All."""
+
+
 def check(condition: bool, message: str) -> None:
     """Raise LabError(message) unless condition holds."""
     if not condition:
@@ -18,11 +22,11 @@ def _one_line(shell, etype, value, tb, tb_offset=None):
 
 
 def short_errors_in_notebook() -> None:
-    """Show LabError in Jupyter as its one-line message instead of a full traceback."""
+    """Show LabError and Interrupted in Jupyter as a one-line message instead of a full traceback."""
     try:
         from IPython import get_ipython
     except ImportError:
         return
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((LabError,), _one_line)
+        shell.set_custom_exc((LabError, Interrupted), _one_line)

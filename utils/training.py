@@ -11,7 +11,7 @@ import torch.nn as nn
 from torch.optim.lr_scheduler import LRScheduler
 from tqdm.auto import tqdm
 
-from .errors import LabError, check
+from .errors import Interrupted, LabError, check
 from .metrics import ConfusionMatrix
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
@@ -219,6 +219,13 @@ def fit(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, 
     if best_state is not None:
         model.load_state_dict(best_state)
     return history
+
+
+def stop_if_interrupted(history: dict, name: str) -> None:
+    """After a fit stopped by Ctrl-C (its results kept), stop the notebook here too: raise Interrupted."""
+    if history["interrupted"]:
+        raise Interrupted(f"{name} stopped by Ctrl-C after {len(history['epoch'])} finished epoch(s): the best weights "
+                          "and the history are kept; re-run this cell to resume (from the checkpoint, with RESUME on)")
 
 
 def save_checkpoint(path: str | Path, model, optimizer, scheduler, scaler, history: dict, best_state: dict,
