@@ -38,6 +38,29 @@ def test_a_tiny_model_learns_a_separable_problem():
     training.stop_if_interrupted(history, "training")  # finished: nothing to stop
 
 
+class CountIters:
+    """Wraps a loader and counts how often iter() is called on it."""
+
+    def __init__(self, loader):
+        self.loader, self.iters = loader, 0
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        self.iters += 1
+        return iter(self.loader)
+
+
+@pytest.mark.parametrize("progress", [False, True])
+def test_each_epoch_starts_the_loader_once(progress):
+    # a DataLoader starts its worker processes on every iter()
+    train, val = loaders()
+    counted = CountIters(train)
+    training.train_model(nn.Linear(2, 2), counted, val, torch.device("cpu"), epochs=3, num_classes=2, progress=progress)
+    assert counted.iters == 3
+
+
 class InterruptAt:
     """Wraps a loader and raises KeyboardInterrupt after `after` batches in total (as Ctrl-C would)."""
 

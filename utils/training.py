@@ -90,7 +90,9 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.int64)
     count = 0
-    with tqdm(loader, desc=desc, leave=False, disable=not progress) as bar:  # the bar is closed on Ctrl-C too
+    # tqdm.auto gets an iterator: given the loader, its asyncio layer calls iter() on it once more, which
+    # would start a DataLoader's worker processes twice and draw an extra seed. The bar is closed on Ctrl-C too.
+    with tqdm(iter(loader), total=len(loader), desc=desc, leave=False, disable=not progress) as bar:
         for step, (x, y) in enumerate(bar):
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             with autocast(device):
