@@ -11,6 +11,7 @@ from utils.datasets import TensorLoader
 from utils.device import pick_device
 from utils.errors import LabError
 from utils.settings import check_settings
+from utils.uavid import SegmentationCrops, WholeImages
 
 
 def blobs(n=400, seed=0):
@@ -163,6 +164,28 @@ def test_resume_replays_the_same_shuffled_batches(tmp_path, device):
     assert resumed["train_loss"] == pytest.approx(full["train_loss"], rel=1e-6)
 
 
+def test_resume_with_crop_loading_workers_replays_the_same_crops(tmp_path):
+    # worker processes seed their crops from PyTorch's generator, which the checkpoint saves
+    g = torch.Generator().manual_seed(0)
+    images = [torch.randint(0, 256, (3, 40, 48), dtype=torch.uint8, generator=g) for _ in range(4)]
+    masks = [torch.randint(0, 3, (40, 48), generator=g) for _ in range(4)]
+    crops = SegmentationCrops(images, masks, 16, 24, [0.5] * 3, [0.25] * 3)
+    val = torch.utils.data.DataLoader(WholeImages(images, masks, [0.5] * 3, [0.25] * 3), batch_size=2)
+    kwargs = dict(optimizer="momentum", lr=0.05, epochs=3, num_classes=3, progress=False, monitor="val_miou")
+
+    def run(loader, checkpoint=None):
+        torch.manual_seed(1)  # the same initial weights
+        return training.train_model(nn.Conv2d(3, 3, 3, padding=1), loader, val, torch.device("cpu"),
+                                    checkpoint=checkpoint, **kwargs)
+
+    full = run(torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2))
+    interrupted = InterruptAt(torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2), after=2 * 6 + 3)
+    run(interrupted, tmp_path / "ck.pt")
+    resumed = run(interrupted.loader, tmp_path / "ck.pt")
+    assert resumed["epoch"] == [1, 2, 3]
+    assert resumed["train_loss"] == pytest.approx(full["train_loss"], rel=1e-6)
+
+
 def test_one_cycle_refuses_too_few_steps():
     optimizer = training.make_optimizer("adam", nn.Linear(2, 2).parameters(), 0.1)
     with pytest.raises(LabError, match="needs at least 10 training steps, but these settings give 4"):
@@ -186,6 +209,7 @@ def test_bad_optimizer_settings_are_one_line_errors():
     ({"SEG_VAL_EVERY": 0}, "SEG_VAL_EVERY=0 in the parameters cell: must be a positive whole number"),
     ({"AUG_SCALE": 1.5}, "AUG_SCALE=1.5 in the parameters cell: must be in [0, 1)"),
     ({"FCN_WIDTH": 0}, "FCN_WIDTH=0 in the parameters cell: must be a positive whole number"),
+    ({"SEG_WORKERS": -1}, "SEG_WORKERS=-1 in the parameters cell: must be a whole number, 0 or more"),
     ({"UNET_DEPTH": 2.0}, "UNET_DEPTH=2.0 in the parameters cell: must be a whole number from 1 to 7"),
     ({"TRAIN_LIMIT": -5}, "TRAIN_LIMIT=-5 in the parameters cell: must be a whole number, 0 or more"),
     ({"PATCH_SIZE": 24}, "PATCH_SIZE=24 in the parameters cell: the window must have a centre pixel"),
