@@ -62,6 +62,15 @@ def test_each_epoch_starts_the_loader_once(progress):
     assert counted.iters == 3
 
 
+def test_train_one_epoch_takes_any_iterable_of_batches():
+    x, y = blobs(64)
+    batches = ((x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16))  # a generator: no len()
+    model = nn.Linear(2, 2)
+    result = training.train_one_epoch(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), batches,
+                                      torch.device("cpu"), progress=True)
+    assert 0 < result["loss"] and 0 <= result["accuracy"] <= 1
+
+
 class InterruptAt:
     """Wraps a loader and raises KeyboardInterrupt after `after` batches in total (as Ctrl-C would)."""
 

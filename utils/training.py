@@ -92,7 +92,8 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
     count = 0
     # tqdm.auto gets an iterator: given the loader, its asyncio layer calls iter() on it once more, which
     # would start a DataLoader's worker processes twice and draw an extra seed. The bar is closed on Ctrl-C too.
-    with tqdm(iter(loader), total=len(loader), desc=desc, leave=False, disable=not progress) as bar:
+    total = len(loader) if hasattr(loader, "__len__") else None
+    with tqdm(iter(loader), total=total, desc=desc, leave=False, disable=not progress) as bar:
         for step, (x, y) in enumerate(bar):
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             with autocast(device):
