@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -129,6 +131,20 @@ def test_crops_are_joint_and_too_large_crops_are_refused():
         assert (bright == (y == 1)).float().mean() > 0.9  # the mask moved with the image
     with pytest.raises(LabError, match="SEG_CROP=64 is larger than the smallest image side"):
         uavid.SegmentationCrops([image], [mask], crop=64, length=1, mean=[0.5] * 3, std=[0.5] * 3)
+
+
+def test_crops_pickle_for_spawned_loader_workers():
+    # macOS and Windows start DataLoader workers (SEG_WORKERS > 0) with spawn, which pickles the dataset
+    g = torch.Generator().manual_seed(0)
+    images = [torch.randint(0, 256, (3, 40, 48), dtype=torch.uint8, generator=g) for _ in range(2)]
+    masks = [torch.randint(0, 8, (40, 48), generator=g) for _ in range(2)]
+    crops = uavid.SegmentationCrops(images, masks, crop=16, length=4, mean=[0.5] * 3, std=[0.25] * 3)
+    copy = pickle.loads(pickle.dumps(crops))
+    torch.manual_seed(0)
+    x, y = crops[0]
+    torch.manual_seed(0)
+    x2, y2 = copy[0]
+    assert torch.equal(x, x2) and torch.equal(y, y2)
 
 
 @pytest.mark.parametrize("zoom, stripe", [(0.5, 4), (2.0, 2)])
