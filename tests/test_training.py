@@ -188,7 +188,8 @@ def test_resume_with_crop_loading_workers_replays_the_same_crops(tmp_path):
                                     checkpoint=checkpoint, **kwargs)
 
     full = run(torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2))
-    interrupted = InterruptAt(torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2), after=2 * 6 + 3)
+    loader = torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2)
+    interrupted = InterruptAt(loader, after=2 * len(loader) + 3)  # in the third epoch
     run(interrupted, tmp_path / "ck.pt")
     resumed = run(interrupted.loader, tmp_path / "ck.pt")
     assert resumed["epoch"] == [1, 2, 3]
