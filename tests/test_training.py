@@ -140,6 +140,40 @@ def test_resume_continues_where_it_stopped(tmp_path):
     assert other["train_loss"] != resumed["train_loss"]
 
 
+def test_resume_with_another_batch_size_trains_from_scratch(tmp_path):
+    # the checkpoint's one-cycle schedule has a fixed number of steps; resuming it with more batches an
+    # epoch used to fail in the third epoch ("Tried to step ... times")
+    x, y = blobs()
+    val = TensorLoader(x[300:], y[300:], 100)
+    kwargs = dict(optimizer="adam", lr=0.01, schedule="onecycle", epochs=4, num_classes=2, progress=False,
+                  checkpoint=tmp_path / "ck.pt")
+    loader = TensorLoader(x[:300], y[:300], 32)
+    interrupted = InterruptAt(loader, after=2 * len(loader))  # stops exactly after epoch 2
+    assert training.train_model(nn.Linear(2, 2), interrupted, val, torch.device("cpu"), **kwargs)["epoch"] == [1, 2]
+    smaller = TensorLoader(x[:300], y[:300], 16)
+    history = training.train_model(nn.Linear(2, 2), smaller, val, torch.device("cpu"), **kwargs)
+    assert history["epoch"] == [1, 2, 3, 4] and not history["interrupted"]
+
+
+@pytest.mark.parametrize("name, cycles", [("sgd", False), ("momentum", True), ("adam", True)])
+def test_one_cycle_cycles_momentum_only_where_there_is_one(name, cycles):
+    optimizer = training.make_optimizer(name, nn.Linear(2, 2).parameters(), 0.1)
+    scheduler = training.make_scheduler("onecycle", optimizer, 20)
+
+    def momentum():
+        group = optimizer.param_groups[0]
+        return group["betas"][0] if "betas" in group else group["momentum"]
+
+    seen = set()
+    for _ in range(20):
+        seen.add(round(momentum(), 6))
+        optimizer.step()
+        scheduler.step()
+    assert (len(seen) > 1) == cycles
+    if not cycles:
+        assert seen == {0.0}  # plain SGD gets no momentum from the schedule
+
+
 @pytest.mark.parametrize("loss_fn", [nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0])),
                                      nn.CrossEntropyLoss(label_smoothing=0.1)])
 def test_loss_settings_repr_does_not_show_key_the_checkpoint(tmp_path, loss_fn):

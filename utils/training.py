@@ -32,14 +32,19 @@ def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0) -> t
 
 
 def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int) -> LRScheduler | None:
-    """A per-batch learning-rate schedule: 'none', 'onecycle' (peak at the optimizer's lr) or 'cosine'."""
+    """A per-batch learning-rate schedule: 'none', 'onecycle' (peak at the optimizer's lr) or 'cosine'.
+
+    One-cycle also cycles the momentum (SGD's, or Adam's beta1) from 0.95 down to 0.85 and back, as in
+    Smith's recipe; an optimizer without momentum (plain SGD) keeps none."""
     check(name in SCHEDULERS, f"unknown schedule {name!r}: use one of {', '.join(SCHEDULERS)}")
     if name == "onecycle":
         check(total_steps >= 10, f"the one-cycle schedule needs at least 10 training steps, but these settings give "
                                  f"{total_steps} (epochs x batches): raise the epochs or the training data "
                                  "(TRAIN_LIMIT, PATCH_TRAIN_WINDOWS, SEG_CROPS_PER_EPOCH), or use the schedule 'none'")
-        lr = optimizer.param_groups[0]["lr"]
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps, pct_start=0.25)
+        group = optimizer.param_groups[0]
+        has_momentum = "betas" in group or group.get("momentum", 0) > 0
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=group["lr"], total_steps=total_steps,
+                                                   pct_start=0.25, cycle_momentum=has_momentum)
     if name == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
     return None
@@ -68,7 +73,7 @@ def rng_state(loader) -> dict:
     """The random state a training run draws from: PyTorch's global generators and the loader's own, if any."""
     generator = getattr(loader, "generator", None)
     return {"torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,  # no context on CPU runs
             "loader": generator.get_state() if isinstance(generator, torch.Generator) else None}
 
 
@@ -85,7 +90,8 @@ def set_rng_state(state: dict, loader) -> None:
 def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
                     device: torch.device, scheduler: LRScheduler | None = None,
                     scaler: torch.amp.GradScaler | None = None, desc: str = "train", progress: bool = True) -> dict:
-    """One pass over loader; returns the mean loss and accuracy (per sample, or per pixel)."""
+    """One pass over loader; returns the loss (the batches' means, weighted by their sample or pixel counts)
+    and the accuracy (per sample, or per pixel)."""
     model.train()
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.int64)
@@ -120,7 +126,8 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
 @torch.no_grad()
 def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: torch.device, num_classes: int,
              keep_predictions: bool = False) -> dict:
-    """Mean loss and the metrics of one confusion matrix over loader (accuracy, mIoU, ...); with
+    """The loss (batch means weighted by sample or pixel counts, as in train_one_epoch) and the metrics of one
+    confusion matrix over loader (accuracy, mIoU, ...); with
     keep_predictions, also the predicted classes of every sample ("predictions", uint8 on the CPU)."""
     model.eval()
     confusion = ConfusionMatrix(num_classes, device)
@@ -259,13 +266,6 @@ def load_checkpoint(path: str | Path | None, device: torch.device, config: dict 
     return state
 
 
-def load_weights(model: nn.Module, path: str | Path, device: torch.device) -> nn.Module:
-    """Load the best weights of a checkpoint into model (a GPU checkpoint opens on a CPU too)."""
-    state = torch.load(path, map_location=device, weights_only=True)
-    model.load_state_dict(state["best_model"])
-    return model.to(device)
-
-
 def describe_loss(loss_fn) -> str:
     """The loss and its settings, e.g. class weights and label smoothing, which repr() does not show."""
     settings = {k: v for k, v in vars(loss_fn).items() if not k.startswith("_") and k != "training"}
@@ -284,7 +284,9 @@ def train_model(model: nn.Module, train_loader: Iterable, val_loader: Iterable, 
     optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    config = {**(config or {}), "model": repr(model), "optimizer": optimizer, "lr": lr, "schedule": schedule,
-              "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn)}
+    # steps per epoch key it too: a resumed one-cycle schedule must have as many steps as it was built with
+    config = {**(config or {}), "model": repr(model), "steps_per_epoch": len(train_loader), "optimizer": optimizer,
+              "lr": lr, "schedule": schedule, "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor,
+              "loss": describe_loss(loss_fn)}
     return fit(model, loss_fn, optim, train_loader, val_loader, epochs, device, num_classes, scheduler,
                monitor, checkpoint, config, progress, name)
