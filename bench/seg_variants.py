@@ -18,9 +18,10 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils import models, standin, training, uavid  # noqa: E402
+from utils import models, training, uavid  # noqa: E402
 from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
+from standin_data import eval_loaders, load_standin_split  # noqa: E402  (bench/, the script's folder)
 
 RARE = [CLASSES.index(name) for name in ("static car", "human", "moving car")]
 VARIANTS = {  # name: changes to the notebook's defaults
@@ -86,15 +87,9 @@ def main() -> None:
     args = parser.parse_args()
 
     device = pick_device(args.device)
-    root = standin.make_standin(args.standin, size=(960, 540), frames=10, seed=0)
-    split = uavid.course_split(root, 6, 0)
-    images, masks = {}, {}
-    for name, samples in split.items():
-        images[name], masks[name] = uavid.load_samples(samples, 270)
-    mean, std = uavid.channel_stats(images["train"])
+    images, masks, mean, std = load_standin_split(args.standin)
     weights = uavid.class_weights(masks["train"]).to(device)
-    val_loader = torch.utils.data.DataLoader(uavid.WholeImages(images["val"][::2], masks["val"][::2], mean, std))
-    test_loader = torch.utils.data.DataLoader(uavid.WholeImages(images["test"], masks["test"], mean, std))
+    val_loader, test_loader = eval_loaders(images, masks, mean, std)
     print(f"device {describe(device)}; {len(images['train'])} training images; {args.epochs} epochs a run", flush=True)
 
     summary = []
