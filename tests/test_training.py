@@ -1,4 +1,5 @@
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,23 @@ def test_one_cycle_cycles_momentum_only_where_there_is_one(name, cycles):
     assert (len(seen) > 1) == cycles
     if not cycles:
         assert seen == {0.0}  # plain SGD gets no momentum from the schedule
+
+
+def test_steps_skipped_by_the_gradient_scaler_do_not_advance_the_schedule():
+    # as on a float16 GPU, where the first steps often overflow; a CPU scaler with a huge scale does the same
+    torch.manual_seed(0)
+    model = nn.Linear(2, 2)
+    optimizer = training.make_optimizer("adam", model.parameters(), 1e-3)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** 120)
+    train, _ = loaders()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "Detected call of `lr_scheduler.step()` before `optimizer.step()`"
+        training.train_one_epoch(model, lambda logits, y: 1000 * logits.sum(), optimizer, train, torch.device("cpu"),
+                                 scheduler, scaler, progress=False)
+    steps = int(optimizer.state[model.weight]["step"])
+    assert 0 < steps < len(train)  # some steps were skipped, some taken
+    assert scheduler.last_epoch == steps
 
 
 @pytest.mark.parametrize("loss_fn", [nn.CrossEntropyLoss(weight=torch.tensor([1.0, 3.0])),

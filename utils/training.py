@@ -107,13 +107,18 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
                 loss = loss_fn(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None and scaler.is_enabled():
+                scale = scaler.get_scale()
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)
                 scaler.update()
+                # float16 only: a lowered scale means the gradients overflowed and the step was skipped,
+                # so the schedule waits too (one sync a step, on older GPUs alone)
+                stepped = scaler.get_scale() >= scale
             else:
                 loss.backward()
                 optimizer.step()
-            if scheduler is not None:
+                stepped = True
+            if scheduler is not None and stepped:
                 scheduler.step()
             total_loss += loss.detach() * y.numel()
             correct += (logits.argmax(1) == y).sum()
