@@ -20,6 +20,7 @@ from torchvision.transforms import v2
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from utils import models, training, uavid  # noqa: E402
 from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
+from utils.errors import check  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
 from standin_data import eval_loaders, load_standin_split  # noqa: E402  (bench/, the script's folder)
 
@@ -36,7 +37,9 @@ VARIANTS = {  # name: changes to the notebook's defaults
 
 
 class RareClassCrops(uavid.SegmentationCrops):
-    """The notebook's crops, but with probability `rare` a crop is placed around a random rare-class pixel."""
+    """The notebook's crops, but with probability `rare` a crop is placed around a random rare-class pixel.
+
+    The pixel is chosen before the random zoom, so a blob of a pixel or two can still miss the crop."""
 
     def __init__(self, images, masks, crop, length, mean, std, rare: float):
         super().__init__(images, masks, crop, length, mean, std)
@@ -45,6 +48,7 @@ class RareClassCrops(uavid.SegmentationCrops):
         self.resize, self.rest = resize, v2.Compose(rest)
         self.where = [torch.nonzero(torch.isin(m, torch.tensor(RARE))) for m in masks]
         self.with_rare = [k for k, w in enumerate(self.where) if len(w)]
+        check(len(self.with_rare) > 0, "no training image has a static car, human or moving car to centre crops on")
 
     def __getitem__(self, i):
         if torch.rand(()) >= self.rare:

@@ -85,6 +85,10 @@ class InterruptAt:
     def generator(self):  # the loader's random state, which checkpoints save
         return self.loader.generator
 
+    @property
+    def batch_size(self):  # keys the checkpoint
+        return self.loader.batch_size
+
     def __iter__(self):
         for batch in self.loader:
             if self.count == self.after:
@@ -141,9 +145,10 @@ def test_resume_continues_where_it_stopped(tmp_path):
     assert other["train_loss"] != resumed["train_loss"]
 
 
-def test_resume_with_another_batch_size_trains_from_scratch(tmp_path):
+@pytest.mark.parametrize("batch_size", [16, 31])  # 16: more batches an epoch; 31: as many as 32 gives
+def test_resume_with_another_batch_size_trains_from_scratch(tmp_path, capsys, batch_size):
     # the checkpoint's one-cycle schedule has a fixed number of steps; resuming it with more batches an
-    # epoch used to fail in the third epoch ("Tried to step ... times")
+    # epoch used to fail in the fourth epoch ("Tried to step 41 times")
     x, y = blobs()
     val = TensorLoader(x[300:], y[300:], 100)
     kwargs = dict(optimizer="adam", lr=0.01, schedule="onecycle", epochs=4, num_classes=2, progress=False,
@@ -151,8 +156,9 @@ def test_resume_with_another_batch_size_trains_from_scratch(tmp_path):
     loader = TensorLoader(x[:300], y[:300], 32)
     interrupted = InterruptAt(loader, after=2 * len(loader))  # stops exactly after epoch 2
     assert training.train_model(nn.Linear(2, 2), interrupted, val, torch.device("cpu"), **kwargs)["epoch"] == [1, 2]
-    smaller = TensorLoader(x[:300], y[:300], 16)
-    history = training.train_model(nn.Linear(2, 2), smaller, val, torch.device("cpu"), **kwargs)
+    other = TensorLoader(x[:300], y[:300], batch_size)
+    history = training.train_model(nn.Linear(2, 2), other, val, torch.device("cpu"), **kwargs)
+    assert "made with other settings: training from scratch" in capsys.readouterr().out
     assert history["epoch"] == [1, 2, 3, 4] and not history["interrupted"]
 
 

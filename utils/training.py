@@ -96,6 +96,8 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.int64)
     count = 0
+    scaling = scaler is not None and scaler.is_enabled()  # float16 autocast only
+    scale = scaler.get_scale() if scaling else None
     # tqdm.auto gets an iterator: given the loader, its asyncio layer calls iter() on it once more, which
     # would start a DataLoader's worker processes twice and draw an extra seed. The bar is closed on Ctrl-C too.
     total = len(loader) if hasattr(loader, "__len__") else None
@@ -106,14 +108,14 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
                 logits = model(x)
                 loss = loss_fn(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
-            if scaler is not None and scaler.is_enabled():
-                scale = scaler.get_scale()
+            if scaling:
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)
                 scaler.update()
-                # float16 only: a lowered scale means the gradients overflowed and the step was skipped,
-                # so the schedule waits too (one sync a step, on older GPUs alone)
-                stepped = scaler.get_scale() >= scale
+                # a lowered scale means the gradients overflowed and the step was skipped, so the schedule
+                # waits too (reading the scale syncs once a step, on float16 GPUs alone)
+                new_scale = scaler.get_scale()
+                stepped, scale = new_scale >= scale, new_scale
             else:
                 loss.backward()
                 optimizer.step()
@@ -289,9 +291,9 @@ def train_model(model: nn.Module, train_loader: Iterable, val_loader: Iterable, 
     optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    # steps per epoch key it too: a resumed one-cycle schedule must have as many steps as it was built with
-    config = {**(config or {}), "model": repr(model), "steps_per_epoch": len(train_loader), "optimizer": optimizer,
-              "lr": lr, "schedule": schedule, "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor,
-              "loss": describe_loss(loss_fn)}
+    # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
+    config = {**(config or {}), "model": repr(model), "batch_size": getattr(train_loader, "batch_size", None),
+              "steps_per_epoch": len(train_loader), "optimizer": optimizer, "lr": lr, "schedule": schedule,
+              "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn)}
     return fit(model, loss_fn, optim, train_loader, val_loader, epochs, device, num_classes, scheduler,
                monitor, checkpoint, config, progress, name)
