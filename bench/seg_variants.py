@@ -3,8 +3,8 @@
 Each run is the notebook's U-Net training (course split at 270 rows, 6 epochs of 640 crops of 128 px in
 batches of 4, one-cycle Adam at 3e-3, class-weighted cross-entropy) with one change: a higher learning rate,
 no class weights, crops placed around rare-class pixels half of the time, a soft Dice term added to the loss,
-batches of 2, or smaller crops. It asks whether the notebook's default budget can reach a much higher mIoU by a better recipe
-rather than by more training. The last lines are one summary line per run: `seg_variant: name=.. ..`.
+batches of 2, or smaller crops. It asks whether the notebook's default budget can reach a much higher mIoU by a
+better recipe rather than by more training. The last lines are one summary line per run: `seg_variant: name=.. ..`.
 """
 import argparse
 import sys
@@ -44,7 +44,7 @@ class RareClassCrops(uavid.SegmentationCrops):
     def __init__(self, images, masks, crop, length, mean, std, rare: float):
         super().__init__(images, masks, crop, length, mean, std)
         self.crop, self.rare = crop, rare
-        resize, _, *rest = self.transform.transforms
+        resize, _, *rest = self.transform.transforms  # the parent's zoom, random crop (replaced here), the rest
         self.resize, self.rest = resize, v2.Compose(rest)
         self.where = [torch.nonzero(torch.isin(m, torch.tensor(RARE))) for m in masks]
         self.with_rare = [k for k, w in enumerate(self.where) if len(w)]

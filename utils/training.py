@@ -134,8 +134,8 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
 def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: torch.device, num_classes: int,
              keep_predictions: bool = False) -> dict:
     """The loss (batch means weighted by sample or pixel counts, as in train_one_epoch) and the metrics of one
-    confusion matrix over loader (accuracy, mIoU, ...); with
-    keep_predictions, also the predicted classes of every sample ("predictions", uint8 on the CPU)."""
+    confusion matrix over loader (accuracy, mIoU, ...); with keep_predictions, also the predicted classes of
+    every sample ("predictions", uint8 on the CPU)."""
     model.eval()
     confusion = ConfusionMatrix(num_classes, device)
     total_loss = torch.zeros((), device=device)
