@@ -3,15 +3,15 @@
 Both train the same LeNet with the same optimizer (Adam, one-cycle), batch size and seed on the 60,000
 training images; the test accuracy is measured every --eval-every steps with the clock stopped.
 Project: uint8 tensors read once, batches indexed on the device, the model in channels-last layout.
-Textbook: torchvision's MNIST dataset with ToTensor + Normalize per sample and a DataLoader. Then one epoch each with augmentation on
-(project: one affine grid per batch; textbook: torchvision RandomAffine per sample).
+Textbook: torchvision's MNIST dataset with ToTensor + Normalize per sample and a DataLoader. Then one epoch each
+with augmentation on (project: one affine grid per batch; textbook: torchvision RandomAffine per sample). The
+defaults are the notebook's (utils.config.Config): batch size, one-cycle peak, study epochs, seed, augmentation.
 
-    python bench/mnist_speed.py            # prints a line per phase; the last line is the summary
+    python -m bench.mnist_speed            # from the repository root; prints a line per phase, the last is the summary
 """
 import argparse
 import gzip
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,14 +19,16 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils.augment import RandomAffine  # noqa: E402
-from utils.datasets import MNIST_MD5, TensorLoader, load_mnist  # noqa: E402
-from utils.device import pick_device, seed_everything, to_device  # noqa: E402
-from utils.models import LeNet  # noqa: E402
-from utils.training import evaluate, make_optimizer, make_scheduler  # noqa: E402
+from utils.augment import RandomAffine
+from utils.batches import TensorLoader
+from utils.config import Config
+from utils.device import pick_device, seed_everything, to_device
+from utils.mnist import MNIST_MD5, load_mnist
+from utils.models import LeNet
+from utils.training import evaluate, make_optimizer, make_scheduler
 
 MEAN, STD = 0.1307, 0.3081
+DEFAULTS = Config()
 
 
 def time_to_accuracy(train_loader, test_loader, device, args, project: bool) -> tuple[float | None, float]:
@@ -37,7 +39,7 @@ def time_to_accuracy(train_loader, test_loader, device, args, project: bool) -> 
     scheduler = make_scheduler("onecycle", optimizer, args.epochs * len(train_loader))
     loss_fn = nn.CrossEntropyLoss()
     seconds, step, accuracy = 0.0, 0, 0.0
-    for epoch in range(args.epochs):
+    for _ in range(args.epochs):
         model.train()
         tic = time.perf_counter()
         for x, y in train_loader:
@@ -96,14 +98,15 @@ def textbook_root(data: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="data", type=Path)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=3e-3, help="peak of the one-cycle schedule")
-    parser.add_argument("--epochs", type=int, default=2, help="length of the one-cycle schedule")
+    m = DEFAULTS.mnist
+    parser.add_argument("--data", default=DEFAULTS.general.data_dir, type=Path)
+    parser.add_argument("--device", default=DEFAULTS.general.device)
+    parser.add_argument("--batch-size", type=int, default=m.batch_size)
+    parser.add_argument("--lr", type=float, default=m.lr_onecycle, help="peak of the one-cycle schedule")
+    parser.add_argument("--epochs", type=int, default=m.study_epochs, help="length of the one-cycle schedule")
     parser.add_argument("--eval-every", type=int, default=50, help="steps between test evaluations")
     parser.add_argument("--target", type=float, default=0.99)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=DEFAULTS.general.seed)
     args = parser.parse_args()
 
     from torch.utils.data import DataLoader
@@ -116,7 +119,8 @@ def main() -> None:
     images = {split: x.to(device) for split, (x, _) in mnist.items()}
     labels = {split: y.to(device) for split, (_, y) in mnist.items()}
     g = torch.Generator().manual_seed(args.seed)
-    project_train = TensorLoader(images["train"], labels["train"], args.batch_size, shuffle=True, mean=MEAN, std=STD, seed=args.seed)
+    project_train = TensorLoader(images["train"], labels["train"], args.batch_size, shuffle=True, mean=MEAN, std=STD,
+                                 seed=args.seed)
     project_test = TensorLoader(images["test"], labels["test"], 1000, mean=MEAN, std=STD)
 
     root = textbook_root(args.data)
@@ -132,10 +136,11 @@ def main() -> None:
         print("textbook pipeline: time to reach the target")
         textbook, _ = time_to_accuracy(textbook_train, textbook_test, device, args, project=False)
 
-        augmenter = RandomAffine(0.08, 10, (0.9, 1.1))
+        shift, degrees, scale = m.aug_shift, m.aug_degrees, (1 - m.aug_scale, 1 + m.aug_scale)
+        augmenter = RandomAffine(shift, degrees, scale)
         project_aug = TensorLoader(images["train"], labels["train"], args.batch_size, shuffle=True, mean=MEAN, std=STD,
                                    augment=augmenter, seed=args.seed)
-        affine = transforms.Compose([transforms.RandomAffine(10, translate=(0.08, 0.08), scale=(0.9, 1.1)), plain])
+        affine = transforms.Compose([transforms.RandomAffine(degrees, translate=(shift, shift), scale=scale), plain])
         textbook_aug = DataLoader(datasets.MNIST(str(root), train=True, transform=affine), batch_size=args.batch_size,
                                   shuffle=True, generator=g)
         aug_project = epoch_seconds(project_aug, device, args.seed, project=True)
@@ -145,7 +150,9 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
-    fmt = lambda s: f"{s:.1f}s" if s is not None else "not-reached"  # noqa: E731
+    def fmt(seconds: float | None) -> str:
+        return f"{seconds:.1f}s" if seconds is not None else "not-reached"
+
     ratio = f"{textbook / project:.2f}" if project and textbook else "n/a"
     print(f"time_to_99: project={fmt(project)} textbook={fmt(textbook)} ratio={ratio}")
 

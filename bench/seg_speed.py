@@ -10,6 +10,8 @@ Models have the notebook's default sizes; their weights are random unless --weig
 of the notebook (e.g. checkpoints/uavid_unet.pt), whose width, depth and input normalisation are then used; the
 timings do not depend on the weights. The input frames come from the procedural stand-in. The last two lines
 are the summary.
+
+    python -m bench.seg_speed              # from the repository root
 """
 import argparse
 import re
@@ -20,11 +22,13 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils.device import pick_device, to_device  # noqa: E402
-from utils.inference import predict_image, predict_sliding_window, predict_tiled, time_call  # noqa: E402
-from utils.models import FCN, PatchCNN, UNet  # noqa: E402
-from utils.standin import render_frame  # noqa: E402
+from utils.config import Config
+from utils.device import pick_device, to_device
+from utils.inference import predict_image, predict_sliding_window, predict_tiled, time_call
+from utils.models import FCN, PatchCNN, UNet
+from utils.standin import render_frame
+
+DEFAULTS = Config()
 
 ROUGH_MEAN, ROUGH_STD = [0.45] * 3, [0.25] * 3  # near the stand-in's statistics; enough for random weights
 
@@ -40,7 +44,8 @@ def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     """The best U-Net of a notebook checkpoint, its width and depth read from the weights, and the
     normalisation it was trained with (the rough one for checkpoints that do not record it)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
-    weights, config = state["best_model"], state.get("config") or {}
+    weights = state["best_model"]
+    key = state.get("key") or state.get("config") or {}  # "config" in checkpoints written before fit
     if "inc.0.0.weight" not in weights:
         sys.exit(f"{path} is not a U-Net checkpoint of the notebook (e.g. checkpoints/uavid_unet.pt)")
     depth = len({m.group(1) for k in weights if (m := re.match(r"downs\.(\d+)\.", k))})
@@ -48,7 +53,7 @@ def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     unet = UNet(weights["head.weight"].shape[0], width=weights["inc.0.0.weight"].shape[0], depth=depth,
                 upsample=upsample)
     unet.load_state_dict(weights)
-    return unet, config.get("mean", ROUGH_MEAN), config.get("std", ROUGH_STD)
+    return unet, key.get("mean", ROUGH_MEAN), key.get("std", ROUGH_STD)
 
 
 def peak_rss_mb() -> float:
@@ -57,13 +62,14 @@ def peak_rss_mb() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="auto", help="device of the sliding-window comparison")
-    parser.add_argument("--patch", type=int, default=25)
+    s = DEFAULTS.seg
+    parser.add_argument("--device", default=DEFAULTS.general.device, help="device of the sliding-window comparison")
+    parser.add_argument("--patch", type=int, default=s.patch_size)
     parser.add_argument("--tile", type=int, default=512)
     parser.add_argument("--overlap", type=int, default=128)
     parser.add_argument("--single-pass", default="1080x1920", help="HxW of the agreement check")
     parser.add_argument("--weights", type=Path, help="a U-Net checkpoint of the notebook (default: random weights)")
-    parser.add_argument("--depth", type=int, default=3, help="the random U-Net's depth (the notebook's UNET_DEPTH)")
+    parser.add_argument("--depth", type=int, default=s.unet_depth, help="the random U-Net's depth (UNET_DEPTH)")
     args = parser.parse_args()
     torch.manual_seed(0)
     cpu = torch.device("cpu")
@@ -72,7 +78,7 @@ def main() -> None:
     if args.weights:
         unet, mean, std = trained_unet(args.weights)
     else:
-        unet, mean, std = UNet(8, width=16, depth=args.depth), ROUGH_MEAN, ROUGH_STD
+        unet, mean, std = UNet(8, width=s.unet_width, depth=args.depth), ROUGH_MEAN, ROUGH_STD
     unet = to_device(unet, cpu).eval()
     align = 2 ** len(unet.downs)
     image = frame(3840, 2160, mean, std)
@@ -93,7 +99,8 @@ def main() -> None:
     del image, single, tiled
 
     device = pick_device(args.device)
-    patch_model, fcn = to_device(PatchCNN(8, args.patch), device).eval(), to_device(FCN(8, width=16), device).eval()
+    patch_model = to_device(PatchCNN(8, args.patch), device).eval()
+    fcn = to_device(FCN(8, width=s.fcn_width, upsample=s.fcn_upsample), device).eval()
     image = frame(256, 256)
     # the median of 5 passes: one pass is short enough to be noisy
     _, fcn_seconds = time_call(lambda: predict_image(fcn, image, device), device, repeats=5)
@@ -102,7 +109,8 @@ def main() -> None:
                                   warmup=False)
     print(f"device {device}: {256 * 256:,} windows of {args.patch}x{args.patch}")
 
-    print(f"sliding_window: fcn={fcn_seconds:.4f}s window={window_seconds:.2f}s speedup={window_seconds / fcn_seconds:.0f}")
+    print(f"sliding_window: fcn={fcn_seconds:.4f}s window={window_seconds:.2f}s "
+          f"speedup={window_seconds / fcn_seconds:.0f}")
     print(f"tiled_4k: seconds={tiled_seconds:.1f} peak_rss_mb={rss:.0f} agree_with_single_pass={agreement:.5f}")
 
 

@@ -4,12 +4,13 @@ Each run is the notebook's U-Net training (course split at 270 rows, 6 epochs of
 batches of 4, one-cycle Adam at 3e-3, class-weighted cross-entropy) with one change: a higher learning rate,
 no class weights, crops placed around rare-class pixels half of the time, a soft Dice term added to the loss,
 batches of 2, or smaller crops. It asks whether the notebook's default budget can reach a much higher mIoU by a
-better recipe rather than by more training. The last lines are one summary line per run: `seg_variant: name=.. ..`.
+better recipe rather than by more training. The notebook's settings are those of utils.config.Config. The last
+lines are one summary line per run: `seg_variant: name=.. ..`.
+
+    python -m bench.seg_variants           # from the repository root
 """
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -17,12 +18,11 @@ import torch.nn.functional as F
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils import models, training, uavid  # noqa: E402
-from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
-from utils.errors import check  # noqa: E402
-from utils.palette import CLASSES  # noqa: E402
-from standin_data import eval_loaders, load_standin_split  # noqa: E402  (bench/, the script's folder)
+from bench.standin_data import DEFAULTS, eval_loaders, load_standin_split
+from utils import models, samples, training
+from utils.device import describe, pick_device, seed_everything, to_device
+from utils.errors import check
+from utils.palette import CLASSES
 
 RARE = [CLASSES.index(name) for name in ("static car", "human", "moving car")]
 VARIANTS = {  # name: changes to the notebook's defaults
@@ -36,7 +36,7 @@ VARIANTS = {  # name: changes to the notebook's defaults
 }
 
 
-class RareClassCrops(uavid.SegmentationCrops):
+class RareClassCrops(samples.SegmentationCrops):
     """The notebook's crops, but with probability `rare` a crop is placed around a random rare-class pixel.
 
     The pixel is chosen before the random zoom, so a blob of a pixel or two can still miss the crop."""
@@ -83,43 +83,46 @@ class CrossEntropyDice(nn.Module):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--standin", default="data/uavid_standin", help="written there if missing (960x540)")
-    parser.add_argument("--epochs", type=int, default=6)
+    s = DEFAULTS.seg
+    parser.add_argument("--device", default=DEFAULTS.general.device)
+    parser.add_argument("--standin", default=s.standin_dir,
+                        help=f"written there if missing ({s.standin_width}x{s.standin_height})")
+    parser.add_argument("--epochs", type=int, default=s.epochs)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS), metavar="NAME",
                         help=f"any of: {', '.join(repr(v) for v in VARIANTS)}")
     args = parser.parse_args()
 
     device = pick_device(args.device)
     images, masks, mean, std = load_standin_split(args.standin)
-    weights = uavid.class_weights(masks["train"]).to(device)
+    weights = samples.class_weights(masks["train"]).to(device)
     val_loader, test_loader = eval_loaders(images, masks, mean, std)
     print(f"device {describe(device)}; {len(images['train'])} training images; {args.epochs} epochs a run", flush=True)
 
     summary = []
     for name in args.variants:
-        v = {"lr": 3e-3, "weights": True, "rare": 0.0, "dice": 0.0, "batch_size": 4, "crop": 128, "crops": 640,
-             **VARIANTS[name]}
+        v = {"lr": s.lr, "weights": True, "rare": 0.0, "dice": 0.0, "batch_size": s.batch_size, "crop": s.crop,
+             "crops": s.crops_per_epoch, **VARIANTS[name]}
         w = weights if v["weights"] else None
         loss_fn = CrossEntropyDice(w, v["dice"]) if v["dice"] else nn.CrossEntropyLoss(weight=w)
-        seed_everything(0)
+        seed_everything(DEFAULTS.general.seed)
         if v["rare"]:
             crops = RareClassCrops(images["train"], masks["train"], v["crop"], v["crops"], mean, std, v["rare"])
         else:
-            crops = uavid.SegmentationCrops(images["train"], masks["train"], v["crop"], v["crops"], mean, std)
+            crops = samples.SegmentationCrops(images["train"], masks["train"], v["crop"], v["crops"], mean, std)
         loader = torch.utils.data.DataLoader(crops, batch_size=v["batch_size"])
-        seed_everything(0)
-        unet = to_device(models.UNet(len(CLASSES), width=16, depth=3), device)
+        seed_everything(DEFAULTS.general.seed)
+        unet = to_device(models.UNet(len(CLASSES), width=s.unet_width, depth=s.unet_depth), device)
         tic = time.perf_counter()
-        training.train_model(unet, loader, val_loader, device, optimizer="adam", lr=v["lr"], schedule="onecycle",
-                             epochs=args.epochs, num_classes=len(CLASSES), loss_fn=loss_fn, monitor="val_miou",
-                             progress=False, name=name)
+        training.fit(unet, train_loader=loader, val_loader=val_loader, device=device, num_classes=len(CLASSES),
+                     epochs=args.epochs, optimizer=s.optimizer, lr=v["lr"], schedule=s.schedule, loss_fn=loss_fn,
+                     monitor="val_miou", progress=False, name=name)
         seconds = time.perf_counter() - tic
         test = training.evaluate(unet, loss_fn, test_loader, device, len(CLASSES))
         iou = {c: test["iou"][i] for i, c in enumerate(CLASSES)}
         print(f"[{name}] test IoU: " + ", ".join(f"{c} {x:.3f}" for c, x in iou.items()), flush=True)
-        summary.append(f"seg_variant: name={name.replace(' ', '_')} seconds={seconds:.0f} test_miou={test['miou']:.3f} "
-                       f"human={iou['human']:.3f} static_car={iou['static car']:.3f} moving_car={iou['moving car']:.3f}")
+        summary.append(f"seg_variant: name={name.replace(' ', '_')} seconds={seconds:.0f} "
+                       f"test_miou={test['miou']:.3f} human={iou['human']:.3f} static_car={iou['static car']:.3f} "
+                       f"moving_car={iou['moving car']:.3f}")
     print("\n".join(summary))
 
 

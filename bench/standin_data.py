@@ -1,27 +1,31 @@
-"""What the segmentation benchmarks share: the stand-in's course split, loaded as the notebook loads it."""
-import sys
-from pathlib import Path
-
+"""What the segmentation benchmarks share: the stand-in's course split, loaded as the notebook loads it, with the
+notebook's default settings (utils.config.Config)."""
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils import standin, uavid  # noqa: E402
+from utils import samples, standin, uavid
+from utils.config import Config
+
+DEFAULTS = Config()
 
 
 def load_standin_split(path: str) -> tuple[dict, dict, list[float], list[float]]:
-    """The notebook's defaults: a 960x540 stand-in (written to path if missing), 6 test sequences, 270 rows.
+    """The notebook's defaults: the stand-in of STANDIN_WIDTH x STANDIN_HEIGHT and STANDIN_FRAMES (written to path
+    if missing), split with UAVID_TEST_SEQUENCES under SEED, resized to SEG_HEIGHT rows.
 
     Returns images and masks per split name, and the training split's channel mean and std."""
-    root = standin.make_standin(path, size=(960, 540), frames=10, seed=0)
+    seg, seed = DEFAULTS.seg, DEFAULTS.general.seed
+    root = standin.make_standin(path, size=(seg.standin_width, seg.standin_height), frames=seg.standin_frames,
+                                seed=seed)
     images, masks = {}, {}
-    for name, samples in uavid.course_split(root, 6, 0).items():
-        images[name], masks[name] = uavid.load_samples(samples, 270)
-    mean, std = uavid.channel_stats(images["train"])
+    for name, split in uavid.course_split(root, seg.test_sequences, seed).items():
+        images[name], masks[name] = uavid.load_samples(split, seg.height)
+    mean, std = samples.channel_stats(images["train"])
     return images, masks, mean, std
 
 
 def eval_loaders(images: dict, masks: dict, mean: list[float], std: list[float]):
-    """Loaders of every 2nd validation image (as the notebook validates) and of the whole test split."""
-    val = uavid.WholeImages(images["val"][::2], masks["val"][::2], mean, std)
-    test = uavid.WholeImages(images["test"], masks["test"], mean, std)
+    """Loaders of every SEG_VAL_EVERY-th validation image (as the notebook validates) and of the whole test split."""
+    every = DEFAULTS.seg.val_every
+    val = samples.WholeImages(images["val"][::every], masks["val"][::every], mean, std)
+    test = samples.WholeImages(images["test"], masks["test"], mean, std)
     return torch.utils.data.DataLoader(val), torch.utils.data.DataLoader(test)

@@ -38,7 +38,7 @@ def test_tile_spans_are_aligned_overlap_and_cover_the_image():
                                       (40, 64, 32, 32), (257, 256, 256, 32), (600, 256, 256, 32)):
         spans = _spans(size, tile, stride, align)
         assert spans[0][0] == 0 and spans[-1][1] == size and all(start % align == 0 for start, _ in spans)
-        assert all(b[0] <= a[1] and a[1] - b[0] >= tile - stride for a, b in zip(spans, spans[1:]))
+        assert all(b[0] <= a[1] and a[1] - b[0] >= tile - stride for a, b in zip(spans, spans[1:], strict=False))
         if size > tile:  # no sliver at the border: every tile is at least a full tile long
             assert all(tile <= stop - start < tile + align for start, stop in spans)
 
@@ -52,10 +52,12 @@ def test_no_tile_is_too_small_for_the_network_without_overlap():
 
 
 def test_misaligned_tiling_settings_fail_with_one_line():
-    import pytest
-    from utils.errors import LabError
-    with pytest.raises(LabError, match="TILE_SIZE"):
-        predict_tiled(nn.Conv2d(3, 8, 1), torch.randn(3, 64, 64), torch.device("cpu"), 8, tile=48, overlap=40, align=32)
+    net, image = nn.Conv2d(3, 8, 1), torch.randn(3, 64, 64)
+    with pytest.raises(LabError, match=r"tiles of 48 px with an overlap of 40 px advance by less than 32 px") as err:
+        predict_tiled(net, image, torch.device("cpu"), 8, tile=48, overlap=40, align=32)
+    assert "\n" not in str(err.value)
+    with pytest.raises(LabError, match="tile overlap=64 must be at least 0 and smaller than the tile size=64"):
+        predict_tiled(net, image, torch.device("cpu"), 8, tile=64, overlap=64)
 
 
 class CentreColour(nn.Module):
@@ -105,10 +107,28 @@ def test_time_call_returns_the_result_and_the_median():
 
 def test_sliding_window_handles_windows_larger_than_the_image():
     # reflect padding needs the image larger than the window's half-width; smaller images are edge-replicated
-    net = models.PatchCNN(num_classes=8, patch=65).eval()
-    assert predict_sliding_window(net, torch.randn(3, 20, 30), 65, torch.device("cpu")).shape == (20, 30)
+    net = models.PatchCNN(num_classes=8, patch=21).eval()  # half-width 10 > 6 rows
+    assert predict_sliding_window(net, torch.randn(3, 6, 9), 21, torch.device("cpu")).shape == (6, 9)
+    image = torch.randint(0, 8, (1, 6, 9)).float().expand(3, 6, 9)
+    out = predict_sliding_window(CentreColour(), image, patch=21, device=torch.device("cpu"))
+    assert torch.equal(out, image[0].long())  # every window is still centred on its own pixel
 
 
 def test_time_call_needs_a_repeat():
     with pytest.raises(LabError, match="repeats=0"):
         inference.time_call(lambda: None, torch.device("cpu"), repeats=0)
+
+
+@pytest.mark.parametrize("count, batch_size", [(624, 4096), (50, 7)])
+def test_classify_pixels_equals_the_sliding_window_map_at_those_pixels(count, batch_size):
+    from utils.samples import pixel_values, sample_pixels
+    torch.manual_seed(0)
+    # a random CNN whose class depends on every pixel of the 9 x 9 window, each position weighted differently
+    net = nn.Sequential(nn.Conv2d(3, 6, 3), nn.ReLU(), nn.Conv2d(6, 8, 7), nn.Flatten()).eval()
+    # reflect-padded (20 x 30), and edge-replicated (4 x 6: smaller than the window's half-width)
+    images = [torch.randn(3, 20, 30), torch.randn(3, 4, 6)]
+    maps = [predict_sliding_window(net, im, 9, torch.device("cpu"), batch_size=64) for im in images]
+    sample = sample_pixels(maps, count, seed=1)  # 624: every pixel, borders included
+    labels = inference.classify_pixels(net, images, sample, 9, torch.device("cpu"), batch_size=batch_size)
+    assert labels.dtype == torch.int64 and torch.equal(labels, pixel_values(maps, sample))
+    assert len(labels.unique()) >= 4  # a model that says one class everywhere would prove nothing

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from utils import models
+from utils.errors import LabError
 
 
 def test_lenet_is_the_course_network():
@@ -11,7 +12,7 @@ def test_lenet_is_the_course_network():
     convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
     assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [(1, 20, (5, 5)), (20, 50, (5, 5))]
     linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
-    assert [(l.in_features, l.out_features) for l in linears] == [(800, 500), (500, 10)]
+    assert [(fc.in_features, fc.out_features) for fc in linears] == [(800, 500), (500, 10)]
 
 
 def test_lenet_variants_and_mlp_shapes():
@@ -72,3 +73,12 @@ def test_transposed_fcn_starts_as_bilinear_upsampling():
 def test_patch_cnn_classifies_one_window():
     net = models.PatchCNN(patch=25)
     assert net.eval()(torch.zeros(5, 3, 25, 25)).shape == (5, 8)
+
+
+def test_bad_network_settings_are_one_line_errors():
+    with pytest.raises(LabError, match="PatchCNN: patch=24 must be odd"):
+        models.PatchCNN(patch=24)
+    with pytest.raises(LabError, match="U-Net depth=0 and width=4 must be at least 1"):
+        models.UNet(width=4, depth=0)
+    with pytest.raises(LabError, match="FCN upsample='nearest' must be 'bilinear' or 'transposed'"):
+        models.FCN(upsample="nearest")

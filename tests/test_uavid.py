@@ -1,5 +1,3 @@
-import pickle
-
 import numpy as np
 import pytest
 import torch
@@ -33,22 +31,6 @@ def write_uavid(root, train=8, val=3, frames=2, sizes=((24, 40), (24, 44))):
             h, w = sizes[s % len(sizes)]
             write_frame(root / split / f"seq{s}", f"{f * 100:06d}.png", h, w, seed=s * 10 + f)
     return root
-
-
-def test_colour_conversion_round_trips_every_class():
-    mask = random_mask(16, 20)
-    rgb = uavid.index_to_rgb(mask)
-    assert np.array_equal(uavid.rgb_to_index(rgb), mask)
-    assert tuple(rgb[mask == 2][0]) == (128, 64, 128) and tuple(rgb[mask == 6][0]) == (64, 64, 0)
-
-
-def test_unknown_colours_are_named_with_the_file():
-    rgb = uavid.index_to_rgb(random_mask(8, 8))
-    rgb[0, 0] = (1, 2, 3)
-    rgb[1, 1] = (255, 255, 255)
-    with pytest.raises(LabError, match=r"label x\.png has 2 pixels .* \(1,2,3\), \(255,255,255\)") as err:
-        uavid.rgb_to_index(rgb, "x.png")
-    assert "\n" not in str(err.value)
 
 
 def test_reader_both_widths_and_scaling(tmp_path):
@@ -86,7 +68,7 @@ def test_missing_folder_and_empty_split(tmp_path):
     with pytest.raises(LabError, match="uavid_train does not exist"):
         uavid.course_split(tmp_path / "nowhere")
     root = write_uavid(tmp_path / "uavid", train=2, val=1)
-    with pytest.raises(LabError, match="UAVID_TEST_SEQUENCES=2 must be between 1 and 1"):
+    with pytest.raises(LabError, match="test_sequences=2 must be between 1 and 1"):
         uavid.course_split(root, test_sequences=2)
     empty = tmp_path / "empty"
     (empty / "uavid_train" / "seq1" / "Images").mkdir(parents=True)
@@ -115,68 +97,6 @@ def test_image_and_label_of_different_sizes(tmp_path):
         uavid.load_samples(uavid.list_sequences(root / "uavid_train")["seq1"])
 
 
-def test_crops_are_joint_and_too_large_crops_are_refused():
-    image = torch.arange(3 * 40 * 60, dtype=torch.int64).remainder(256).to(torch.uint8).reshape(3, 40, 60)
-    mask = torch.zeros(40, 60, dtype=torch.long)
-    mask[:, 30:] = 1  # left half class 0, right half class 1
-    image[:, :, 30:] = 255
-    image[:, :, :30] = 0
-    crops = uavid.SegmentationCrops([image], [mask], crop=16, length=20, mean=[0.5] * 3, std=[0.5] * 3,
-                                    scale=(0.8, 1.2), jitter=0.0)
-    assert len(crops) == 20
-    for i in range(20):
-        x, y = crops[i]
-        assert x.shape == (3, 16, 16) and y.shape == (16, 16) and y.dtype == torch.int64
-        bright = x[0] > 0
-        assert (bright == (y == 1)).float().mean() > 0.9  # the mask moved with the image
-    with pytest.raises(LabError, match="SEG_CROP=64 is larger than the smallest image side"):
-        uavid.SegmentationCrops([image], [mask], crop=64, length=1, mean=[0.5] * 3, std=[0.5] * 3)
-
-
-def test_crops_pickle_for_spawned_loader_workers():
-    # macOS and Windows start DataLoader workers (SEG_WORKERS > 0) with spawn, which pickles the dataset
-    g = torch.Generator().manual_seed(0)
-    images = [torch.randint(0, 256, (3, 40, 48), dtype=torch.uint8, generator=g) for _ in range(2)]
-    masks = [torch.randint(0, 8, (40, 48), generator=g) for _ in range(2)]
-    crops = uavid.SegmentationCrops(images, masks, crop=16, length=4, mean=[0.5] * 3, std=[0.25] * 3)
-    copy = pickle.loads(pickle.dumps(crops))
-    torch.manual_seed(0)
-    x, y = crops[0]
-    torch.manual_seed(0)
-    x2, y2 = copy[0]
-    assert torch.equal(x, x2) and torch.equal(y, y2)
-
-
-@pytest.mark.parametrize("zoom, stripe", [(0.5, 4), (2.0, 2)])
-def test_crops_zoom_by_the_scale_factor(zoom, stripe):
-    mask = ((torch.arange(60) // stripe) % 2).expand(40, 60).clone()  # vertical stripes
-    image = (mask * 255).to(torch.uint8).expand(3, 40, 60).clone()
-    crops = uavid.SegmentationCrops([image], [mask], crop=16, length=10, mean=[0.5] * 3, std=[0.5] * 3,
-                                    scale=(zoom, zoom), jitter=0.0)
-    for i in range(10):
-        row = crops[i][1][8]
-        edges = torch.nonzero(row[1:] != row[:-1]).flatten()
-        assert set(torch.diff(edges).tolist()) == {int(stripe * zoom)}
-
-
-def test_class_weights_favour_rare_classes():
-    mask = torch.zeros(100, 100, dtype=torch.long)
-    mask[:10] = 1
-    mask[0, :5] = 6
-    w = uavid.class_weights([mask])
-    assert w[6] > w[1] > w[0] and torch.isclose(w.mean(), torch.tensor(1.0))
-
-
-def test_channel_stats_match_the_pixels_of_all_images():
-    g = torch.Generator().manual_seed(0)
-    images = [torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g) for h, w in ((5, 7), (9, 4))]
-    images[1][2] //= 4  # channels with different statistics
-    pixels = torch.cat([im.flatten(1) for im in images], 1).double() / 255
-    mean, std = uavid.channel_stats(images)
-    assert torch.allclose(torch.tensor(mean, dtype=torch.float64), pixels.mean(1), rtol=0, atol=1e-12)
-    assert torch.allclose(torch.tensor(std, dtype=torch.float64), pixels.std(1), rtol=0, atol=1e-12)
-
-
 def test_exported_predictions_round_trip_through_the_reader(tmp_path):
     pred = random_mask(12, 18, seed=5)
     path = uavid.save_prediction(torch.from_numpy(pred), tmp_path / "out", "seq3", "000100.png")
@@ -192,3 +112,74 @@ def test_export_predictions_writes_full_size_labels(tmp_path):
     [path] = uavid.export_predictions(samples, [small], tmp_path / "out")
     assert path == tmp_path / "out" / "seq16" / "Labels" / "000000.png"
     assert np.array_equal(uavid.read_label(path), small.repeat_interleave(2, 0).repeat_interleave(2, 1).numpy())
+
+
+def test_find_uavid_flat_and_release_folder(tmp_path):
+    root = write_uavid(tmp_path / "uavid", train=2, val=1)
+    assert uavid.find_uavid(root) == root
+    release = write_uavid(tmp_path / "nested" / "uavid_v1.5_official_release_image", train=2, val=1)
+    (tmp_path / "nested" / "notes").mkdir()  # other folders next to the release are ignored
+    assert uavid.find_uavid(tmp_path / "nested") == release
+
+
+def test_find_uavid_refuses_several_release_folders(tmp_path):
+    for name in ("copy_b", "copy_a"):
+        write_uavid(tmp_path / "data" / name, train=2, val=1, frames=1)
+    with pytest.raises(LabError, match=r"holds UAVid in 2 folders \(copy_a, copy_b\)") as err:
+        uavid.find_uavid(tmp_path / "data")
+    assert "\n" not in str(err.value)
+
+
+def test_find_uavid_wrong_path_is_named(tmp_path):
+    default = tmp_path / "data" / "uavid"
+    with pytest.raises(LabError, match=r"no UAVid in .*nowhere \(it does not exist\): expected") as err:
+        uavid.find_uavid(tmp_path / "nowhere", default=default)
+    assert "\n" not in str(err.value) and "UAVID_DIR" not in str(err.value) and str(default) in str(err.value)
+    root = write_uavid(tmp_path / "uavid", train=2, val=1)
+    with pytest.raises(LabError, match=r"point the path at .*uavid, the folder that holds") as err:
+        uavid.find_uavid(root / "uavid_train", default=default)
+    assert "\n" not in str(err.value)
+
+
+def test_find_uavid_default_missing_or_empty_means_stand_in(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert uavid.find_uavid("data/uavid") is None  # the default, as a relative path
+    assert uavid.find_uavid(tmp_path / "data" / "uavid") is None  # the same folder, spelled differently
+    (tmp_path / "data" / "uavid").mkdir(parents=True)
+    (tmp_path / "data" / "uavid" / ".gitkeep").touch()
+    assert uavid.find_uavid("data/uavid") is None
+
+
+def test_find_uavid_default_with_wrong_layout_says_what_is_there(tmp_path):
+    default = tmp_path / "uavid"
+    for name in ("b", "c", "d", "e", "f"):
+        (default / name).mkdir(parents=True)
+    (default / "a.zip").write_bytes(b"")
+    with pytest.raises(LabError, match=r"it holds a.zip, b/, c/, d/, e/ and 1 more\): expected .*uavid_train") as err:
+        uavid.find_uavid(default, default=default)
+    assert "\n" not in str(err.value) and "empty or remove it" in str(err.value)
+
+
+def test_find_uavid_needs_both_splits_with_sequences(tmp_path):
+    only_train = tmp_path / "only_train"
+    write_frame(only_train / "uavid_train" / "seq1", "000000.png", 4, 4)
+    with pytest.raises(LabError, match=r"no UAVid in .*only_train \(it holds uavid_train/\)") as err:
+        uavid.find_uavid(only_train, default=tmp_path / "default")
+    assert "\n" not in str(err.value)
+    (only_train / "uavid_val" / "seq9" / "Images").mkdir(parents=True)  # a sequence without images
+    with pytest.raises(LabError, match="no UAVid in"):
+        uavid.find_uavid(only_train, default=tmp_path / "default")
+    write_frame(only_train / "uavid_val" / "seq9", "000000.png", 4, 4)
+    assert uavid.find_uavid(only_train, default=tmp_path / "default") == only_train
+
+
+def test_sequence_names_are_in_natural_order(tmp_path):
+    root = write_uavid(tmp_path / "uavid", train=11, val=1, frames=1, sizes=((4, 6),))
+    samples = [s for seq in uavid.list_sequences(root / "uavid_train").values() for s in seq][::-1]
+    assert uavid.sequence_names(samples) == [f"seq{i}" for i in range(1, 12)]
+
+
+def test_bad_height_is_refused(tmp_path):
+    root = write_uavid(tmp_path / "uavid", train=2, val=1)
+    with pytest.raises(LabError, match="height=0 must be a positive whole number of rows"):
+        uavid.load_samples(uavid.list_sequences(root / "uavid_train")["seq1"], height=0)

@@ -15,14 +15,16 @@ def pick_device(name: str = "auto") -> torch.device:
         try:
             device = torch.device(name)
         except RuntimeError:
-            raise LabError(f"DEVICE={name!r} is not a device name: use 'auto', 'cpu', 'cuda', 'cuda:1' or 'mps'") from None
+            raise LabError(f"device {name!r} is not a device name: "
+                           "use 'auto', 'cpu', 'cuda', 'cuda:1' or 'mps'") from None
         if device.type == "cuda":
             count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-            check(count > (device.index or 0), f"DEVICE={name!r}, but PyTorch sees {count} CUDA GPU(s): "
-                                               "use DEVICE='auto' or 'cpu'")
+            check(count > (device.index or 0), f"device {name!r} was asked for, but PyTorch sees {count} CUDA GPU(s): "
+                                               "use 'auto' or 'cpu'")
         if device.type == "mps":
             mps = getattr(torch.backends, "mps", None)
-            check(mps is not None and mps.is_available(), f"DEVICE={name!r}, but MPS is not available here: use 'auto' or 'cpu'")
+            check(mps is not None and mps.is_available(),
+                  f"device {name!r} was asked for, but MPS is not available here: use 'auto' or 'cpu'")
         return device
     if torch.cuda.is_available():
         return torch.device("cuda")

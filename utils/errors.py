@@ -6,7 +6,13 @@ class LabError(Exception):
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during training, raised again once the results are kept, so that it also stops Run All."""
+    """Ctrl-C during training, raised again once the results are kept, so that it also stops Run All.
+
+    `history` holds the epochs that finished before it."""
+
+    def __init__(self, message: str, history=None):
+        super().__init__(message)
+        self.history = history
 
 
 def check(condition: bool, message: str) -> None:

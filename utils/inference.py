@@ -10,7 +10,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import check
-from .training import autocast
+from .precision import autocast
+from .samples import PixelSample
 
 T = TypeVar("T")
 
@@ -101,9 +102,10 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
     U-Net), so every tile pools over the same pixel grid as one pass over the whole image would. Only one
     tile is on the device at a time; logits are accumulated on the CPU.
     """
-    check(0 <= overlap < tile, f"TILE_OVERLAP={overlap} must be at least 0 and smaller than TILE_SIZE={tile}")
+    check(0 <= overlap < tile, f"tile overlap={overlap} must be at least 0 and smaller than the tile size={tile}")
     stride = (tile - overlap) // align * align
-    check(stride > 0, f"TILE_SIZE={tile} minus TILE_OVERLAP={overlap} must be at least {align} px")
+    check(stride > 0, f"tiles of {tile} px with an overlap of {overlap} px advance by less than {align} px (align): "
+                      "use a smaller overlap")
     model.eval()
     _, h, w = image.shape
     scores = torch.zeros(num_classes, h, w)
@@ -118,3 +120,26 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
             scores[:, top:bottom, left:right] += logits * ramp
             weights[top:bottom, left:right] += ramp
     return scores.div_(weights).argmax(0)
+
+
+@torch.no_grad()
+def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelSample, patch: int,
+                    device: torch.device, batch_size: int = 4096) -> torch.Tensor:
+    """The sliding-window label (on the CPU) of each sampled pixel only: the same padded windows and precision
+    as predict_sliding_window, so the labels equal its full maps read at those pixels."""
+    model.eval()
+    r = patch // 2
+    offsets = torch.arange(patch, device=device)
+    out = torch.empty(len(sample), dtype=torch.long)
+    for k in sample.image.unique().tolist():
+        _, h, w = images[k].shape
+        padded = F.pad(images[k][None].to(device), [r, r, r, r], mode="reflect" if r < min(h, w) else "replicate")[0]
+        at = torch.nonzero(sample.image == k).flatten()
+        for chunk in at.split(batch_size):
+            # pixel (y, x) of the image is the top-left corner of its window in the padded image
+            rows = (sample.y[chunk].to(device)[:, None] + offsets)[:, :, None]  # (n, patch, 1)
+            cols = (sample.x[chunk].to(device)[:, None] + offsets)[:, None, :]  # (n, 1, patch)
+            windows = padded[:, rows, cols].transpose(0, 1)  # (n, 3, patch, patch)
+            with autocast(device):
+                out[chunk] = model(windows).argmax(1).cpu()
+    return out

@@ -42,7 +42,8 @@ class LeNet(nn.Module):
 
         def conv(cin: int, cout: int) -> list[nn.Module]:
             if batch_norm:  # normalise the pooled map: a quarter of the pixels, so a quarter of the cost
-                return [nn.Conv2d(cin, cout, 5, bias=False), nn.MaxPool2d(2), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+                return [nn.Conv2d(cin, cout, 5, bias=False), nn.MaxPool2d(2), nn.BatchNorm2d(cout),
+                        nn.ReLU(inplace=True)]
             return [nn.Conv2d(cin, cout, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
 
         self.features = nn.Sequential(*conv(1, 20), *conv(20, 50))
@@ -63,7 +64,7 @@ class PatchCNN(nn.Module):
 
     def __init__(self, num_classes: int = 8, patch: int = 25, width: int = 32):
         super().__init__()
-        check(patch % 2 == 1 and patch >= 9, f"PATCH_SIZE={patch} must be odd and at least 9")
+        check(patch % 2 == 1 and patch >= 9, f"PatchCNN: patch={patch} must be odd (a centre pixel) and at least 9")
         self.patch = patch
         self.features = nn.Sequential(
             conv_bn_relu(3, width), nn.MaxPool2d(2),
@@ -196,7 +197,8 @@ def summary(model: nn.Module, input_shape: tuple[int, ...]) -> str:
 
     def hook(module, inputs, output):
         shape = tuple(output.shape) if torch.is_tensor(output) else "-"
-        rows.append((rows_name[module], type(module).__name__, shape, sum(p.numel() for p in module.parameters(recurse=False))))
+        own = sum(p.numel() for p in module.parameters(recurse=False))
+        rows.append((rows_name[module], type(module).__name__, shape, own))
 
     rows_name = {}
     for name, module in model.named_modules():

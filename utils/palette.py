@@ -1,5 +1,16 @@
-"""UAVid class names and colour code, in the official toolkit's class order."""
+"""UAVid's classes and colour code, in the official toolkit's class order, and the conversions between a
+colour label image and class indices."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from .errors import LabError
+
+if TYPE_CHECKING:  # the stand-in generator imports this module and runs without PyTorch
+    import torch
 
 CLASSES = (
     "clutter",
@@ -28,3 +39,27 @@ PALETTE = np.array(
 )
 
 NUM_CLASSES = len(CLASSES)
+
+# Each colour as one integer 0xRRGGBB, sorted, so a label image converts with one searchsorted.
+_CODES = PALETTE.astype(np.int32) @ np.array([1 << 16, 1 << 8, 1], dtype=np.int32)
+_ORDER = np.argsort(_CODES)
+_SORTED_CODES = _CODES[_ORDER]
+
+
+def rgb_to_index(rgb: np.ndarray, path: str | Path | None = None) -> np.ndarray:
+    """UAVid colour label (H, W, 3) uint8 -> class indices (H, W) uint8, in one vectorised lookup."""
+    code = rgb[..., 0].astype(np.int32) << 16 | rgb[..., 1].astype(np.int32) << 8 | rgb[..., 2].astype(np.int32)
+    pos = np.searchsorted(_SORTED_CODES, code).clip(0, NUM_CLASSES - 1)
+    bad = _SORTED_CODES[pos] != code
+    if bad.any():
+        unknown = np.unique(code[bad])
+        colours = ", ".join(f"({c >> 16},{c >> 8 & 255},{c & 255})" for c in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise LabError(f"label {path or '(array)'} has {bad.sum()} pixels in colours outside the UAVid palette: "
+                       f"{colours}{more}; labels must use exactly the 8 class colours (save as PNG, not JPEG)")
+    return _ORDER[pos].astype(np.uint8)
+
+
+def index_to_rgb(mask: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Class indices (H, W), array or tensor -> UAVid colour label (H, W, 3) uint8."""
+    return PALETTE[np.asarray(mask.cpu() if hasattr(mask, "cpu") else mask)]

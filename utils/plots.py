@@ -6,11 +6,18 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 import torch
+from matplotlib import patheffects
+from matplotlib.axis import Axis
+from matplotlib.colors import to_rgb
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from torchvision.utils import make_grid
 
-from .palette import CLASSES, PALETTE
-from .uavid import index_to_rgb
+from .errors import check
+from .palette import CLASSES, PALETTE, index_to_rgb
+from .samples import Region
+from .training import History
 
 
 def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str | None = None) -> Path:
@@ -51,7 +58,8 @@ def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor 
     return fig
 
 
-def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = None, xlabel: str = "class") -> plt.Figure:
+def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = None,
+                      xlabel: str = "class") -> plt.Figure:
     """Grouped bars of class counts per split, e.g. {"train": [...], "val": [...], "test": [...]}."""
     k = len(next(iter(counts.values())))
     names = names or [str(i) for i in range(k)]
@@ -66,7 +74,7 @@ def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = No
     return fig
 
 
-def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str | None = None,
+def plot_curves(histories: dict[str, History], metric: str = "accuracy", title: str | None = None,
                 loss_label: str = "cross-entropy loss") -> plt.Figure:
     """Training loss, validation loss (same scale) and validation `metric` per epoch, one line per model.
 
@@ -78,12 +86,12 @@ def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str
     markers = "os^Dv<>PX*"  # colour and marker both differ, so overlapping lines stay apart
     for i, (name, h) in enumerate(histories.items()):
         style = dict(color=colors[i % len(colors)], marker=markers[i % len(markers)], ms=4, label=name)
-        ax_train.plot(h["epoch"], h["train_loss"], "-", **style)
-        ax_val.plot(h["epoch"], h["val_loss"], "-", **style)
+        ax_train.plot(h.epoch, h.train_loss, "-", **style)
+        ax_val.plot(h.epoch, h.val_loss, "-", **style)
         if metric == "accuracy":
-            ax_metric.plot(h["epoch"], 100 - np.array(h["val_accuracy"]) * 100, "-", **style)
+            ax_metric.plot(h.epoch, 100 - np.array(h.val_accuracy) * 100, "-", **style)
         else:
-            ax_metric.plot(h["epoch"], h[f"val_{metric}"], "-", **style)
+            ax_metric.plot(h.epoch, getattr(h, f"val_{metric}"), "-", **style)
     ax_train.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log", title="training loss")
     ax_val.set(xlabel="epoch", title="validation loss")
     if metric == "accuracy":
@@ -101,10 +109,8 @@ def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str
             if high / low < 5:  # less than a decade: a linear axis reads better
                 ax.set_yscale("linear")
                 ax.set_ylabel(ax.get_ylabel().replace(", log scale", ""))
-            else:  # labelled ticks at 1, 2 and 5 times each power of ten
-                ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-                ax.yaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))
-                ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+            else:
+                _decade_ticks(ax.yaxis)
     ax_metric.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     if title:
         fig.suptitle(title)
@@ -112,12 +118,84 @@ def plot_curves(histories: dict[str, dict], metric: str = "accuracy", title: str
     return fig
 
 
-def plot_confusion(matrix: torch.Tensor, names: list[str], normalize: bool = True, title: str = "") -> plt.Figure:
-    """Confusion matrix, rows = truth, columns = prediction.
+def _decade_ticks(axis: Axis) -> None:
+    """Labelled ticks at 1, 2 and 5 times each power of ten on a log axis, written plainly (0.5, 1, 2, ...)."""
+    axis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(mticker.FormatStrFormatter("%g"))
+    axis.set_minor_formatter(mticker.NullFormatter())
 
-    normalize: each row divided by its sum (recall on the diagonal). Otherwise counts, coloured by the
-    off-diagonal counts only (the mistakes), with the diagonal written in grey.
-    """
+
+def _error_rates(h: History) -> np.ndarray:
+    """Validation error rate (%) per epoch: 100 % - accuracy."""
+    return 100 - 100 * np.array(h.val_accuracy)
+
+
+def _best_errors(ax: plt.Axes, histories: dict[str, History], colors: list[str]) -> None:
+    """A dot chart of each model's best validation error rate, one row per model (first on top), value written."""
+    best = np.array([_error_rates(h).min() for h in histories.values()])
+    rows = np.arange(len(best))
+    ax.hlines(rows, 0, 1, transform=ax.get_yaxis_transform(), color="0.9", lw=0.8, zorder=0)
+    ax.scatter(best, rows, c=colors, s=40, zorder=2)
+    for row, v in zip(rows, best, strict=True):
+        ax.annotate(f"{v:.2f} %", (v, row), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8,
+                    weight="bold" if v == best.min() else "normal")
+    ax.set_yticks(rows, list(histories))
+    ax.set_ylim(len(best) - 0.5, -0.5)
+    if best.min() > 0 and best.max() / best.min() >= 5:  # a decade or so: a log axis keeps the small errors apart
+        ax.set(xscale="log", xlim=(best.min() / 1.4, best.max() * 2.5), xlabel="error rate (%), log scale")
+        _decade_ticks(ax.xaxis)
+    else:
+        ax.set(xlim=(0, best.max() * 1.3), xlabel="error rate (%)")
+    ax.set_title("best validation error rate", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _error_multiples(axes: np.ndarray, histories: dict[str, History], colors: list[str]) -> None:
+    """One small panel per model: its validation error per epoch in colour, every other model's in grey."""
+    errors = {name: (h.epoch, _error_rates(h)) for name, h in histories.items()}
+    for ax, (name, (epoch, err)), color in zip(axes.flat, errors.items(), colors, strict=False):
+        for other, (e, r) in errors.items():
+            if other != name:
+                ax.plot(e, r, "-", color="0.82", lw=0.9, zorder=1)
+        ax.plot(epoch, err, "-o", color=color, lw=2, ms=3, zorder=2)
+        ax.set_title(name, fontsize=8.5, color=color)
+        ax.grid(alpha=0.3)
+    ax = axes.flat[0]  # the axes are shared: one setting serves them all
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    low, high = ax.get_ylim()
+    if high / low < 5:
+        ax.set_yscale("linear")
+    else:
+        _decade_ticks(ax.yaxis)
+    for ax in axes.flat:
+        ax.tick_params(labelsize=7.5)
+
+
+def plot_study(histories: dict[str, History], title: str = "") -> plt.Figure:
+    """A study of several models at a glance: left, each model's best validation error rate (a dot per model, in
+    the given order); right, each model's validation error per epoch, one small panel each, the others in grey."""
+    n = len(histories)
+    cycle = [c for c in plt.rcParams["axes.prop_cycle"].by_key()["color"] if len(set(to_rgb(c))) > 1]  # no grey
+    colors = [cycle[i % len(cycle)] for i in range(n)]
+    fig = plt.figure(figsize=(12, 4), layout="constrained")
+    left, right = fig.subfigures(1, 2, width_ratios=[1, 1.75], wspace=0.02)
+    _best_errors(left.subplots(), histories, colors)
+    nrows = 1 if n <= 3 else 2
+    axes = right.subplots(nrows, math.ceil(n / nrows), sharex=True, sharey=True, squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.remove()
+    _error_multiples(axes, histories, colors)
+    right.suptitle("validation error rate per epoch (each model in colour, the others in grey)", fontsize=10)
+    right.supxlabel("epoch", fontsize=9)
+    right.supylabel("error rate (%)", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _draw_confusion(ax: plt.Axes, matrix: torch.Tensor, names: list[str], normalize: bool = True) -> AxesImage:
+    """Draw one confusion matrix on ax (see plot_confusion); returns its image, for a colour bar."""
     mat = matrix.double().cpu().numpy()
     k = len(names)
     if normalize:
@@ -126,26 +204,55 @@ def plot_confusion(matrix: torch.Tensor, names: list[str], normalize: bool = Tru
         shown = mat.copy()
         np.fill_diagonal(shown, 0)
         vmax = max(shown.max(), 1)
-    fig, ax = plt.subplots(figsize=(0.62 * k + 2.2, 0.55 * k + 1.6))
     im = ax.imshow(shown, cmap="Blues", vmin=0, vmax=vmax)
     for i in range(k):
         for j in range(k):
             if normalize:
                 v = shown[i, j]
                 if v >= 0.005:
-                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if v > 0.5 else "black")
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                            color="white" if v > 0.5 else "black")
             elif i == j:
-                ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=7, color="dimgray", style="italic")
+                ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=7, color="dimgray",
+                        style="italic")
             elif mat[i, j] > 0:
                 ax.text(j, i, f"{int(mat[i, j])}", ha="center", va="center", fontsize=7,
                         color="white" if shown[i, j] > vmax / 2 else "black")
     long_names = max(map(len, names)) > 2
     ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
+    ax.set(xlabel="predicted", ylabel="true")
+    return im
+
+
+def plot_confusion(matrix: torch.Tensor, names: list[str], normalize: bool = True, title: str = "") -> plt.Figure:
+    """Confusion matrix, rows = truth, columns = prediction.
+
+    normalize: each row divided by its sum (recall on the diagonal). Otherwise counts, coloured by the
+    off-diagonal counts only (the mistakes), with the diagonal written in grey.
+    """
+    k = len(names)
+    fig, ax = plt.subplots(figsize=(0.62 * k + 2.2, 0.55 * k + 1.6))
+    im = _draw_confusion(ax, matrix, names, normalize)
     default = "confusion matrix (rows sum to 1)" if normalize else "confusion matrix: counts (colour: mistakes only)"
-    ax.set(xlabel="predicted", ylabel="true", title=title or default)
+    ax.set_title(title or default)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=None if normalize else "mistakes")
     fig.tight_layout()
+    return fig
+
+
+def plot_confusions(matrices: dict[str, torch.Tensor], names: list[str], title: str = "") -> plt.Figure:
+    """Row-normalised confusion matrices of several models side by side (titled by their keys), one colour bar."""
+    n, k = len(matrices), len(names)
+    fig, axes = plt.subplots(1, n, figsize=(n * (0.6 * k + 1.0) + 1.4, 0.55 * k + 1.9), sharey=True, squeeze=False,
+                             layout="constrained")
+    for ax, (name, matrix) in zip(axes[0], matrices.items(), strict=True):
+        im = _draw_confusion(ax, matrix, names)
+        ax.set_title(name)
+    for ax in axes[0, 1:]:
+        ax.set_ylabel("")
+    fig.colorbar(im, ax=axes[0].tolist(), fraction=0.04 / n, pad=0.02, label="fraction of the true class")
+    fig.suptitle(title or "confusion matrices (rows sum to 1)")
     return fig
 
 
@@ -178,7 +285,7 @@ def show_feature_maps(image: torch.Tensor, maps: list[torch.Tensor], names: list
     axes[0].imshow(image.squeeze().cpu(), cmap="gray_r")
     axes[0].set_title("input")
     cmap = plt.get_cmap("viridis").with_extremes(bad="white")  # white gaps between the maps
-    for ax, grid, fmap, name in zip(axes[1:], grids, maps, names):
+    for ax, grid, fmap, name in zip(axes[1:], grids, maps, names, strict=True):
         ax.imshow(grid, cmap=cmap, interpolation="nearest")
         ax.set_title(f"{name}: {fmap.shape[0]} maps of {fmap.shape[1]}×{fmap.shape[2]}")
     for ax in axes:
@@ -197,7 +304,8 @@ def class_legend(ax: plt.Axes | None = None, fig: plt.Figure | None = None, **kw
     return target.legend(handles=handles, **kwargs)
 
 
-def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarray]], titles: list[str] | None = None) -> plt.Figure:
+def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarray]],
+                      titles: list[str] | None = None) -> plt.Figure:
     """One row per image: the image, then each named column (label masks are coloured, boolean maps shown as errors)."""
     n, k = len(images), 1 + len(columns)
     h, w = images[0].shape[:2]
@@ -231,12 +339,13 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
     k, m = len(CLASSES), len(ious)
     width = 0.8 / m
     hatches = ["", "//", "..", "xx"]
-    for j, (name, iou) in enumerate(ious.items()):
+    for j, iou in enumerate(ious.values()):
         x = np.arange(k) + j * width - 0.4 + width / 2
         ax.bar(x, iou, width, color=PALETTE / 255, edgecolor="gray", hatch=hatches[j % 4])
-        for xi, v in zip(x, iou):
+        for xi, v in zip(x, iou, strict=True):
             ax.text(xi, v + 0.01, f"{v:.2f}", ha="center", fontsize=7.5)
-    handles = [Patch(facecolor="white", edgecolor="gray", hatch=hatches[j % 4], label=name) for j, name in enumerate(ious)]
+    handles = [Patch(facecolor="white", edgecolor="gray", hatch=hatches[j % 4], label=name)
+               for j, name in enumerate(ious)]
     ax.legend(handles=handles, fontsize=8, loc="upper right")
     ax.set_xticks(np.arange(k), CLASSES, rotation=20)
     ax.set(ylim=(0, 1.08), ylabel="IoU", title=title)
@@ -249,3 +358,61 @@ def denormalize(x: torch.Tensor, mean: list[float], std: list[float]) -> np.ndar
     """A normalised image tensor (3, H, W) back to a displayable (H, W, 3) array in [0, 1]."""
     x = x.cpu() * torch.tensor(std).view(3, 1, 1) + torch.tensor(mean).view(3, 1, 1)
     return x.clamp(0, 1).permute(1, 2, 0).numpy()
+
+
+# bright, unlike any class colour and unlike each other: outlines stand out on dark and on green classes alike
+OUTLINE_COLORS = ("#00e5ff", "#ffea00", "#ff6d00", "#76ff03", "#ff4081")
+_CASING = [patheffects.Stroke(linewidth=2.4, foreground="black"), patheffects.Normal()]  # a dark edge on any ground
+
+
+def _as_array(x: torch.Tensor | np.ndarray) -> np.ndarray:
+    """A tensor (on any device) or an array, as an array."""
+    return np.asarray(x.cpu() if hasattr(x, "cpu") else x)
+
+
+def _outline(ax: plt.Axes, labels: np.ndarray, colors: dict[int, str]) -> None:
+    """Thin contours around the pixels of each class in `colors` (keys: class indices) of a class map."""
+    up = 4  # contoured on a 4x finer copy, the outlines follow the pixel edges, cutting corners by 1/4 pixel only
+    h, w = labels.shape
+    ys, xs = (np.arange(h * up) + 0.5) / up - 0.5, (np.arange(w * up) + 0.5) / up - 0.5
+    for c, color in colors.items():
+        inside = labels == c
+        if inside.any() and not inside.all():  # a contour needs both sides
+            fine = inside.repeat(up, 0).repeat(up, 1).astype(float)
+            contours = ax.contour(xs, ys, fine, levels=[0.5], colors=[color], linewidths=1.1)
+            contours.set_path_effects(_CASING)
+
+
+def show_rare_regions(images: list[torch.Tensor], truths: list[torch.Tensor], predictions: dict[str, list],
+                      regions: list[Region], outline: list[int], mean: list[float], std: list[float],
+                      titles: list[str] | None = None) -> plt.Figure:
+    """Zoomed regions, one row each: the image (normalised, 3 x H x W), the truth and each model's class map (H, W),
+    in the palette; the `outline` classes are outlined in bright colours, the truth's on the image and each map's
+    own on the maps, so that e.g. a human (nearly black) stands apart from clutter (black)."""
+    check(len(outline) <= len(OUTLINE_COLORS), f"at most {len(OUTLINE_COLORS)} classes can be outlined, not "
+                                               f"{len(outline)}")
+    n, k = len(regions), 2 + len(predictions)
+    height = 2.55 * n + 0.8  # panels of about 2.3 inches with their titles, then two legend rows
+    fig, axes = plt.subplots(n, k, figsize=(2.3 * k, height), squeeze=False)
+    colors = dict(zip(outline, OUTLINE_COLORS, strict=False))
+    for i, region in enumerate(regions):
+        truth = _as_array(region.crop(truths[region.image]))
+        image = denormalize(region.crop(images[region.image]), mean, std)
+        name = titles[i] if titles else f"image {region.image} at ({region.top}, {region.left})"
+        panels = [(name, image, truth), ("truth", index_to_rgb(truth), truth)]
+        for name, maps in predictions.items():
+            labels = _as_array(region.crop(maps[region.image]))
+            panels.append((name, index_to_rgb(labels), labels))
+        for ax, (name, shown, labels) in zip(axes[i], panels, strict=True):
+            ax.imshow(shown, interpolation="nearest")
+            _outline(ax, labels, colors)
+            ax.set_title(name, fontsize=9)
+            ax.axis("off")
+    fig.tight_layout(h_pad=1.0)
+    class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
+    lines = [Line2D([], [], color=color, lw=2, path_effects=_CASING, label=f"{CLASSES[c]} (outline)")
+             for c, color in colors.items()]
+    fig.legend(handles=lines, loc="lower center", ncol=max(len(lines), 1), fontsize=8,
+               bbox_to_anchor=(0.5, 0.3 / height), frameon=False)
+    fig.subplots_adjust(bottom=0.75 / height)  # room for the legends
+    return fig

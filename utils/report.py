@@ -2,6 +2,8 @@
 import json
 from pathlib import Path
 
+from .training import History
+
 
 def markdown_table(rows: list[dict], columns: list[str] | None = None) -> str:
     """A Markdown table of rows (dicts); floats are printed as given, so format them first."""
@@ -21,10 +23,10 @@ def update_metrics(path: str | Path, key: str, value: dict) -> dict:
     return metrics
 
 
-def result_row(name: str, parameters: int, optimizer: str, history: dict, test_accuracy: float) -> dict:
+def result_row(name: str, parameters: int, optimizer: str, history: History, test_accuracy: float) -> dict:
     """One row of the MNIST results table: a model, how it was trained, its mean training seconds per epoch
     (validation excluded) and its scores; "-" where training was interrupted before its first epoch ended."""
-    seconds, val = history["seconds"], history["val_accuracy"]
-    return {"variant": name, "parameters": f"{parameters:,}", "optimizer": optimizer, "epochs": len(history["epoch"]),
+    seconds, val = history.seconds, history.val_accuracy
+    return {"variant": name, "parameters": f"{parameters:,}", "optimizer": optimizer, "epochs": len(history),
             "train s / epoch": f"{sum(seconds) / len(seconds):.1f}" if seconds else "-",
             "best val acc": f"{max(val):.2%}" if val else "-", "test acc": f"{test_accuracy:.2%}"}

@@ -1,9 +1,9 @@
-"""The training loop: any model, loss, optimizer and scheduler; validation, best weights, checkpoints."""
-import contextlib
+"""The training loop: any model, loss, optimizer and schedule; validation after each epoch, the best weights
+kept, checkpoints, and Ctrl-C handled in one place (fit)."""
 import copy
-import os
 import time
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -11,11 +11,14 @@ import torch.nn as nn
 from torch.optim.lr_scheduler import LRScheduler
 from tqdm.auto import tqdm
 
-from .errors import Interrupted, LabError, check
+from .checkpoints import describe_loss, load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from .errors import Interrupted, check
 from .metrics import ConfusionMatrix
+from .precision import autocast, make_scaler
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
 SCHEDULERS = ("none", "onecycle", "cosine")
+MONITORS = ("val_accuracy", "val_miou", "val_loss")
 
 
 def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
@@ -38,9 +41,8 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     Smith's recipe; an optimizer without momentum (plain SGD) keeps none."""
     check(name in SCHEDULERS, f"unknown schedule {name!r}: use one of {', '.join(SCHEDULERS)}")
     if name == "onecycle":
-        check(total_steps >= 10, f"the one-cycle schedule needs at least 10 training steps, but these settings give "
-                                 f"{total_steps} (epochs x batches): raise the epochs or the training data "
-                                 "(TRAIN_LIMIT, PATCH_TRAIN_WINDOWS, SEG_CROPS_PER_EPOCH), or use the schedule 'none'")
+        check(total_steps >= 10, f"the one-cycle schedule needs at least 10 training steps, but got {total_steps} "
+                                 "(epochs x batches): train longer or on more data, or use the schedule 'none'")
         group = optimizer.param_groups[0]
         has_momentum = "betas" in group or group.get("momentum", 0) > 0
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=group["lr"], total_steps=total_steps,
@@ -48,43 +50,6 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     if name == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
     return None
-
-
-def amp_dtype(device: torch.device) -> torch.dtype | None:
-    """The autocast type on this device: bfloat16 on CUDA GPUs that run it natively (compute capability 8
-    and up), float16 on older ones (T4, V100), None (full precision) elsewhere."""
-    if device.type != "cuda":
-        return None
-    return torch.bfloat16 if torch.cuda.get_device_capability(device)[0] >= 8 else torch.float16
-
-
-def autocast(device: torch.device):
-    """Mixed precision on CUDA (see amp_dtype); a no-op elsewhere."""
-    dtype = amp_dtype(device)
-    return contextlib.nullcontext() if dtype is None else torch.autocast("cuda", dtype=dtype)
-
-
-def make_scaler(device: torch.device) -> torch.amp.GradScaler:
-    """Gradient scaling, needed only for float16 autocast."""
-    return torch.amp.GradScaler("cuda", enabled=amp_dtype(device) == torch.float16)
-
-
-def rng_state(loader) -> dict:
-    """The random state a training run draws from: PyTorch's global generators and the loader's own, if any."""
-    generator = getattr(loader, "generator", None)
-    return {"torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,  # no context on CPU runs
-            "loader": generator.get_state() if isinstance(generator, torch.Generator) else None}
-
-
-def set_rng_state(state: dict, loader) -> None:
-    """Restore what rng_state saved, so a resumed run draws the same batches and dropout masks."""
-    # generator states must be CPU byte tensors, but a checkpoint loaded with map_location="cuda" has them on the GPU
-    torch.set_rng_state(state["torch"].cpu())
-    if state["cuda"] is not None and len(state["cuda"]) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
-    if state["loader"] is not None:
-        loader.generator.set_state(state["loader"].cpu())
 
 
 def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
@@ -169,131 +134,104 @@ def predict(model: nn.Module, loader, device: torch.device) -> tuple[torch.Tenso
     return torch.cat(probs), torch.cat(labels)
 
 
-def new_history() -> dict:
-    return {"epoch": [], "train_loss": [], "train_accuracy": [], "val_loss": [], "val_accuracy": [],
-            "val_miou": [], "lr": [], "seconds": [], "best_epoch": 0, "interrupted": False}
+@dataclass
+class History:
+    """What fit records after each epoch, and which epoch's weights it kept (best_epoch, counted from 1)."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    val_miou: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def append(self, **values: float) -> None:
+        """Record one finished epoch: a value for every list above."""
+        for key, value in values.items():
+            getattr(self, key).append(value)
+
+    def best(self, key: str) -> float:
+        """The value of `key` (e.g. "val_accuracy") at the epoch whose weights were kept."""
+        return getattr(self, key)[self.best_epoch - 1]
 
 
-def fit(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, train_loader: Iterable,
-        val_loader: Iterable, epochs: int, device: torch.device, num_classes: int,
-        scheduler: LRScheduler | None = None, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
-        config: dict | None = None, progress: bool = True, name: str = "") -> dict:
-    """Train for `epochs`, validating after each; leave the best weights (by `monitor`) in the model.
+def fit(model: nn.Module, *, train_loader: Iterable, val_loader: Iterable, device: torch.device, num_classes: int,
+        epochs: int, optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", weight_decay: float = 0.0,
+        loss_fn: nn.Module | None = None, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
+        key: dict | None = None, progress: bool = True, name: str = "") -> History:
+    """Train for `epochs` with the named optimizer and schedule, validating after each; leave the best weights
+    (by `monitor`) in the model and return the history.
 
-    With `checkpoint`, every finished epoch is saved there; a later call with the same `config`
-    resumes from it, or skips training if it is complete. Ctrl-C stops cleanly: the model gets the
-    best weights so far and the returned history holds every finished epoch.
+    With `checkpoint`, every finished epoch is saved there; a later call with the same `key` (and the same
+    training settings) resumes from it, or skips training if it is complete. Ctrl-C keeps the best weights so
+    far in the model and every finished epoch in the checkpoint, then raises Interrupted (one line).
     """
     check(isinstance(epochs, int) and epochs > 0, f"epochs={epochs} must be a positive whole number")
-    check(monitor in ("val_accuracy", "val_miou", "val_loss"), f"monitor={monitor!r} must be val_accuracy, val_miou or val_loss")
+    check(monitor in MONITORS, f"monitor={monitor!r} must be one of {', '.join(MONITORS)}")
+    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
+    optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
+    scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
     scaler = make_scaler(device)
-    history, best_state, start = new_history(), None, 0
+    # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
+    key = {**(key or {}), "model": repr(model), "batch_size": getattr(train_loader, "batch_size", None),
+           "steps_per_epoch": len(train_loader), "optimizer": optimizer, "lr": lr, "schedule": schedule,
+           "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn)}
     better = (lambda a, b: a < b) if monitor == "val_loss" else (lambda a, b: a > b)
     label = f"[{name}] " if name else ""
+    history, best_state = History(), None
 
-    state = load_checkpoint(checkpoint, device, config)
+    state = load_checkpoint(checkpoint, device, key)
     if state is not None:
         model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None and state.get("scheduler") is not None:
+        optim.load_state_dict(state["optimizer"])
+        if scheduler is not None and state["scheduler"] is not None:
             scheduler.load_state_dict(state["scheduler"])
         if state["scaler"]:  # empty when written without float16 scaling (CPU, or a bfloat16 GPU)
             scaler.load_state_dict(state["scaler"])
-        if state.get("rng") is not None:
-            set_rng_state(state["rng"], train_loader)
-        history, best_state, start = state["history"], state["best_model"], len(state["history"]["epoch"])
-        history["interrupted"] = False
-        verb = "has all" if start >= epochs else "resumes after"
-        print(f"{label}checkpoint {checkpoint} {verb} {start} epoch(s)")
+        set_rng_state(state["rng"], train_loader)
+        history, best_state = History(**state["history"]), state["best_model"]
+        print(f"{label}checkpoint {checkpoint} {'has all' if len(history) >= epochs else 'resumes after'} "
+              f"{len(history)} epoch(s)")
 
-    epoch = start
+    epoch = len(history)
     try:
-        for epoch in range(start, epochs):
+        for epoch in range(len(history), epochs):
             tic = time.perf_counter()
-            train = train_one_epoch(model, loss_fn, optimizer, train_loader, device, scheduler, scaler,
+            train = train_one_epoch(model, loss_fn, optim, train_loader, device, scheduler, scaler,
                                     desc=f"{label}epoch {epoch + 1}/{epochs}", progress=progress)
             if device.type == "cuda":
                 torch.cuda.synchronize(device)
             seconds = time.perf_counter() - tic
             val = evaluate(model, loss_fn, val_loader, device, num_classes)
-            for key, value in (("epoch", epoch + 1), ("train_loss", train["loss"]), ("train_accuracy", train["accuracy"]),
-                               ("val_loss", val["loss"]), ("val_accuracy", val["accuracy"]), ("val_miou", val["miou"]),
-                               ("lr", optimizer.param_groups[0]["lr"]), ("seconds", seconds)):
-                history[key].append(value)
-            if best_state is None or better(history[monitor][-1], history[monitor][history["best_epoch"] - 1]):
-                history["best_epoch"] = epoch + 1
+            history.append(epoch=epoch + 1, train_loss=train["loss"], train_accuracy=train["accuracy"],
+                           val_loss=val["loss"], val_accuracy=val["accuracy"], val_miou=val["miou"],
+                           lr=optim.param_groups[0]["lr"], seconds=seconds)
+            if best_state is None or better(getattr(history, monitor)[-1], history.best(monitor)):
+                history.best_epoch = epoch + 1
                 best_state = copy.deepcopy(model.state_dict())
             print(f"{label}epoch {epoch + 1:>2}/{epochs}  train loss {train['loss']:.4f} acc {train['accuracy']:.2%}  "
                   f"val loss {val['loss']:.4f} acc {val['accuracy']:.2%}"
                   + (f" mIoU {val['miou']:.3f}" if monitor == "val_miou" else "") + f"  {seconds:.1f} s")
             if checkpoint is not None:
-                save_checkpoint(checkpoint, model, optimizer, scheduler, scaler, history, best_state, config,
-                                rng_state(train_loader))
+                save_checkpoint(checkpoint, {
+                    "model": model.state_dict(), "optimizer": optim.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "scaler": scaler.state_dict(), "history": asdict(history), "best_model": best_state,
+                    "key": key, "rng": rng_state(train_loader)})
     except KeyboardInterrupt:
-        history["interrupted"] = True
         print(f"{label}interrupted during epoch {epoch + 1}: keeping the best weights and the history of "
-              f"{len(history['epoch'])} finished epoch(s)")
+              f"{len(history)} finished epoch(s)")
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        raise Interrupted(f"{name or 'training'} stopped by Ctrl-C after {len(history)} finished epoch(s): the best "
+                          "weights are in the model and, with a checkpoint, the history too; run again to resume",
+                          history) from None
     if best_state is not None:
         model.load_state_dict(best_state)
     return history
-
-
-def stop_if_interrupted(history: dict, name: str) -> None:
-    """After a fit stopped by Ctrl-C (its results kept), stop the notebook here too: raise Interrupted."""
-    if history["interrupted"]:
-        raise Interrupted(f"{name} stopped by Ctrl-C after {len(history['epoch'])} finished epoch(s): the best weights "
-                          "and the history are kept; re-run this cell to resume (from the checkpoint, with RESUME on)")
-
-
-def save_checkpoint(path: str | Path, model, optimizer, scheduler, scaler, history: dict, best_state: dict,
-                    config: dict | None, rng: dict | None = None) -> None:
-    """Write the training state atomically (a half-written file never replaces a good one)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-             "scheduler": scheduler.state_dict() if scheduler is not None else None,
-             "scaler": scaler.state_dict(), "history": history, "best_model": best_state, "config": config,
-             "rng": rng}
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def load_checkpoint(path: str | Path | None, device: torch.device, config: dict | None = None) -> dict | None:
-    """The saved training state, or None if there is none or it was made with another config."""
-    if path is None or not Path(path).is_file():
-        return None
-    try:
-        state = torch.load(path, map_location=device, weights_only=True)
-    except Exception as err:
-        raise LabError(f"checkpoint {path} cannot be read ({type(err).__name__}): delete it to train from scratch") from None
-    if state.get("config") != config:
-        print(f"checkpoint {path} was made with other settings: training from scratch")
-        return None
-    return state
-
-
-def describe_loss(loss_fn) -> str:
-    """The loss and its settings, e.g. class weights and label smoothing, which repr() does not show."""
-    settings = {k: v for k, v in vars(loss_fn).items() if not k.startswith("_") and k != "training"}
-    weight = getattr(loss_fn, "weight", None)
-    if weight is not None:
-        settings["weight"] = [round(float(w), 6) for w in weight]
-    return f"{type(loss_fn).__name__}({settings})"
-
-
-def train_model(model: nn.Module, train_loader: Iterable, val_loader: Iterable, device: torch.device, *,
-                optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", epochs: int = 1, num_classes: int,
-                loss_fn: nn.Module | None = None,
-                weight_decay: float = 0.0, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
-                config: dict | None = None, progress: bool = True, name: str = "") -> dict:
-    """Build the optimizer and schedule by name, then fit; `config` (plus these settings) keys the checkpoint."""
-    optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
-    scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
-    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
-    config = {**(config or {}), "model": repr(model), "batch_size": getattr(train_loader, "batch_size", None),
-              "steps_per_epoch": len(train_loader), "optimizer": optimizer, "lr": lr, "schedule": schedule,
-              "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn)}
-    return fit(model, loss_fn, optim, train_loader, val_loader, epochs, device, num_classes, scheduler,
-               monitor, checkpoint, config, progress, name)

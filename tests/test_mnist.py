@@ -1,13 +1,14 @@
 import gzip
 import hashlib
+from pathlib import Path
 
 import pytest
 import torch
 
-from utils import datasets
-from utils.augment import random_affine
+from utils import mnist
 from utils.errors import LabError
 
+ROOT = Path(__file__).resolve().parents[1]
 NAMES = {"train-images-idx3-ubyte": (3, (50, 28, 28)), "train-labels-idx1-ubyte": (1, (50,)),
          "t10k-images-idx3-ubyte": (3, (20, 28, 28)), "t10k-labels-idx1-ubyte": (1, (20,))}
 
@@ -37,7 +38,7 @@ def write_mnist(root, gz: bool):
 @pytest.mark.parametrize("gz", [True, False])
 def test_load_mnist_reads_gzipped_and_plain(tmp_path, gz):
     _, sums, arrays = write_mnist(tmp_path, gz)
-    data = datasets.load_mnist(tmp_path, download=False, checksums=sums)
+    data = mnist.load_mnist(tmp_path, download=False, checksums=sums)
     assert torch.equal(data["train"][0], arrays["train-images-idx3-ubyte"])
     assert torch.equal(data["test"][1], arrays["t10k-labels-idx1-ubyte"].long())
     assert data["train"][0].dtype == torch.uint8 and data["train"][1].dtype == torch.int64
@@ -50,7 +51,7 @@ def test_md5_mismatch_names_the_file(tmp_path):
     data[-1] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(LabError, match="train-images-idx3-ubyte is corrupted") as err:
-        datasets.load_mnist(tmp_path, download=False, checksums=sums)
+        mnist.load_mnist(tmp_path, download=False, checksums=sums)
     assert "\n" not in str(err.value)
 
 
@@ -59,7 +60,7 @@ def test_truncated_gzip_is_reported(tmp_path):
     path = raw / "t10k-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(LabError, match="t10k-images-idx3-ubyte.gz is truncated"):
-        datasets.load_mnist(tmp_path, download=False, checksums=sums)
+        mnist.load_mnist(tmp_path, download=False, checksums=sums)
 
 
 def test_truncated_plain_file_without_checksum(tmp_path):
@@ -67,7 +68,7 @@ def test_truncated_plain_file_without_checksum(tmp_path):
     path = raw / "train-labels-idx1-ubyte"
     path.write_bytes(path.read_bytes()[:-5])
     with pytest.raises(LabError, match="truncated"):
-        datasets.read_idx(path)
+        mnist.read_idx(path)
 
 
 def test_missing_file_offline_says_where_to_put_it(tmp_path, monkeypatch):
@@ -77,66 +78,41 @@ def test_missing_file_offline_says_where_to_put_it(tmp_path, monkeypatch):
     def offline(root):
         raise OSError("no network")
 
-    monkeypatch.setattr(datasets, "_download", offline)
+    monkeypatch.setattr(mnist, "_download", offline)
     with pytest.raises(LabError, match=r"train-labels-idx1-ubyte\(\.gz\) is missing and the download failed") as err:
-        datasets.load_mnist(tmp_path, checksums=sums)
+        mnist.load_mnist(tmp_path, checksums=sums)
     assert str(raw) in str(err.value) and "\n" not in str(err.value)
 
 
 def test_shipped_mnist_matches_published_checksums():
-    data = datasets.load_mnist("data", download=False)
+    data = mnist.load_mnist(ROOT / "data", download=False)
     assert data["train"][0].shape == (60000, 28, 28) and data["test"][0].shape == (10000, 28, 28)
     assert data["train"][1].bincount().tolist()[:3] == [5923, 6742, 5958]
 
 
 def test_stratified_split_is_disjoint_proportional_and_seeded():
     labels = torch.arange(10).repeat_interleave(torch.tensor([100, 200, 50, 150, 100, 100, 100, 100, 50, 50]))
-    train, val = datasets.stratified_split(labels, 100, seed=0)
+    train, val = mnist.stratified_split(labels, 100, seed=0)
     assert len(val) == 100 and len(train) == len(labels) - 100
     assert not set(train.tolist()) & set(val.tolist())
     assert labels[val].bincount(minlength=10).tolist() == [10, 20, 5, 15, 10, 10, 10, 10, 5, 5]
-    assert torch.equal(val, datasets.stratified_split(labels, 100, seed=0)[1])
-    assert not torch.equal(val, datasets.stratified_split(labels, 100, seed=1)[1])
+    assert torch.equal(val, mnist.stratified_split(labels, 100, seed=0)[1])
+    assert not torch.equal(val, mnist.stratified_split(labels, 100, seed=1)[1])
 
 
 def test_validation_larger_than_training_set_is_refused():
-    with pytest.raises(LabError, match="VAL_SIZE=2000 .* training set has 1000"):
-        datasets.stratified_split(torch.zeros(1000, dtype=torch.long), 2000)
+    with pytest.raises(LabError, match="val_size=2000 .* training set has 1000"):
+        mnist.stratified_split(torch.zeros(1000, dtype=torch.long), 2000)
 
 
-def test_tensor_loader_batches_normalises_and_covers_everything():
-    images = torch.arange(10, dtype=torch.float32).reshape(10, 1, 1).expand(10, 2, 2) / 10
-    labels = torch.arange(10)
-    loader = datasets.TensorLoader(images, labels, batch_size=4, shuffle=True, mean=0.5, std=0.25)
-    batches = list(loader)
-    assert len(loader) == 3 and [len(y) for _, y in batches] == [4, 4, 2]
-    seen = torch.cat([y for _, y in batches])
-    assert sorted(seen.tolist()) == list(range(10))
-    x, y = batches[0]
-    assert x.shape == (4, 1, 2, 2)
-    assert torch.allclose(x[:, 0, 0, 0], (y.float() / 10 - 0.5) / 0.25)
-
-
-def test_zero_batch_size_is_refused():
-    with pytest.raises(LabError, match="BATCH_SIZE=0"):
-        datasets.TensorLoader(torch.zeros(4, 2, 2), torch.zeros(4), batch_size=0)
-
-
-def test_random_affine_keeps_shape_and_identity_settings_do_nothing():
-    x = torch.rand(8, 1, 28, 28)
-    assert random_affine(x).shape == x.shape
-    same = random_affine(x, max_shift=0.0, max_degrees=0.0, scale=(1.0, 1.0))
-    assert torch.allclose(same, x, atol=1e-5)
-    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
-    assert torch.equal(random_affine(x, g1), random_affine(x, g2))
-    assert not torch.allclose(random_affine(x, torch.Generator().manual_seed(4)), x)
-
-
-def test_tensor_loader_normalises_per_channel_on_the_images_device():
-    TensorLoader = datasets.TensorLoader
-    images = torch.full((4, 3, 2, 2), 0.5)
-    loader = TensorLoader(images, torch.zeros(4, dtype=torch.long), 2, mean=[0.5, 0.25, 0.0],
-                          std=torch.tensor([1.0, 0.5, 0.25]).view(3, 1, 1))
-    x, _ = next(iter(loader))
-    assert torch.allclose(x[0, :, 0, 0], torch.tensor([0.0, 0.5, 2.0]))
-    assert loader.mean.device == images.device
+def test_mnist_splits_scales_to_unit_range_and_holds_out_the_validation_set(tmp_path, monkeypatch):
+    _, sums, arrays = write_mnist(tmp_path, gz=True)
+    real_load = mnist.load_mnist
+    monkeypatch.setattr(mnist, "load_mnist", lambda root: real_load(root, download=False, checksums=sums))
+    splits = mnist.mnist_splits(tmp_path, val_size=10, seed=0, device=torch.device("cpu"))
+    assert [len(splits[name][1]) for name in ("train", "val", "test")] == [40, 10, 20]
+    assert torch.equal(splits["test"][0], arrays["t10k-images-idx3-ubyte"].float() / 255)
+    train_idx, val_idx = mnist.stratified_split(arrays["train-labels-idx1-ubyte"].long(), 10, 0)
+    assert torch.equal(splits["val"][1], arrays["train-labels-idx1-ubyte"][val_idx].long())
+    assert splits["mean"] == pytest.approx(splits["train"][0].mean().item())
+    assert splits["std"] == pytest.approx(arrays["train-images-idx3-ubyte"][train_idx].float().div(255).std().item())

@@ -1,7 +1,6 @@
-"""MNIST: read the IDX files into tensors, split off a validation set, batch on the device."""
+"""MNIST: read the IDX files into tensors, check them, split off a validation set, move them to the device."""
 import gzip
 import hashlib
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -88,7 +87,7 @@ def stratified_split(labels: torch.Tensor, val_size: int, seed: int = 0) -> tupl
     """Indices (train, val) with val_size samples held out, each class in proportion."""
     n = len(labels)
     check(isinstance(val_size, int) and 0 < val_size < n,
-          f"VAL_SIZE={val_size} must be a whole number between 1 and {n - 1} (the training set has {n} images)")
+          f"val_size={val_size} must be a whole number between 1 and {n - 1} (the training set has {n} images)")
     generator = torch.Generator().manual_seed(seed)
     classes, counts = labels.unique(return_counts=True)
     # Largest-remainder allocation so the per-class quotas add up to exactly val_size.
@@ -96,53 +95,13 @@ def stratified_split(labels: torch.Tensor, val_size: int, seed: int = 0) -> tupl
     quota = exact.floor().long()
     quota[torch.argsort(exact - quota, descending=True)[: val_size - int(quota.sum())]] += 1
     val = []
-    for cls, k in zip(classes, quota):
+    for cls, k in zip(classes, quota, strict=True):
         idx = torch.nonzero(labels == cls).flatten()
         val.append(idx[torch.randperm(len(idx), generator=generator)[:k]])
     val = torch.cat(val).sort().values
     mask = torch.ones(n, dtype=torch.bool)
     mask[val] = False
     return torch.nonzero(mask).flatten(), val
-
-
-class TensorLoader:
-    """Mini-batches from image and label tensors that already live on the training device.
-
-    Images are uint8 or float in [0, 1]; each batch is optionally augmented (a function of a
-    float batch in [0, 1]) and then normalised with (mean, std).
-    """
-
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool = False,
-                 mean: float | Sequence[float] | torch.Tensor = 0.0, std: float | Sequence[float] | torch.Tensor = 1.0,
-                 augment: Callable | None = None, seed: int = 0):
-        check(isinstance(batch_size, int) and batch_size > 0,
-              f"BATCH_SIZE={batch_size} must be a positive whole number (e.g. 128)")
-        check(len(images) == len(labels), "images and labels must have the same length")
-        if images.dtype == torch.uint8:
-            images = images.float().div_(255)
-        self.images = images.unsqueeze(1) if images.dim() == 3 else images
-        self.labels = labels
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.mean, self.std = (v if isinstance(v, (int, float)) else  # per channel: (C, 1, 1) on the images' device
-                               torch.as_tensor(v, dtype=self.images.dtype, device=self.images.device).view(-1, 1, 1)
-                               for v in (mean, std))
-        self.augment = augment
-        self.generator = torch.Generator(device=images.device).manual_seed(seed)
-
-    def __len__(self) -> int:
-        return (len(self.labels) + self.batch_size - 1) // self.batch_size
-
-    def __iter__(self):
-        n = len(self.labels)
-        device = self.images.device
-        order = (torch.randperm(n, device=device, generator=self.generator) if self.shuffle
-                 else torch.arange(n, device=device))
-        for start in range(0, n, self.batch_size):
-            idx = order[start: start + self.batch_size]
-            x = self.images[idx]
-            if self.augment is not None:
-                x = self.augment(x, self.generator)
-            yield (x - self.mean) / self.std, self.labels[idx]
 
 
 def mnist_splits(root: str | Path, val_size: int, seed: int, device: torch.device) -> dict:

@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+import torch
+
+from utils import palette
+from utils.errors import LabError
+
+
+def random_mask(h, w, seed=0):
+    return np.random.default_rng(seed).integers(0, 8, size=(h, w)).astype(np.uint8)
+
+
+def test_colour_conversion_round_trips_every_class():
+    mask = random_mask(16, 20)
+    rgb = palette.index_to_rgb(mask)
+    assert np.array_equal(palette.rgb_to_index(rgb), mask)
+    assert tuple(rgb[mask == 2][0]) == (128, 64, 128) and tuple(rgb[mask == 6][0]) == (64, 64, 0)
+
+
+def test_unknown_colours_are_named_with_the_file():
+    rgb = palette.index_to_rgb(random_mask(8, 8))
+    rgb[0, 0] = (1, 2, 3)
+    rgb[1, 1] = (255, 255, 255)
+    with pytest.raises(LabError, match=r"label x\.png has 2 pixels .* \(1,2,3\), \(255,255,255\)") as err:
+        palette.rgb_to_index(rgb, "x.png")
+    assert "\n" not in str(err.value)
+
+
+def test_index_to_rgb_takes_tensors_and_the_palette_has_a_colour_per_class():
+    mask = random_mask(5, 7, seed=1)
+    assert np.array_equal(palette.index_to_rgb(torch.from_numpy(mask)), palette.index_to_rgb(mask))
+    assert palette.PALETTE.shape == (palette.NUM_CLASSES, 3) == (len(palette.CLASSES), 3)
+    assert len({tuple(c) for c in palette.PALETTE}) == palette.NUM_CLASSES  # no two classes share a colour
+
+
+def test_many_unknown_colours_are_counted_not_all_listed():
+    rgb = palette.index_to_rgb(random_mask(4, 4))
+    rgb[0, :] = [(1, 1, i) for i in range(1, 5)]
+    rgb[1, :3] = [(2, 2, i) for i in range(1, 4)]
+    with pytest.raises(LabError, match=r"\(array\) has 7 pixels .* \(1,1,1\).* and 2 more; labels must use"):
+        palette.rgb_to_index(rgb)

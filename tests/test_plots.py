@@ -1,0 +1,97 @@
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: no display in tests
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from utils import plots  # noqa: E402
+from utils.palette import CLASSES  # noqa: E402
+from utils.samples import Region  # noqa: E402
+from utils.training import History  # noqa: E402
+
+
+def history(errors: list[float]) -> History:
+    """A History whose validation error rates (%) per epoch are `errors`."""
+    h = History()
+    for epoch, e in enumerate(errors, 1):
+        h.append(epoch=epoch, val_accuracy=1 - e / 100)
+    return h
+
+
+@pytest.mark.parametrize("errors, scale", [
+    ([[3.0, 2.1], [9.5, 5.2], [1.6, 0.9, 0.6]], "log"),  # a decade apart
+    ([[3.0, 2.1], [2.5, 1.5], [1.6, 1.2]], "linear"),
+    ([[3.0, 2.1], [9.5, 5.2], [1.6, 0.9], [1.2, 0.8], [1.4, 1.0, 0.7, 0.6]], "log"),
+])
+def test_plot_study_has_one_dot_per_model_and_one_panel_each(errors, scale):
+    names = [f"model {i}" for i in range(len(errors))]
+    fig = plots.plot_study({n: history(e) for n, e in zip(names, errors, strict=True)}, title="study")
+    try:
+        assert len(fig.axes) == 1 + len(names)  # the dot chart, then a small panel per model (spare cells removed)
+        dots = fig.axes[0]
+        assert [t.get_text() for t in dots.get_yticklabels()] == names  # in the given order, first on top
+        assert dots.get_xscale() == scale
+        written = [t.get_text() for t in dots.texts]
+        assert written == [f"{min(e):.2f} %" for e in errors]
+        assert [ax.get_title() for ax in fig.axes[1:]] == names
+        assert all(len(ax.lines) == len(names) for ax in fig.axes[1:])  # its own line, and the others in grey
+    finally:
+        plt.close(fig)
+
+
+def test_plot_confusions_share_one_colour_bar():
+    g = torch.Generator().manual_seed(0)
+    matrices = {"FCN": torch.randint(0, 50, (8, 8), generator=g), "U-Net": torch.randint(0, 50, (8, 8), generator=g)}
+    fig = plots.plot_confusions(matrices, list(CLASSES), title="test")
+    try:
+        assert len(fig.axes) == 3  # two matrices and one colour bar
+        assert [ax.get_title() for ax in fig.axes[:2]] == ["FCN", "U-Net"]
+        rows = matrices["FCN"].double() / matrices["FCN"].sum(1, keepdim=True)
+        assert np.allclose(fig.axes[0].images[0].get_array(), rows.numpy())  # row-normalised
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_plot_confusion_still_draws_one_matrix_and_its_bar(normalize):
+    matrix = torch.tensor([[5, 1, 0], [0, 7, 2], [1, 0, 9]])
+    fig = plots.plot_confusion(matrix, ["0", "1", "2"], normalize=normalize)
+    try:
+        ax = fig.axes[0]
+        assert len(fig.axes) == 2 and ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
+        texts = [t.get_text() for t in ax.texts]
+        assert texts == (["0.83", "0.17", "0.78", "0.22", "0.10", "0.90"] if normalize
+                         else ["5", "1", "7", "2", "1", "9"])  # row by row, diagonal in grey
+    finally:
+        plt.close(fig)
+
+
+def test_show_rare_regions_outlines_the_rare_classes_on_every_panel():
+    mean, std = [0.5] * 3, [0.25] * 3
+    truth = torch.zeros(30, 40, dtype=torch.uint8)  # clutter
+    truth[10:13, 10:12] = 6  # a human
+    truth[20:25, 25:35] = 7  # a moving car
+    images = [torch.randn(3, 30, 40)]
+    missed = truth.clone()
+    missed[truth == 6] = 0  # a model that sees no human
+    regions = [Region(0, 0, 0, 20), Region(0, 10, 20, 20)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. no contour warning for a class absent from a panel
+        fig = plots.show_rare_regions(images, [truth], {"FCN": [missed], "U-Net": [truth]}, regions, [6, 7],
+                                      mean, std, titles=["a human", "a car"])
+    try:
+        axes = np.array(fig.axes).reshape(2, 4)  # two rows: image | truth | FCN | U-Net
+        assert [ax.get_title() for ax in axes[:, 0]] == ["a human", "a car"]
+        assert [ax.get_title() for ax in axes[0, 1:]] == ["truth", "FCN", "U-Net"]
+        outlined = [[len(ax.collections) for ax in row] for row in axes]
+        assert outlined == [[1, 1, 0, 1], [1, 1, 1, 1]]  # the FCN misses the human; the car is seen by all
+        assert all(im.get_interpolation() == "nearest" for ax in axes.flat for im in ax.images)
+        assert axes[0, 1].images[0].get_array().shape == (20, 20, 3)
+        legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+        assert "human (outline)" in legend and "moving car (outline)" in legend and "clutter" in legend
+    finally:
+        plt.close(fig)

@@ -1,0 +1,223 @@
+"""The notebook's settings as one typed config, validated once.
+
+The `parameters` cell keeps plain UPPER_CASE names (papermill sets them); `Config.from_parameters` turns them
+into three frozen dataclasses and checks every value, then the settings that constrain each other. A bad value
+stops the notebook at once with one line that names the setting and says how to fix it.
+"""
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import check
+from .samples import CROP_SCALE
+from .training import OPTIMIZERS, SCHEDULERS
+
+MNIST_TRAIN = 60000  # MNIST's training images, of which VAL_SIZE are held out
+UAVID_TRAIN_SEQUENCES = 20  # labelled sequences of UAVid's (and the stand-in's) uavid_train
+UPSAMPLING = ("bilinear", "transposed")
+
+
+# ----------------------------------------------------------------------------- rules: value -> bool
+
+
+def _whole(low: int = 0, high: float = math.inf) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+def _number(low: float = 0.0, high: float = math.inf, open_low: bool = False, open_high: bool = True):
+    def rule(v) -> bool:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            return False
+        return (v > low if open_low else v >= low) and (v < high if open_high else v <= high)
+    return rule
+
+
+def _one_of(*choices) -> Callable[[Any], bool]:
+    return lambda v: v in choices
+
+
+def _flag(v) -> bool:
+    return isinstance(v, bool)
+
+
+def _text(v) -> bool:
+    return isinstance(v, str) and v != ""
+
+
+def _widths(v) -> bool:
+    return isinstance(v, (list, tuple)) and all(_whole(1)(w) for w in v)
+
+
+POSITIVE = "must be a positive whole number"
+LEARNING_RATE = "a learning rate must be a positive number (e.g. 1e-3)"
+
+
+def setting(default, rule: Callable[[Any], bool], hint: str, name: str = "", key: bool = False):
+    """A field of the config: its default (as in the parameters cell), its rule and the hint shown when the rule
+    fails; `name` is the notebook's name if it is not the field's in capitals; `key`: it changes what a model
+    is trained on, so it keys the checkpoints."""
+    return field(default=default, metadata={"rule": rule, "hint": hint, "name": name, "key": key})
+
+
+def _name(f) -> str:
+    return f.metadata["name"] or f.name.upper()
+
+
+@dataclass(frozen=True)
+class General:
+    """Seed, device, folders, checkpoints and progress bars."""
+
+    seed: int = setting(0, _whole(0, 2 ** 32 - 1), "must be a whole number from 0 to 2**32 - 1", key=True)
+    device: str = setting("auto", _text, "name a device: 'auto', 'cpu', 'cuda', 'cuda:1' or 'mps'")
+    data_dir: str = setting("data", _text, "name a folder (MNIST is read from DATA_DIR/MNIST/raw)")
+    figures_dir: str = setting("figures", _text, "name a folder")
+    output_dir: str = setting("outputs", _text, "name a folder")
+    checkpoint_dir: str = setting("checkpoints", _text, "name a folder")
+    resume: bool = setting(True, _flag, "must be True or False")
+    progress: bool = setting(True, _flag, "must be True or False")
+
+
+@dataclass(frozen=True)
+class Mnist:
+    """Task 1: the MLP and the LeNet study."""
+
+    val_size: int = setting(5000, _whole(1, MNIST_TRAIN - 1), "the validation set is held out of the 60,000 MNIST "
+                            "training images, so it must be between 1 and 59,999 (e.g. 5000)", key=True)
+    batch_size: int = setting(128, _whole(1), POSITIVE)
+    train_limit: int = setting(0, _whole(0), "must be a whole number, 0 or more", key=True)
+    mlp_hidden: tuple = setting((512, 256), _widths, "must be a list of layer widths, positive whole numbers "
+                                "(e.g. [512, 256])")
+    mlp_epochs: int = setting(3, _whole(1), POSITIVE)
+    lr_mlp: float = setting(1e-3, _number(open_low=True), LEARNING_RATE)
+    study_epochs: int = setting(2, _whole(1), POSITIVE)
+    long_epochs: int = setting(6, _whole(1), POSITIVE)
+    lr_sgd: float = setting(0.05, _number(open_low=True), LEARNING_RATE)
+    lr_momentum: float = setting(0.02, _number(open_low=True), LEARNING_RATE)
+    lr_adam: float = setting(1e-3, _number(open_low=True), LEARNING_RATE)
+    lr_onecycle: float = setting(3e-3, _number(open_low=True), LEARNING_RATE)
+    dropout: float = setting(0.25, _number(0, 1), "dropout must be in [0, 1)")
+    aug_shift: float = setting(0.08, _number(0, 1), "must be in [0, 1) (e.g. 0.1)")
+    aug_degrees: float = setting(10, _number(0, 180, open_high=False), "must be between 0 and 180 degrees")
+    aug_scale: float = setting(0.1, _number(0, 1), "must be in [0, 1) (e.g. 0.1)")
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Tasks 2 and 3: UAVid or the stand-in, the window classifier, the FCN, the U-Net and tiled prediction."""
+
+    uavid_dir: str = setting("data/uavid", _text, "name the folder that holds UAVid")
+    standin_dir: str = setting("data/uavid_standin", _text, "name a folder")
+    standin_width: int = setting(960, _whole(16), "the stand-in's frames need at least 16 px (e.g. 960 x 540)",
+                                 key=True)
+    standin_height: int = setting(540, _whole(16), "the stand-in's frames need at least 16 px (e.g. 960 x 540)",
+                                  key=True)
+    standin_frames: int = setting(10, _whole(1), POSITIVE, key=True)
+    test_sequences: int = setting(6, _whole(1, UAVID_TRAIN_SEQUENCES - 1), "the test split takes whole sequences "
+                                  f"of uavid_train's {UAVID_TRAIN_SEQUENCES}, so from 1 to {UAVID_TRAIN_SEQUENCES - 1} "
+                                  "(the course uses 6)", name="UAVID_TEST_SEQUENCES", key=True)
+    height: int = setting(270, _whole(1), POSITIVE, name="SEG_HEIGHT", key=True)
+    crop: int = setting(128, _whole(1), POSITIVE, name="SEG_CROP", key=True)
+    crops_per_epoch: int = setting(640, _whole(1), POSITIVE, name="SEG_CROPS_PER_EPOCH", key=True)
+    batch_size: int = setting(4, _whole(1), POSITIVE, name="SEG_BATCH_SIZE")
+    workers: int = setting(0, _whole(0), "must be a whole number, 0 or more", name="SEG_WORKERS", key=True)
+    epochs: int = setting(6, _whole(1), POSITIVE, name="SEG_EPOCHS")
+    val_every: int = setting(2, _whole(1), POSITIVE, name="SEG_VAL_EVERY", key=True)
+    optimizer: str = setting("adam", _one_of(*OPTIMIZERS), f"unknown optimizer, use one of {', '.join(OPTIMIZERS)}",
+                             name="SEG_OPTIMIZER")
+    schedule: str = setting("onecycle", _one_of(*SCHEDULERS), f"unknown schedule, use one of {', '.join(SCHEDULERS)}",
+                            name="SEG_SCHEDULE")
+    lr: float = setting(3e-3, _number(open_low=True), LEARNING_RATE, name="LR_SEG")
+    class_weights: bool = setting(True, _flag, "must be True or False", name="SEG_CLASS_WEIGHTS")
+    fcn_width: int = setting(16, _whole(1), POSITIVE)
+    fcn_upsample: str = setting("bilinear", _one_of(*UPSAMPLING), f"use one of {', '.join(UPSAMPLING)}")
+    unet_width: int = setting(16, _whole(1), POSITIVE)
+    unet_depth: int = setting(3, _whole(1, 7), "must be a whole number from 1 to 7 (down-sampling by 2 to 128)")
+    patch_size: int = setting(25, lambda v: _whole(9)(v) and v % 2 == 1, "the window must have a centre pixel, so an "
+                              "odd whole number, at least 9 (e.g. 25)", key=True)
+    patch_train_windows: int = setting(24000, _whole(1), POSITIVE, key=True)
+    patch_epochs: int = setting(2, _whole(1), POSITIVE)
+    patch_batch_size: int = setting(128, _whole(1), POSITIVE)
+    lr_patch: float = setting(3e-3, _number(open_low=True), LEARNING_RATE)
+    tile_size: int = setting(256, _whole(1), POSITIVE)
+    tile_overlap: int = setting(96, _whole(0), "must be a whole number, 0 or more")
+
+    def key(self) -> dict:
+        """The settings that change what the FCN, U-Net and window classifier see: part of their checkpoints' key."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata["key"]}
+
+
+@dataclass(frozen=True)
+class Config:
+    """All the notebook's settings, checked."""
+
+    general: General = field(default_factory=General)
+    mnist: Mnist = field(default_factory=Mnist)
+    seg: Segmentation = field(default_factory=Segmentation)
+
+    @classmethod
+    def from_parameters(cls, parameters: dict) -> "Config":
+        """The config of the parameters cell's UPPER_CASE names (others are ignored), each value checked."""
+        sections = {name: _section(kind, parameters) for name, kind in SECTIONS.items()}
+        config = cls(**sections)
+        config.check_combinations()
+        return config
+
+    def mnist_key(self) -> dict:
+        """The settings that change what the MNIST models see: part of their checkpoints' key."""
+        return {"seed": self.general.seed, "val_size": self.mnist.val_size, "train_limit": self.mnist.train_limit}
+
+    def seg_key(self) -> dict:
+        """The settings that change what the segmentation models see: part of their checkpoints' key."""
+        return {"seed": self.general.seed, **self.seg.key()}
+
+    def check_combinations(self) -> None:
+        """Settings that constrain each other: crop, image and network sizes, tiles, one-cycle steps."""
+        s, m = self.seg, self.mnist
+        largest = int(s.height * CROP_SCALE[0])  # crops are cut after a random zoom by CROP_SCALE
+        check(s.crop <= largest,
+              f"SEG_CROP={s.crop} in the parameters cell is larger than the images' {s.height} rows (SEG_HEIGHT) "
+              f"after the smallest random zoom ({CROP_SCALE[0]}): use at most {largest}, or a larger SEG_HEIGHT")
+        # at least 2 x 2 pixels at the bottom of the U-Net (depth) and of the FCN (1/8): batch norm needs more
+        # than one value per channel when a batch holds a single crop
+        smallest = 2 * max(2 ** s.unet_depth, 8)
+        check(s.crop >= smallest, f"SEG_CROP={s.crop} in the parameters cell is too small to pool down "
+                                  f"{s.unet_depth} times (UNET_DEPTH) and 3 times (FCN): use at least {smallest}")
+        check(s.patch_size <= s.height, f"PATCH_SIZE={s.patch_size} in the parameters cell is larger than the images' "
+                                        f"{s.height} rows (SEG_HEIGHT): use a smaller window")
+        step = 2 ** s.unet_depth  # tiles start on multiples of the U-Net's down-sampling
+        check(s.tile_size - s.tile_overlap >= step,
+              f"TILE_OVERLAP={s.tile_overlap} in the parameters cell leaves tiles of TILE_SIZE={s.tile_size} "
+              f"advancing by less than {step} px (2 ** UNET_DEPTH): use an overlap of at most {s.tile_size - step}")
+        images = min(m.train_limit or MNIST_TRAIN, MNIST_TRAIN - m.val_size)
+        runs = [("STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT", min(m.study_epochs, m.long_epochs),
+                 math.ceil(images / m.batch_size)),
+                ("PATCH_EPOCHS, PATCH_TRAIN_WINDOWS, PATCH_BATCH_SIZE", s.patch_epochs,
+                 math.ceil(s.patch_train_windows / s.patch_batch_size))]
+        if s.schedule == "onecycle":
+            runs.append(("SEG_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE", s.epochs,
+                         math.ceil(s.crops_per_epoch / s.batch_size)))
+        for names, epochs, batches in runs:
+            check(epochs * batches >= 10, f"{names} in the parameters cell give a one-cycle schedule {epochs} x "
+                                          f"{batches} = {epochs * batches} training steps: it needs at least 10, "
+                                          "so raise one of them")
+
+
+SECTIONS = {"general": General, "mnist": Mnist, "seg": Segmentation}
+
+
+def _section(kind: type, parameters: dict):
+    """One section of the config from the parameters that name its fields, each value checked by its rule."""
+    values = {}
+    for f in fields(kind):
+        name = _name(f)
+        if name in parameters:
+            value = parameters[name]
+            check(f.metadata["rule"](value), f"{name}={value!r} in the parameters cell: {f.metadata['hint']}")
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    return kind(**values)
+
+
+def setting_names() -> list[str]:
+    """Every setting's name in the parameters cell."""
+    return [_name(f) for kind in SECTIONS.values() for f in fields(kind)]
