@@ -1,0 +1,92 @@
+"""Per-scene shooting conditions: the drone's camera path, the sun and sky light, the camera's look."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .constants import ALT, FOCAL
+from .geometry import Camera
+
+
+class CameraPath:
+    """An oblique camera at about ALT metres, swaying smoothly about the origin from frame to frame."""
+
+    def __init__(self, rc: np.random.Generator, W: int, H: int):
+        self.W, self.H = W, H
+        self.f = FOCAL * W
+        half_v = math.atan(H / 2 / self.f)
+        self.pitch = max(math.radians(rc.uniform(44, 52)), half_v + math.radians(17))
+        self.alt = ALT * rc.uniform(0.95, 1.05)
+        self.amp = (np.array([5, 5, 0.03, math.radians(1.6), math.radians(0.8), math.radians(0.4)])
+                    * rc.uniform(0.5, 1, 6))
+        self.freq = rc.uniform(0.15, 0.35, 6)
+        self.phase = rc.uniform(0, 2 * np.pi, 6)
+
+    def camera(self, frame: int) -> Camera:
+        """The camera of a frame."""
+        o = self.amp * np.sin(self.freq * frame + self.phase)
+        return self._camera_at(o)
+
+    def _camera_at(self, o: np.ndarray) -> Camera:
+        """The camera at offsets o (x, y, relative altitude, yaw, pitch, roll)."""
+        return Camera((o[0], o[1], self.alt * (1 + o[2])), o[3], self.pitch + o[4], o[5], self.f, self.W, self.H)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Ground area (x0, x1, y0, y1) that any frame can see, with a margin."""
+        W, H = self.W, self.H
+        t = np.linspace(0, 1, 17)
+        u = np.concatenate([t * W, t * W, np.zeros(17), np.full(17, W)])
+        v = np.concatenate([np.zeros(17), np.full(17, H), t * H, t * H])
+        xs, ys = [], []
+        for signs in np.array(np.meshgrid(*[[-1, 1]] * 6)).reshape(6, -1).T:
+            x, y = self._camera_at(self.amp * signs).ground(u, v)
+            xs.append(x)
+            ys.append(y)
+        xs, ys = np.concatenate(xs), np.concatenate(ys)
+        return xs.min() - 15, xs.max() + 15, ys.min() - 25, ys.max() + 10
+
+
+class Lighting:
+    """Sun direction, ambient and diffuse light, and the colour of shadow."""
+
+    def __init__(self, rc: np.random.Generator):
+        az, el = rc.uniform(0, 2 * np.pi), math.radians(rc.uniform(35, 62))
+        self.sun = np.array([math.cos(el) * math.sin(az), math.cos(el) * math.cos(az), math.sin(el)])
+        self.sv = -self.sun[:2] / math.tan(el)  # ground offset of a shadow per metre of height
+        overcast = 0.0 if rc.random() < 0.7 else rc.uniform(0.25, 0.6)
+        self.amb, self.dif = 0.40 + 0.35 * overcast, 0.78 * (1 - overcast)
+        self.lnorm = self.amb + self.dif * self.sun[2]
+        self.shadow_rgb = self.amb / self.lnorm * np.array([0.9, 0.96, 1.12])
+
+    def shade(self, n: np.ndarray) -> np.ndarray:
+        """Brightness of surfaces with unit normals n, 1 for a sunlit horizontal one."""
+        return (self.amb + self.dif * np.maximum(0, n @ self.sun)) / self.lnorm
+
+
+class Look:
+    """The camera's look: colour cast, haze, vignetting, illumination gradient, sensor noise and blur."""
+
+    def __init__(self, rc: np.random.Generator, seed: int, W: int, H: int):
+        self.seed, self.W, self.H = seed, W, H
+        temp = rc.uniform(-1, 1)
+        self.gain = rc.uniform(0.88, 1.1) * np.array([1 + 0.06 * temp, 1.0, 1 - 0.08 * temp])
+        self.haze = rc.uniform(0.05, 0.22)
+        self.haze_rgb = np.array([188, 196, 208.0]) * rc.uniform(0.9, 1.05)
+        self.vignette = rc.uniform(0.15, 0.4)
+        grad_dir = rc.uniform(0, 2 * np.pi)
+        self.grad = rc.uniform(0, 0.12) * np.array([math.cos(grad_dir), math.sin(grad_dir)])
+        self.noise = rc.uniform(2.0, 4.0)
+        self.blur = rc.uniform(0.45, 0.7) * math.sqrt(max(1.0, W / 960))
+        self._noise: np.ndarray | None = None
+
+    def noise_tile(self, rng: np.random.Generator) -> np.ndarray:
+        """Sensor noise for one frame: a random window of a per-scene noise image."""
+        if self._noise is None:
+            g = np.random.default_rng([self.seed, 6])
+            self._noise = np.empty((self.H + 32, self.W + 32, 3), np.int8)
+            for r0 in range(0, self.H + 32, 256):
+                band = self._noise[r0:r0 + 256]
+                band[:] = np.clip(g.standard_normal(band.shape, dtype=np.float32) * self.noise, -127, 127)
+        dy, dx = rng.integers(0, 33, 2)
+        return self._noise[dy:dy + self.H, dx:dx + self.W]

@@ -1,0 +1,125 @@
+"""Geometry helpers: vectors, convex hulls, boxes, 2-D local frames and the pinhole camera."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+# Faces of the 16-vertex car model: lower body box (0-7) then cabin (8-15); side faces then top.
+CAR_FACES = np.array([[0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7], [4, 5, 6, 7],
+                      [8, 9, 13, 12], [9, 10, 14, 13], [10, 11, 15, 14], [11, 8, 12, 15],
+                      [12, 13, 14, 15]])
+BOX_FACES = CAR_FACES[:5]
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """Vectors scaled to unit length along the last axis."""
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _half_hull(seq: list) -> list:
+    """One chain of Andrew's monotone chain algorithm."""
+    out = []
+    for p in seq:
+        while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
+                                 - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
+            out.pop()
+        out.append(p)
+    return out
+
+
+def hull(points: np.ndarray) -> np.ndarray:
+    """Convex hull (counter-clockwise) of 2-D points."""
+    pts = sorted(set(map(tuple, np.round(points, 4).tolist())))
+    if len(pts) < 3:
+        return np.array(pts)
+    lower, upper = _half_hull(pts), _half_hull(pts[::-1])
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def box_vertices(length: float, width: float, z0: float, z1: float,
+                 top: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """8 vertices (x forward, y left) of a box, optionally with a smaller top face (x0, x1, y0, y1)."""
+    x0, x1, y0, y1 = -length / 2, length / 2, -width / 2, width / 2
+    tx0, tx1, ty0, ty1 = top if top is not None else (x0, x1, y0, y1)
+    return np.array([(x0, y0, z0), (x1, y0, z0), (x1, y1, z0), (x0, y1, z0),
+                     (tx0, ty0, z1), (tx1, ty0, z1), (tx1, ty1, z1), (tx0, ty1, z1)])
+
+
+def face_normals(verts: np.ndarray, faces: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Outward unit normals and centroids of quads `faces` of convex solids verts (..., n, 3)."""
+    q = verts[..., faces, :]
+    n = unit(np.cross(q[..., 2, :] - q[..., 0, :], q[..., 3, :] - q[..., 1, :]))
+    cen = q.mean(-2)
+    n = np.where((((cen - centre[..., None, :]) * n).sum(-1) < 0)[..., None], -n, n)
+    return n, cen
+
+
+def footprint(x: float, y: float, ang: float, length: float, width: float) -> np.ndarray:
+    """Corners of a length x width rectangle centred at (x, y), its length along heading ang."""
+    c, s = math.cos(ang), math.sin(ang)
+    loc = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1)]) * (length / 2, width / 2)
+    return loc @ np.array([[c, s], [-s, c]]) + (x, y)
+
+
+class Local:
+    """2-D frame in world metres: p = o + u * eu + v * ev."""
+
+    def __init__(self, o: ArrayLike, eu: ArrayLike, ev: ArrayLike):
+        self.o, self.eu, self.ev = (np.asarray(a, float) for a in (o, eu, ev))
+
+    def pt(self, u: float, v: float) -> np.ndarray:
+        """World point at local (u, v)."""
+        return self.o + u * self.eu + v * self.ev
+
+    def rect(self, u0: float, u1: float, v0: float, v1: float) -> np.ndarray:
+        """World corners of the local rectangle [u0, u1] x [v0, v1]."""
+        return np.array([self.pt(u0, v0), self.pt(u1, v0), self.pt(u1, v1), self.pt(u0, v1)])
+
+    def pts(self, uv: ArrayLike) -> np.ndarray:
+        """World points of an (n, 2) array of local points."""
+        uv = np.asarray(uv, float)
+        return self.o + uv[:, :1] * self.eu + uv[:, 1:] * self.ev
+
+
+def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 14) -> np.ndarray:
+    """An irregular round polygon of n points about centre."""
+    ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = radius * (1 + 0.25 * rng.uniform(-1, 1, n))
+    return centre + np.stack([r * np.cos(ang), r * np.sin(ang)], 1)
+
+
+class Camera:
+    """Pinhole camera; world x east, y north, z up; image x right, y down."""
+
+    def __init__(self, pos: ArrayLike, yaw: float, pitch: float, roll: float, f: float, W: int, H: int):
+        cy, sy, cp, sp = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch)
+        fwd = np.array([sy * cp, cy * cp, -sp])
+        right = np.array([cy, -sy, 0.0])
+        down = np.cross(fwd, right)
+        cr, sr = math.cos(roll), math.sin(roll)
+        self.R = np.stack([cr * right + sr * down, -sr * right + cr * down, fwd])
+        self.C = np.asarray(pos, float)
+        self.K = np.array([[f, 0, W / 2], [0, f, H / 2], [0, 0, 1.0]])
+        self.KR = self.K @ self.R
+        self.t = -self.KR @ self.C
+        self.fwd2 = fwd[:2] / np.hypot(fwd[0], fwd[1])
+        self.f, self.W, self.H = f, W, H
+
+    def project(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Image points and depths of world points X (..., 3)."""
+        h = X @ self.KR.T + self.t
+        z = h[..., 2]
+        return h[..., :2] / z[..., None], z
+
+    def rays(self) -> np.ndarray:
+        """Matrix M with world ray direction M @ (u, v, 1) for image point (u, v)."""
+        return self.R.T @ np.linalg.inv(self.K)
+
+    def ground(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """World (x, y) where the rays of image points (u, v) meet the ground plane."""
+        M = self.rays()
+        d = M @ np.stack([u, v, np.ones_like(u)])
+        t = -self.C[2] / np.minimum(d[2], -1e-3)
+        return self.C[0] + t * d[0], self.C[1] + t * d[1]

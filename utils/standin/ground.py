@@ -1,0 +1,212 @@
+"""The ground raster: a top-down texture of the scene whose texels pack RGB and class; its perspective view."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+from PIL import Image, ImageDraw
+
+from .conditions import Lighting
+from .constants import MAT, MATERIALS
+from .geometry import Camera, footprint, hull
+from .objects import BuildingSolid
+from .placement import Layout
+
+NMIX, NBRI, NSH = 16, 48, 8  # texel quantisation steps: colour mix, brightness, shadow
+
+
+class GroundMap(NamedTuple):
+    """Mip levels of packed texels (R | G << 8 | B << 16 | class << 24); texel (0, 0) has corner (x0, y1)."""
+
+    levels: list[np.ndarray]
+    x0: float
+    y1: float
+    res: float  # metres a texel of level 0
+
+
+class _Texels(NamedTuple):
+    """Lookup table of packed texels, and per-material noise gains in units of its quantisation steps."""
+
+    lut: np.ndarray
+    mix_gain: np.ndarray
+    amp_mid: np.ndarray
+    amp_fine: np.ndarray
+
+
+def _pixels(pts: ArrayLike, x0: float, y1: float, res: float) -> list[float]:
+    """PIL polygon coordinates of world points in a raster with res metres a pixel and corner (x0, y1)."""
+    pts = np.asarray(pts, float)
+    return np.stack([(pts[:, 0] - x0) / res - 0.5, (y1 - pts[:, 1]) / res - 0.5], 1).ravel().tolist()
+
+
+def rasterise(lay: Layout, solids: list[BuildingSolid], bounds: tuple[float, float, float, float], res: float,
+              light: Lighting, rng: np.random.Generator) -> GroundMap:
+    """The ground of a layout at res metres a texel: materials, noise and soft shadows, with two mip levels."""
+    x0, x1, y0, y1 = bounds
+    mw, mh = int(math.ceil((x1 - x0) / res)), int(math.ceil((y1 - y0) / res))
+    mat = _material_map(lay, x0, y1, res, mw, mh)
+    shadow = _shadow_map(lay, solids, light, x0, y1, res, mw, mh)
+    texels = _texel_table(rng, light.shadow_rgb)
+    grids = _noise_grids(rng, res, mw, mh)
+    packed = _pack(np.asarray(mat), np.asarray(shadow), texels, grids, rng)
+    return GroundMap(_mip_levels(packed), x0, y1, res)
+
+
+def _material_map(lay: Layout, x0: float, y1: float, res: float, mw: int, mh: int) -> Image.Image:
+    """Material index of every texel: asphalt under the layout's polygons, painted in order."""
+    mat = Image.new("L", (mw, mh), MAT["asphalt"])
+    draw = ImageDraw.Draw(mat)
+    for m, pts in lay.polys:
+        draw.polygon(_pixels(pts, x0, y1, res), fill=m)
+    return mat
+
+
+def _shadow_map(lay: Layout, solids: list[BuildingSolid], light: Lighting, x0: float, y1: float, res: float,
+                mw: int, mh: int) -> Image.Image:
+    """Shadow strength of every texel (0-255), drawn at half resolution and scaled up smoothly."""
+    sres = 2 * res
+    shadow = Image.new("L", (int(math.ceil(mw / 2)), int(math.ceil(mh / 2))), 0)
+    ds = ImageDraw.Draw(shadow)
+    sv = light.sv
+
+    def spx(pts: ArrayLike) -> list[float]:
+        return _pixels(pts, x0, y1, sres)
+
+    for b in lay.buildings:  # soft ambient occlusion around the walls
+        c, ax, a, bb = b.centre, b.axis, b.a + 1.0, b.b + 1.0
+        perp = np.array([-ax[1], ax[0]])
+        ds.polygon(spx([c + sa * a * ax + sb * bb * perp for sa, sb in ((-1, -1), (1, -1), (1, 1), (-1, 1))]), fill=90)
+    for verts, _ in solids:
+        ds.polygon(spx(hull(verts[:, :2] + verts[:, 2:3] * sv)), fill=255)
+    for t in lay.trees:
+        _tree_shadow(ds, spx, t.x, t.y, t.r, t.zc, light, sres)
+    for x, y, ang, length, width, h, _ in lay.boxes:
+        fp = footprint(x, y, ang, length + 0.4, width + 0.4)
+        ds.polygon(spx(hull(np.vstack([fp, fp + h * sv]))), fill=255)
+    for car in lay.cars:
+        fp = footprint(car.x, car.y, car.heading, car.shape.length, car.shape.width)
+        ds.polygon(spx(hull(np.vstack([fp, fp + (2.0 if car.shape.van else 1.3) * sv]))), fill=255)
+    return shadow.resize((mw, mh), Image.BILINEAR, box=(0, 0, mw / 2, mh / 2))
+
+
+def _tree_shadow(ds: ImageDraw.ImageDraw, spx: Callable[[ArrayLike], list[float]], x: float, y: float, r: float,
+                 zc: float, light: Lighting, sres: float) -> None:
+    """A tree's shadow: its crown's disc stretched along the sun, and its trunk."""
+    sv, sun = light.sv, light.sun
+    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    ring = np.stack([np.cos(ang), np.sin(ang)], 1) * r
+    sun2 = sun[:2] / max(np.linalg.norm(sun[:2]), 1e-6)
+    ring = ring + np.outer(ring @ sun2, sun2) * (1 / sun[2] - 1)  # stretch along the sun
+    ds.polygon(spx(np.array([x, y]) + zc * sv + ring), fill=255)
+    ds.line(spx([(x, y), (x + zc * sv[0], y + zc * sv[1])]), fill=255, width=max(1, int(0.4 / sres)))
+
+
+def _texel_table(rng: np.random.Generator, shadow_rgb: np.ndarray) -> _Texels:
+    """One packed RGB+class texel per (material, colour mix, brightness, shadow) quantisation step."""
+    nmat = len(MATERIALS)
+    a = np.array([m.colour_a for m in MATERIALS], float) * rng.uniform(0.93, 1.07, (nmat, 3))
+    b = np.array([m.colour_b for m in MATERIALS], float) * rng.uniform(0.93, 1.07, (nmat, 3))
+    mix = np.linspace(0, 1, NMIX)[None, :, None, None, None]
+    bri = np.linspace(0.4, 1.6, NBRI)[None, None, :, None, None]
+    shf = 1 - np.linspace(0, 1, NSH)[:, None] * (1 - shadow_rgb)
+    rgb = (a[:, None, None, None] + (b - a)[:, None, None, None] * mix) * bri * shf[None, None, None]
+    rgb = np.clip(rgb + 0.5, 0, 255).astype(np.uint32)
+    cls = np.array([m.cls for m in MATERIALS], np.uint32)[:, None, None, None]
+    lut = (rgb[..., 0] | rgb[..., 1] << 8 | rgb[..., 2] << 16 | cls << 24).ravel()
+    mix_gain = np.array([m.mix_gain for m in MATERIALS], np.float32) * np.float32(0.35 * (NMIX - 1))
+    amp_mid = np.array([m.mid_noise for m in MATERIALS], np.float32) * np.float32((NBRI - 1) / 1.2)
+    amp_fine = np.array([m.fine_noise for m in MATERIALS], np.float32) * np.float32(math.sqrt(3) * (NBRI - 1) / 1.2)
+    return _Texels(lut, mix_gain, amp_mid, amp_fine)
+
+
+def _noise_grids(rng: np.random.Generator, res: float, mw: int, mh: int) -> list[tuple[Image.Image, float]]:
+    """Coarse random grids (and their cell size in texels) for colour mix, mid-scale and large-scale noise."""
+    grids = []
+    for cell_m in (0.7, 5.0, 35.0):
+        cell = max(cell_m / res, 1.0)
+        g = rng.standard_normal((int(mh / cell) + 3, int(mw / cell) + 3)).astype(np.float32)
+        grids.append((Image.fromarray(g), cell))
+    return grids
+
+
+def _pack(mat_a: np.ndarray, sh_a: np.ndarray, tx: _Texels, grids: list, rng: np.random.Generator) -> np.ndarray:
+    """Packed texels from material and shadow maps and noise, in bands of 256 rows."""
+    mh, mw = mat_a.shape
+    packed = np.empty((mh, mw), np.uint32)
+    for r0 in range(0, mh, 256):
+        r1 = min(mh, r0 + 256)
+        m = mat_a[r0:r1]
+        nm, nc, nl = (np.asarray(g.resize((mw, r1 - r0), Image.BICUBIC, box=(0, r0 / cell, mw / cell, r1 / cell)))
+                      for g, cell in grids)
+        idx = np.clip(tx.mix_gain[m] * nc + 7.5, 0, NMIX - 1).astype(np.int32)
+        idx += m * np.int32(NMIX)
+        idx *= NBRI
+        nf = rng.random(m.shape, dtype=np.float32) * 2 - 1
+        level = (tx.amp_mid[m] * nm + tx.amp_fine[m] * nf + (0.05 * (NBRI - 1) / 1.2) * nl
+                 + (0.6 * (NBRI - 1) / 1.2 + 0.5))
+        idx += np.clip(level, 0, NBRI - 1).astype(np.int32)
+        idx *= NSH
+        idx += sh_a[r0:r1] >> 5
+        packed[r0:r1] = np.take(tx.lut, idx)
+    return packed
+
+
+def _mip_levels(packed: np.ndarray) -> list[np.ndarray]:
+    """packed and two coarser levels: 2x2 mean colour, class of one texel."""
+    mh, mw = packed.shape
+    levels = [packed.view(np.uint8).reshape(mh, mw, 4)]
+    for _ in range(2):
+        p = levels[-1]
+        h2, w2 = p.shape[0] // 2, p.shape[1] // 2
+        q = p[:2 * h2, :2 * w2]
+        nxt = np.empty((h2, w2, 4), np.uint8)
+        total = q[0::2, 0::2, :3].astype(np.uint16) + q[1::2, 0::2, :3] + q[0::2, 1::2, :3] + q[1::2, 1::2, :3]
+        nxt[..., :3] = (total + 2) // 4
+        nxt[..., 3] = q[0::2, 0::2, 3]
+        levels.append(nxt)
+    return [np.ascontiguousarray(p).view(np.uint32)[..., 0] for p in levels]
+
+
+def view_ground(g: GroundMap, cam: Camera) -> tuple[np.ndarray, np.ndarray]:
+    """Perspective view of the ground raster (inverse mapping, nearest texel of a mip level)."""
+    W, H = cam.W, cam.H
+    M = cam.rays()
+    vv = np.arange(H) + 0.5
+    d = M @ np.stack([np.full(H, W / 2), vv, np.ones(H)])
+    dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
+    texel = dist / cam.f * np.sqrt(dist / cam.C[2])  # geometric mean of across/along-view texel size
+    level = np.clip(np.floor(np.log2(texel / (1.5 * g.res))) + 1, 0, len(g.levels) - 1).astype(int)
+    M = M.astype(np.float32)
+    img = np.empty((H, W, 3), np.uint8)
+    lab = np.empty((H, W), np.uint8)
+    r0 = 0
+    while r0 < H:
+        lv, r1 = level[r0], r0 + 1
+        while r1 < H and level[r1] == lv and r1 - r0 < 256:
+            r1 += 1
+        texels = _view_rows(g, cam, M, lv, r0, r1)
+        img[r0:r1] = texels[..., :3]
+        lab[r0:r1] = texels[..., 3]
+        r0 = r1
+    return img, lab
+
+
+def _view_rows(g: GroundMap, cam: Camera, M: np.ndarray, lv: int, r0: int, r1: int) -> np.ndarray:
+    """Texels (rows, W, 4) of mip level lv seen by image rows r0 to r1; M is the camera's rays in float32."""
+    W = cam.W
+    u = np.arange(W, dtype=np.float32) + 0.5
+    cx, cy, cz = (float(c) for c in cam.C)
+    tex = g.levels[lv]
+    inv = 1.0 / (g.res * 2 ** lv)
+    v = (np.arange(r0, r1, dtype=np.float32) + 0.5)[:, None]
+    t = -cz / np.minimum(M[2, 0] * u + (M[2, 1] * v + M[2, 2]), -1e-3)
+    col = (t * (M[0, 0] * u + (M[0, 1] * v + M[0, 2])) + (cx - g.x0)) * inv
+    row = ((g.y1 - cy) - t * (M[1, 0] * u + (M[1, 1] * v + M[1, 2]))) * inv
+    np.clip(col, 0, tex.shape[1] - 1, out=col)
+    np.clip(row, 0, tex.shape[0] - 1, out=row)
+    texels = np.take(tex.ravel(), row.astype(np.int32) * tex.shape[1] + col.astype(np.int32))
+    return texels.view(np.uint8).reshape(r1 - r0, W, 4)
+

@@ -1,0 +1,43 @@
+"""One scene at one image size: everything that does not change between its frames, cached per (seed, size)."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .conditions import CameraPath, Lighting, Look
+from .constants import DETAIL
+from .ground import rasterise
+from .layout import build_layout
+from .solids import building_solid, scene_objects
+from .textures import Textures
+
+
+class Scene:
+    """Camera path, light and look, layout, textures, ground raster and drawable objects of one scene.
+
+    Each part draws from its own generator seeded by (seed, part), so the parts do not disturb one another.
+    """
+
+    def __init__(self, seed: int, W: int, H: int):
+        self.seed, self.W, self.H = seed, W, H
+        rc = np.random.default_rng([seed, 1])
+        self.path = CameraPath(rc, W, H)
+        self.light = Lighting(rc)
+        self.look = Look(rc, seed, W, H)
+        self.res = float(np.clip(0.16 * 960 / W / DETAIL, 0.06, 0.6))  # ground raster, metres a texel
+        self.ppm = max(1.5, 6.0 * DETAIL * W / 960)  # textures, pixels a metre
+        self.bounds = self.path.bounds()
+        phi = rc.uniform(-np.pi / 4, np.pi / 4)
+        lay = build_layout(np.random.default_rng([seed, 2]), phi, self.bounds)
+        self.textures = Textures(np.random.default_rng([seed, 3]), self.ppm, W,
+                                 self.path.camera(0).R @ self.light.sun)
+        solids = [building_solid(b, self.textures) for b in lay.buildings]
+        self.ground = rasterise(lay, solids, self.bounds, self.res, self.light, np.random.default_rng([seed, 4]))
+        self.objects = scene_objects(lay, solids, self.light)
+
+
+@functools.lru_cache(maxsize=2)
+def cached_scene(seed: int, W: int, H: int) -> Scene:
+    """The scene of a seed at W x H pixels, built once for the frames that follow."""
+    return Scene(seed, W, H)
