@@ -46,12 +46,12 @@ def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     state = torch.load(path, map_location="cpu", weights_only=True)
     weights = state["best_model"]
     key = state.get("key") or state.get("config") or {}  # "config" in checkpoints written before fit
-    if "inc.0.0.weight" not in weights:
+    if "stem.0.weight" not in weights:
         sys.exit(f"{path} is not a U-Net checkpoint of the notebook (e.g. checkpoints/uavid_unet.pt)")
     depth = len({m.group(1) for k in weights if (m := re.match(r"downs\.(\d+)\.", k))})
     upsample = "transposed" if "ups.0.up.weight" in weights else "bilinear"
-    unet = UNet(weights["head.weight"].shape[0], width=weights["inc.0.0.weight"].shape[0], depth=depth,
-                upsample=upsample)
+    unet = UNet(weights["head.score.weight"].shape[0], width=weights["stem.0.weight"].shape[0], depth=depth,
+                detail=weights["head.detail.0.weight"].shape[0], upsample=upsample)
     unet.load_state_dict(weights)
     return unet, key.get("mean", ROUGH_MEAN), key.get("std", ROUGH_STD)
 
@@ -80,11 +80,11 @@ def main() -> None:
     else:
         unet, mean, std = UNet(8, width=s.unet_width, depth=args.depth), ROUGH_MEAN, ROUGH_STD
     unet = to_device(unet, cpu).eval()
-    align = 2 ** len(unet.downs)
+    align = unet.stride
     image = frame(3840, 2160, mean, std)
     print(f"4K frame {tuple(image.shape)}; rss before tiling {peak_rss_mb():.0f} MB", flush=True)
     tic = time.perf_counter()
-    predict_tiled(unet, image, cpu, unet.head.out_channels, args.tile, args.overlap, align)
+    predict_tiled(unet, image, cpu, unet.head.score.out_channels, args.tile, args.overlap, align)
     tiled_seconds = time.perf_counter() - tic
     rss = peak_rss_mb()
     print(f"tiled 4K prediction: {tiled_seconds:.1f} s, peak RSS {rss:.0f} MB", flush=True)
@@ -93,7 +93,7 @@ def main() -> None:
     h, w = map(int, args.single_pass.split("x"))
     image = frame(w, h, mean, std)
     single = predict_image(unet, image, cpu)
-    tiled = predict_tiled(unet, image, cpu, unet.head.out_channels, args.tile, args.overlap, align)
+    tiled = predict_tiled(unet, image, cpu, unet.head.score.out_channels, args.tile, args.overlap, align)
     agreement = (tiled == single).double().mean().item()
     print(f"agreement of tiled and single pass at {h}x{w}: {agreement:.5f}", flush=True)
     del image, single, tiled

@@ -27,7 +27,7 @@ from utils.errors import LabError
     ({"PROGRESS": "no"}, "PROGRESS='no' in the parameters cell: must be True or False"),
     ({"STANDIN_WIDTH": 8}, "STANDIN_WIDTH=8 in the parameters cell: the stand-in's frames need at least 16 px"),
     ({"SEG_HEIGHT": 270, "SEG_CROP": 256}, "SEG_CROP=256 in the parameters cell is larger than the images' 270 rows"),
-    ({"SEG_CROP": 8, "UNET_DEPTH": 4}, "SEG_CROP=8 in the parameters cell is too small to pool down 4 times"),
+    ({"SEG_CROP": 8, "UNET_DEPTH": 4}, "SEG_CROP=8 in the parameters cell is too small to halve 5 times"),
     ({"TILE_SIZE": 256, "TILE_OVERLAP": 250, "UNET_DEPTH": 3}, "TILE_OVERLAP=250 in the parameters cell leaves tiles"),
     ({"UNET_DEPTH": 8}, "UNET_DEPTH=8 in the parameters cell: must be a whole number from 1 to 7"),
     ({"UAVID_TEST_SEQUENCES": 20},
@@ -38,7 +38,7 @@ from utils.errors import LabError
      "PATCH_SIZE=301 in the parameters cell is larger than the images' 270 rows"),
     ({"MLP_EPOCHS": True}, "MLP_EPOCHS=True in the parameters cell: must be a positive whole number"),
     ({"RESUME": 1}, "RESUME=1 in the parameters cell: must be True or False"),
-    ({"SEG_CROP": 15, "UNET_DEPTH": 3}, "SEG_CROP=15 in the parameters cell is too small to pool down 3 times"),
+    ({"SEG_CROP": 31, "UNET_DEPTH": 3}, "SEG_CROP=31 in the parameters cell is too small to halve 4 times"),
     ({"STUDY_EPOCHS": 2, "LONG_EPOCHS": 6, "BATCH_SIZE": 128, "VAL_SIZE": 5000, "TRAIN_LIMIT": 500},
      "STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT in the parameters cell give a one-cycle schedule 2 x 4 = 8"),
     ({"PATCH_EPOCHS": 2, "PATCH_TRAIN_WINDOWS": 500, "PATCH_BATCH_SIZE": 128},
@@ -61,12 +61,12 @@ def test_few_steps_pass_without_one_cycle_and_with_enough_epochs():
 def test_good_settings_pass_into_their_sections():
     cfg = Config.from_parameters({
         "LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "SEG_HEIGHT": 270,
-        "SEG_CROP": 202, "UNET_DEPTH": 3, "TILE_SIZE": 256, "TILE_OVERLAP": 248, "SEED": 2 ** 32 - 1, "PATCH_SIZE": 25,
+        "SEG_CROP": 202, "UNET_DEPTH": 3, "TILE_SIZE": 256, "TILE_OVERLAP": 240, "SEED": 2 ** 32 - 1, "PATCH_SIZE": 25,
         "MLP_HIDDEN": [512, 256], "TRAIN_LIMIT": 0, "FCN_UPSAMPLE": "transposed", "DEVICE": "cpu"})
     assert (cfg.general.seed, cfg.general.device) == (2 ** 32 - 1, "cpu")
     assert (cfg.mnist.lr_adam, cfg.mnist.batch_size, cfg.mnist.val_size, cfg.mnist.train_limit) == (1e-3, 128, 5000, 0)
     assert cfg.mnist.mlp_hidden == (512, 256)  # a list in the notebook, a tuple in the frozen config
-    assert (cfg.seg.height, cfg.seg.crop, cfg.seg.tile_overlap, cfg.seg.fcn_upsample) == (270, 202, 248, "transposed")
+    assert (cfg.seg.height, cfg.seg.crop, cfg.seg.tile_overlap, cfg.seg.fcn_upsample) == (270, 202, 240, "transposed")
 
 
 def test_names_that_are_not_settings_are_ignored():
@@ -133,7 +133,7 @@ def test_the_notebook_settings_pass_and_every_setting_is_checked():
     assert {"DEVICE", "DATA_DIR", "UAVID_DIR"} <= set(unchecked)  # names: checked where they are used
 
 
-CHOICES = ("SEG_OPTIMIZER", "SEG_SCHEDULE", "FCN_UPSAMPLE")  # string settings with a fixed set of values
+CHOICES = ("PRECISION", "SEG_OPTIMIZER", "SEG_SCHEDULE", "FCN_UPSAMPLE")  # string settings with a fixed set of values
 
 
 def test_config_defaults_are_the_parameters_cell():

@@ -38,7 +38,7 @@ def test_summary_lists_shapes_and_total():
     assert "(1, 50, 4, 4)" in text and "(1, 800)" in text and "431,080" in text
 
 
-@pytest.mark.parametrize("size", [(250, 375), (33, 47), (64, 64), (17, 9)])
+@pytest.mark.parametrize("size", [(250, 375), (33, 47), (64, 64), (35, 19)])
 def test_segmentation_models_keep_odd_sizes(size):
     x = torch.zeros(1, 3, *size)
     for net in (models.UNet(width=4, depth=3), models.UNet(width=4, depth=2, upsample="transposed"),
@@ -55,7 +55,7 @@ def test_unet_width_and_depth_change_the_network():
 def test_a_depth_3_unet_has_the_fcn_encoder():
     # the notebook's comparison rests on this: the U-Net adds only the decoder and its skips
     fcn, unet = models.FCN(width=4), models.UNet(width=4, depth=3)
-    encoder = torch.nn.Sequential(unet.inc, *unet.downs)
+    encoder = torch.nn.Sequential(unet.stem, unet.inc, *unet.downs)
     encoder.load_state_dict(fcn.encoder.state_dict())  # strict: the same layers with the same shapes
     x = torch.rand(2, 3, 40, 56)
     assert torch.equal(encoder.eval()(x), fcn.encoder.eval()(x))
@@ -66,7 +66,7 @@ def test_transposed_fcn_starts_as_bilinear_upsampling():
     fcn_t.load_state_dict(fcn_b.state_dict(), strict=False)
     x = torch.rand(1, 3, 64, 64)
     fcn_t.eval(), fcn_b.eval()
-    inner = (slice(None), slice(None), slice(8, -8), slice(8, -8))  # borders differ by padding
+    inner = (slice(None), slice(None), slice(16, -16), slice(16, -16))  # borders differ by padding
     assert torch.allclose(fcn_t(x)[inner], fcn_b(x)[inner], atol=1e-4)
 
 
@@ -82,3 +82,22 @@ def test_bad_network_settings_are_one_line_errors():
         models.UNet(width=4, depth=0)
     with pytest.raises(LabError, match="FCN upsample='nearest' must be 'bilinear' or 'transposed'"):
         models.FCN(upsample="nearest")
+
+
+def test_unet_parts_keep_their_resolutions():
+    # the stem halves the input, each step down halves again, the head returns to the input's size
+    unet = models.UNet(width=4, depth=3).eval()
+    x = torch.rand(1, 3, 67, 95)
+    half = unet.inc(unet.stem(x))
+    assert half.shape[-2:] == (34, 48) and unet.stride == 16
+    assert unet.head(half, x).shape == (1, 8, 67, 95)
+    assert models.FCN(width=4).stride == unet.stride
+
+
+def test_lenet_pools_by_max_or_average():
+    x = torch.rand(2, 1, 28, 28)
+    assert isinstance(models.LeNet(pool="avg").features[2], torch.nn.AvgPool2d)
+    assert models.LeNet(pool="avg")(x).shape == (2, 10)
+    assert models.count_parameters(models.LeNet(pool="avg")) == 431_080
+    with pytest.raises(LabError, match="LeNet pool='min' must be 'max' or 'avg'"):
+        models.LeNet(pool="min")

@@ -182,3 +182,13 @@ def test_sampling_every_pixel_and_reading_maps_there():
     assert values.dtype == torch.int64 and values.tolist() == expected
     with pytest.raises(LabError, match="cannot sample 23 pixels from masks of 22 pixels in all"):
         samples.sample_pixels(masks, 23)
+
+
+def test_rare_class_boxes_take_one_region_per_group():
+    masks = [torch.zeros(40, 40, dtype=torch.long) for _ in range(4)]
+    for k, m in enumerate(masks):
+        m[5:9, 5:9] = 6
+        m[25:29, 25:29] = 6 if k < 2 else 0
+    regions = samples.rare_class_boxes(masks, [6], size=16, count=4, groups=["a", "a", "b", "b"])
+    assert len(regions) == 2 and {r.image for r in regions} & {0, 1} and {r.image for r in regions} & {2, 3}
+    assert len(samples.rare_class_boxes(masks, [6], size=16, count=4)) == 4  # no groups: both blobs of an image

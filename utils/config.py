@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import check
+from .precision import PRECISIONS
 from .samples import CROP_SCALE
 from .training import OPTIMIZERS, SCHEDULERS
 
@@ -76,6 +77,8 @@ class General:
     checkpoint_dir: str = setting("checkpoints", _text, "name a folder")
     resume: bool = setting(True, _flag, "must be True or False")
     progress: bool = setting(True, _flag, "must be True or False")
+    precision: str = setting("auto", _one_of(*PRECISIONS), f"use one of {', '.join(PRECISIONS)} ('auto': bfloat16 "
+                             "where the GPU or CPU computes it natively, float16 on older GPUs, else float32)")
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,8 @@ class Segmentation:
     crops_per_epoch: int = setting(640, _whole(1), POSITIVE, name="SEG_CROPS_PER_EPOCH", key=True)
     batch_size: int = setting(4, _whole(1), POSITIVE, name="SEG_BATCH_SIZE")
     workers: int = setting(0, _whole(0), "must be a whole number, 0 or more", name="SEG_WORKERS", key=True)
-    epochs: int = setting(6, _whole(1), POSITIVE, name="SEG_EPOCHS")
-    val_every: int = setting(2, _whole(1), POSITIVE, name="SEG_VAL_EVERY", key=True)
+    epochs: int = setting(20, _whole(1), POSITIVE, name="SEG_EPOCHS")
+    val_every: int = setting(4, _whole(1), POSITIVE, name="SEG_VAL_EVERY", key=True)
     optimizer: str = setting("adam", _one_of(*OPTIMIZERS), f"unknown optimizer, use one of {', '.join(OPTIMIZERS)}",
                              name="SEG_OPTIMIZER")
     schedule: str = setting("onecycle", _one_of(*SCHEDULERS), f"unknown schedule, use one of {', '.join(SCHEDULERS)}",
@@ -141,6 +144,7 @@ class Segmentation:
     lr_patch: float = setting(3e-3, _number(open_low=True), LEARNING_RATE)
     tile_size: int = setting(256, _whole(1), POSITIVE)
     tile_overlap: int = setting(96, _whole(0), "must be a whole number, 0 or more")
+    pixel_sample: int = setting(20000, _whole(1), POSITIVE)
 
     def key(self) -> dict:
         """The settings that change what the FCN, U-Net and window classifier see: part of their checkpoints' key."""
@@ -180,15 +184,17 @@ class Config:
               f"after the smallest random zoom ({CROP_SCALE[0]}): use at most {largest}, or a larger SEG_HEIGHT")
         # at least 2 x 2 pixels at the bottom of the U-Net (depth) and of the FCN (1/8): batch norm needs more
         # than one value per channel when a batch holds a single crop
-        smallest = 2 * max(2 ** s.unet_depth, 8)
-        check(s.crop >= smallest, f"SEG_CROP={s.crop} in the parameters cell is too small to pool down "
-                                  f"{s.unet_depth} times (UNET_DEPTH) and 3 times (FCN): use at least {smallest}")
+        smallest = 2 * max(2 ** (s.unet_depth + 1), 16)  # the stem halves, then each step down
+        check(s.crop >= smallest, f"SEG_CROP={s.crop} in the parameters cell is too small to halve {s.unet_depth + 1} "
+                                  f"times (the stem and UNET_DEPTH steps down) and 4 times (the FCN): use at least "
+                                  f"{smallest}")
         check(s.patch_size <= s.height, f"PATCH_SIZE={s.patch_size} in the parameters cell is larger than the images' "
                                         f"{s.height} rows (SEG_HEIGHT): use a smaller window")
-        step = 2 ** s.unet_depth  # tiles start on multiples of the U-Net's down-sampling
+        step = 2 ** (s.unet_depth + 1)  # tiles start on multiples of the U-Net's down-sampling
         check(s.tile_size - s.tile_overlap >= step,
               f"TILE_OVERLAP={s.tile_overlap} in the parameters cell leaves tiles of TILE_SIZE={s.tile_size} "
-              f"advancing by less than {step} px (2 ** UNET_DEPTH): use an overlap of at most {s.tile_size - step}")
+              f"advancing by less than {step} px (2 ** (UNET_DEPTH + 1)): use an overlap of at most "
+              f"{s.tile_size - step}")
         images = min(m.train_limit or MNIST_TRAIN, MNIST_TRAIN - m.val_size)
         runs = [("STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT", min(m.study_epochs, m.long_epochs),
                  math.ceil(images / m.batch_size)),

@@ -37,16 +37,17 @@ def time_call(fn: Callable[[], T], device: torch.device, repeats: int = 1, warmu
 
 
 @torch.no_grad()
-def predict_image(model: nn.Module, image: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """Class map (H, W), on the CPU, of one image (3, H, W) in one forward pass, in the training precision."""
+def predict_image(model: nn.Module, image: torch.Tensor, device: torch.device,
+                  amp: torch.dtype | None = None) -> torch.Tensor:
+    """Class map (H, W), on the CPU, of one image (3, H, W) in one forward pass, with autocast to `amp`."""
     model.eval()
-    with autocast(device):
+    with autocast(device, amp):
         return model(image[None].to(device))[0].argmax(0).cpu()
 
 
 @torch.no_grad()
 def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, device: torch.device,
-                           batch_size: int = 4096) -> torch.Tensor:
+                           batch_size: int = 4096, amp: torch.dtype | None = None) -> torch.Tensor:
     """Label every pixel of image (3, H, W) by classifying the patch x patch window centred on it.
 
     The image is reflect-padded so border pixels have a full window (edge-replicated where it is smaller than
@@ -64,7 +65,7 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, de
         strip = padded[:, :, top: bottom + 2 * r]  # the rows the windows of [top, bottom) need
         windows = F.unfold(strip, patch)  # (1, 3*patch*patch, (bottom-top)*w)
         windows = windows[0].T.reshape(-1, 3, patch, patch)
-        with autocast(device):
+        with autocast(device, amp):
             out[top:bottom] = model(windows).argmax(1).view(bottom - top, w)
     return out.cpu()
 
@@ -95,7 +96,7 @@ def _ramp(h: int, w: int, margin: int, inner: tuple[bool, bool, bool, bool]) -> 
 
 @torch.no_grad()
 def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, num_classes: int,
-                  tile: int = 512, overlap: int = 128, align: int = 32) -> torch.Tensor:
+                  tile: int = 512, overlap: int = 128, align: int = 32, amp: torch.dtype | None = None) -> torch.Tensor:
     """Class map (H, W) of an arbitrarily large image (3, H, W) from overlapping tiles with blended logits.
 
     Tile origins are multiples of `align` (at least the network's total down-sampling, 2**depth for a
@@ -115,7 +116,7 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
             crop = image[:, top:bottom, left:right]
             # borders of the image are real borders: only tile edges inside the image get the ramp
             ramp = _ramp(bottom - top, right - left, overlap, (top > 0, bottom < h, left > 0, right < w))
-            with autocast(device):
+            with autocast(device, amp):
                 logits = model(crop[None].to(device))[0].float().cpu()
             scores[:, top:bottom, left:right] += logits * ramp
             weights[top:bottom, left:right] += ramp
@@ -124,7 +125,7 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
 
 @torch.no_grad()
 def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelSample, patch: int,
-                    device: torch.device, batch_size: int = 4096) -> torch.Tensor:
+                    device: torch.device, batch_size: int = 4096, amp: torch.dtype | None = None) -> torch.Tensor:
     """The sliding-window label (on the CPU) of each sampled pixel only: the same padded windows and precision
     as predict_sliding_window, so the labels equal its full maps read at those pixels."""
     model.eval()
@@ -140,6 +141,6 @@ def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelS
             rows = (sample.y[chunk].to(device)[:, None] + offsets)[:, :, None]  # (n, patch, 1)
             cols = (sample.x[chunk].to(device)[:, None] + offsets)[:, None, :]  # (n, 1, patch)
             windows = padded[:, rows, cols].transpose(0, 1)  # (n, 3, patch, patch)
-            with autocast(device):
+            with autocast(device, amp):
                 out[chunk] = model(windows).argmax(1).cpu()
     return out

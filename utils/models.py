@@ -33,18 +33,20 @@ class MLP(nn.Module):
 class LeNet(nn.Module):
     """LeNet as in the course: conv 5x5 (20) -> pool -> conv 5x5 (50) -> pool -> 800 -> 500 -> 10.
 
-    batch_norm adds BatchNorm after each conv's pooling and after the hidden linear layer; dropout is
-    applied before each linear layer. With the defaults this is exactly the course network (431,080 parameters).
+    batch_norm adds BatchNorm after each conv's pooling and after the hidden linear layer; dropout is applied
+    before each linear layer; pool is "max" (the course) or "avg". With the defaults this is exactly the course
+    network (431,080 parameters).
     """
 
-    def __init__(self, num_classes: int = 10, batch_norm: bool = False, dropout: float = 0.0):
+    def __init__(self, num_classes: int = 10, batch_norm: bool = False, dropout: float = 0.0, pool: str = "max"):
         super().__init__()
+        check(pool in ("max", "avg"), f"LeNet pool={pool!r} must be 'max' or 'avg'")
+        pooling = nn.MaxPool2d if pool == "max" else nn.AvgPool2d
 
         def conv(cin: int, cout: int) -> list[nn.Module]:
             if batch_norm:  # normalise the pooled map: a quarter of the pixels, so a quarter of the cost
-                return [nn.Conv2d(cin, cout, 5, bias=False), nn.MaxPool2d(2), nn.BatchNorm2d(cout),
-                        nn.ReLU(inplace=True)]
-            return [nn.Conv2d(cin, cout, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
+                return [nn.Conv2d(cin, cout, 5, bias=False), pooling(2), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+            return [nn.Conv2d(cin, cout, 5), nn.ReLU(inplace=True), pooling(2)]
 
         self.features = nn.Sequential(*conv(1, 20), *conv(20, 50))
         hidden = [nn.Linear(800, 500, bias=not batch_norm)] + ([nn.BatchNorm1d(500)] if batch_norm else [])
@@ -90,6 +92,14 @@ class DoubleConv(nn.Sequential):
         super().__init__(conv_bn_relu(cin, cout), conv_bn_relu(cout, cout))
 
 
+class Stem(nn.Sequential):
+    """3x3 convolution with stride 2 -> BN -> ReLU: the layers after it work at half the input's resolution."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__(nn.Conv2d(cin, cout, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
 class Down(nn.Sequential):
     """2x2 max pooling, then a double conv: one step down the encoder."""
 
@@ -116,61 +126,80 @@ class Up(nn.Module):
         return self.conv(torch.cat([skip, x], dim=1))
 
 
+class Head(nn.Module):
+    """Back to the input's size: upsample the decoder's map, concatenate a light full-resolution view of the
+    image (one 3x3 conv of it), mix the two with a 3x3 conv, and score the classes with a 1x1 convolution."""
+
+    def __init__(self, cin: int, image_channels: int, detail: int, num_classes: int):
+        super().__init__()
+        self.detail = conv_bn_relu(image_channels, detail)
+        self.fuse = conv_bn_relu(cin + detail, cin)
+        self.score = nn.Conv2d(cin, num_classes, 1)
+
+    def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+        x = F.interpolate(x, size=image.shape[-2:], mode="bilinear", align_corners=False)
+        return self.score(self.fuse(torch.cat([x, self.detail(image)], dim=1)))
+
+
 class UNet(nn.Module):
-    """U-Net: a double conv, `depth` steps down, `depth` steps up with skip connections, a 1x1 head.
+    """U-Net: a stride-2 stem and a double conv (1/2 of the input's resolution), `depth` steps down, `depth` steps
+    up with skip connections back to 1/2, and a head that returns to full resolution.
 
     upsample="bilinear" doubles the size by interpolation, "transposed" by a learnt 2x2 transposed convolution.
     """
 
-    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 32, depth: int = 4,
-                 upsample: str = "bilinear"):
+    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 16, depth: int = 3,
+                 detail: int = 8, upsample: str = "bilinear"):
         super().__init__()
         check(depth >= 1 and width >= 1, f"U-Net depth={depth} and width={width} must be at least 1")
         check(upsample in ("bilinear", "transposed"), f"U-Net upsample={upsample!r} must be 'bilinear' or 'transposed'")
         widths = [width * 2 ** i for i in range(depth + 1)]
-        self.inc = DoubleConv(in_channels, widths[0])
+        self.stem = Stem(in_channels, width)
+        self.inc = DoubleConv(width, width)
         self.downs = nn.ModuleList(Down(widths[i], widths[i + 1]) for i in range(depth))
         self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], upsample) for i in reversed(range(depth)))
-        self.head = nn.Conv2d(widths[0], num_classes, 1)
+        self.head = Head(width, in_channels, detail, num_classes)
+        self.stride = 2 ** (depth + 1)  # the total down-sampling: tiles aligned to it pool over the same pixels
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = [self.inc(x)]
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        skips = [self.inc(self.stem(image))]
         for down in self.downs:
             skips.append(down(skips[-1]))
         x = skips.pop()
         for up in self.ups:
             x = up(x, skips.pop())
-        return self.head(x)
+        return self.head(x, image)
 
 
 class FCN(nn.Module):
-    """Fully convolutional network: an encoder down to 1/8, a 1x1 classifier, upsampling to the input size.
+    """Fully convolutional network: the U-Net's encoder (stem, double conv, `depth` steps down: 1/16 at depth 3),
+    a 1x1 classifier, and an upsampling of the coarse scores to the input size.
 
     upsample="bilinear" interpolates the coarse scores; "transposed" learns the upsampling with a
     transposed convolution initialised to bilinear interpolation.
     """
 
-    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 32, upsample: str = "bilinear"):
+    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 16, depth: int = 3,
+                 upsample: str = "bilinear"):
         super().__init__()
         check(upsample in ("bilinear", "transposed"), f"FCN upsample={upsample!r} must be 'bilinear' or 'transposed'")
-        self.encoder = nn.Sequential(
-            DoubleConv(in_channels, width),
-            Down(width, 2 * width),
-            Down(2 * width, 4 * width),
-            Down(4 * width, 8 * width),
-        )
-        self.classifier = nn.Conv2d(8 * width, num_classes, 1)
+        widths = [width * 2 ** i for i in range(depth + 1)]
+        self.encoder = nn.Sequential(Stem(in_channels, width), DoubleConv(width, width),
+                                     *(Down(widths[i], widths[i + 1]) for i in range(depth)))
+        self.classifier = nn.Conv2d(widths[-1], num_classes, 1)
         self.upsample = upsample
+        self.stride = 2 ** (depth + 1)
         if upsample == "transposed":
-            self.up = nn.ConvTranspose2d(num_classes, num_classes, 16, stride=8, padding=4, bias=False)
-            self.up.weight.data.copy_(_bilinear_kernel(num_classes, 16))
+            s = self.stride
+            self.up = nn.ConvTranspose2d(num_classes, num_classes, 2 * s, stride=s, padding=s // 2, bias=False)
+            self.up.weight.data.copy_(_bilinear_kernel(num_classes, 2 * s))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         size = x.shape[-2:]
         scores = self.classifier(self.encoder(x))
         if self.upsample == "transposed":
             scores = self.up(scores)
-        # Sizes that are not multiples of 8 leave the transposed output a few pixels off; interpolate the rest.
+        # Sizes that are not multiples of the stride leave the transposed output a few pixels off; interpolate.
         if scores.shape[-2:] != size:
             scores = F.interpolate(scores, size=size, mode="bilinear", align_corners=False)
         return scores

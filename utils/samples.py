@@ -41,8 +41,9 @@ CROP_SCALE = (0.75, 1.25)  # training crops are cut after a random zoom by a fac
 
 
 class SegmentationCrops(torch.utils.data.Dataset):
-    """Random training crops: an epoch is `length` crops, each from a random image, jointly rescaled,
-    cropped and flipped with its mask; colour jitter touches the image only."""
+    """Random training crops: an epoch is `length` crops, each from a random image. A square window, zoomed by a
+    random factor in `scale` (its side is crop / zoom), is cut and resized to crop x crop jointly with its mask,
+    and flipped; colour jitter (brightness, contrast, saturation) touches the image only."""
 
     def __init__(self, images: list[torch.Tensor], masks: list[torch.Tensor], crop: int, length: int,
                  mean: list[float], std: list[float], scale: tuple[float, float] = CROP_SCALE, jitter: float = 0.2):
@@ -51,12 +52,14 @@ class SegmentationCrops(torch.utils.data.Dataset):
               f"crops of {crop} px do not fit the smallest image side ({smallest} px) after the smallest random "
               f"zoom ({scale[0]}): use crops of at most {int(smallest * scale[0])} px, or larger images")
         self.images, self.masks, self.length = images, masks, length
-        sizes = [int(smallest * s) for s in scale]
+        area = min(im.shape[-2] * im.shape[-1] for im in images)
+        # Only the window is resized, not the whole image: a few ms a crop instead of tens.
         self.transform = v2.Compose([
-            v2.RandomResize(sizes[0], sizes[1] + 1),
-            v2.RandomCrop(crop),
+            v2.RandomResizedCrop(crop, scale=((crop / scale[1]) ** 2 / area, (crop / scale[0]) ** 2 / area),
+                                 ratio=(1.0, 1.0)),
             v2.RandomHorizontalFlip(),  # no vertical flip: in oblique views the far side is at the top
-            v2.ColorJitter(brightness=jitter, contrast=jitter, saturation=jitter, hue=jitter / 10),
+            # no hue jitter: converting to HSV and back took more time than the rest of the crop
+            v2.ColorJitter(brightness=jitter, contrast=jitter, saturation=jitter),
             v2.ToDtype({tv_tensors.Image: torch.float32, tv_tensors.Mask: torch.int64}, scale=True),
             v2.Normalize(mean, std),
         ])
@@ -141,13 +144,13 @@ def _window_counts(mask: torch.Tensor, classes: list[int], size: int, tops: torc
 
 
 def rare_class_boxes(masks: list[torch.Tensor], classes: list[int], size: int, count: int, seed: int = 0,
-                     candidates: int = 4096, max_overlap: float = 0.25) -> list[Region]:
+                     candidates: int = 4096, max_overlap: float = 0.25, groups: list | None = None) -> list[Region]:
     """Up to `count` size x size regions of the masks showing many pixels of `classes`, best first.
 
     Each region is centred on a rare pixel (one of `candidates` drawn with the seed), clipped to its image, and
     scores sum over classes of gain * log(1 + its pixels of that class); a class's gain is 1 / (1 + the regions
     already chosen that show it), so that the regions show every class. A region may cover at most
-    `max_overlap` of a chosen one."""
+    `max_overlap` of a chosen one; with `groups` (a label per mask, e.g. its sequence), one region per group."""
     smallest = min(min(m.shape[-2:]) for m in masks)
     check(0 < size <= smallest, f"regions of {size} px do not fit the smallest mask side ({smallest} px)")
     found = [torch.nonzero(torch.isin(m.cpu(), torch.tensor(classes, dtype=m.dtype))) for m in masks]
@@ -166,13 +169,15 @@ def rare_class_boxes(masks: list[torch.Tensor], classes: list[int], size: int, c
     counts = torch.cat(counts)
     logs, shown = counts.double().log1p(), torch.zeros(len(classes))
     free = torch.ones(len(regions), dtype=torch.bool)
+    group = [groups[r.image] if groups is not None else r.image for r in regions]
     chosen: list[Region] = []
     while len(chosen) < count and free.any():
         scores = torch.where(free, logs @ (1 / (1 + shown)).double(), -1.0)
         best = int(scores.argmax())  # the first of equals: deterministic
         chosen.append(regions[best])
         shown += counts[best] > 0
-        free &= torch.tensor([r.overlap(regions[best]) <= max_overlap for r in regions])
+        free &= torch.tensor([r.overlap(regions[best]) <= max_overlap and (groups is None or g != group[best])
+                              for r, g in zip(regions, group, strict=True)])
     return chosen
 
 

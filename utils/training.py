@@ -54,9 +54,10 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
 
 def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
                     device: torch.device, scheduler: LRScheduler | None = None,
-                    scaler: torch.amp.GradScaler | None = None, desc: str = "train", progress: bool = True) -> dict:
-    """One pass over loader; returns the loss (the batches' means, weighted by their sample or pixel counts)
-    and the accuracy (per sample, or per pixel)."""
+                    scaler: torch.amp.GradScaler | None = None, amp: torch.dtype | None = None, desc: str = "train",
+                    progress: bool = True) -> dict:
+    """One pass over loader, with autocast to `amp` (None: float32); returns the loss (the batches' means, weighted
+    by their sample or pixel counts) and the accuracy (per sample, or per pixel)."""
     model.train()
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.int64)
@@ -69,7 +70,7 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
     with tqdm(iter(loader), total=total, desc=desc, leave=False, disable=not progress) as bar:
         for step, (x, y) in enumerate(bar):
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            with autocast(device):
+            with autocast(device, amp):
                 logits = model(x)
                 loss = loss_fn(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
@@ -97,7 +98,7 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
 
 @torch.no_grad()
 def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: torch.device, num_classes: int,
-             keep_predictions: bool = False) -> dict:
+             keep_predictions: bool = False, amp: torch.dtype | None = None) -> dict:
     """The loss (batch means weighted by sample or pixel counts, as in train_one_epoch) and the metrics of one
     confusion matrix over loader (accuracy, mIoU, ...); with keep_predictions, also the predicted classes of
     every sample ("predictions", uint8 on the CPU)."""
@@ -107,7 +108,7 @@ def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: tor
     count, predictions = 0, []
     for x, y in loader:
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        with autocast(device):
+        with autocast(device, amp):
             logits = model(x)
         total_loss += loss_fn(logits.float(), y) * y.numel()
         count += y.numel()
@@ -122,12 +123,13 @@ def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: tor
 
 
 @torch.no_grad()
-def predict(model: nn.Module, loader, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(model: nn.Module, loader, device: torch.device,
+            amp: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Softmax probabilities and labels for everything in loader, on the CPU."""
     model.eval()
     probs, labels = [], []
     for x, y in loader:
-        with autocast(device):
+        with autocast(device, amp):
             logits = model(x.to(device))
         probs.append(logits.float().softmax(1).cpu())
         labels.append(y.cpu())
@@ -164,7 +166,7 @@ class History:
 def fit(model: nn.Module, *, train_loader: Iterable, val_loader: Iterable, device: torch.device, num_classes: int,
         epochs: int, optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", weight_decay: float = 0.0,
         loss_fn: nn.Module | None = None, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
-        key: dict | None = None, progress: bool = True, name: str = "") -> History:
+        amp: torch.dtype | None = None, key: dict | None = None, progress: bool = True, name: str = "") -> History:
     """Train for `epochs` with the named optimizer and schedule, validating after each; leave the best weights
     (by `monitor`) in the model and return the history.
 
@@ -177,11 +179,12 @@ def fit(model: nn.Module, *, train_loader: Iterable, val_loader: Iterable, devic
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
     optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
-    scaler = make_scaler(device)
+    scaler = make_scaler(device, amp)
     # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
     key = {**(key or {}), "model": repr(model), "batch_size": getattr(train_loader, "batch_size", None),
            "steps_per_epoch": len(train_loader), "optimizer": optimizer, "lr": lr, "schedule": schedule,
-           "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn)}
+           "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn),
+           "amp": str(amp)}
     better = (lambda a, b: a < b) if monitor == "val_loss" else (lambda a, b: a > b)
     label = f"[{name}] " if name else ""
     history, best_state = History(), None
@@ -203,12 +206,12 @@ def fit(model: nn.Module, *, train_loader: Iterable, val_loader: Iterable, devic
     try:
         for epoch in range(len(history), epochs):
             tic = time.perf_counter()
-            train = train_one_epoch(model, loss_fn, optim, train_loader, device, scheduler, scaler,
+            train = train_one_epoch(model, loss_fn, optim, train_loader, device, scheduler, scaler, amp,
                                     desc=f"{label}epoch {epoch + 1}/{epochs}", progress=progress)
             if device.type == "cuda":
                 torch.cuda.synchronize(device)
             seconds = time.perf_counter() - tic
-            val = evaluate(model, loss_fn, val_loader, device, num_classes)
+            val = evaluate(model, loss_fn, val_loader, device, num_classes, amp=amp)
             history.append(epoch=epoch + 1, train_loss=train["loss"], train_accuracy=train["accuracy"],
                            val_loss=val["loss"], val_accuracy=val["accuracy"], val_miou=val["miou"],
                            lr=optim.param_groups[0]["lr"], seconds=seconds)

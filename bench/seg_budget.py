@@ -1,0 +1,128 @@
+"""Segmentation quality against training time on the stand-in: test mIoU against the seconds of training.
+
+Trains, with the notebook's data, crops, loss and recipe (utils.config.Config), the FCN and the U-Net of the
+notebook and, for comparison, a U-Net that works at full resolution throughout (no stride-2 stem: the classic
+diagram), each for one or more epoch budgets. Prints a table, writes a figure of test mIoU against training
+seconds (outputs/seg_budget.png), and ends with one line for the notebook's U-Net at its default epochs:
+`seg_budget: unet_miou=<x> human=<x> seconds=<s> precision=<name>` (seconds: its fit, validation included).
+
+    python -m bench.seg_budget                              # from the repository root
+    python -m bench.seg_budget --precision float32 --models unet full-res-unet --epochs 6 12 24
+    python -m bench.seg_budget --epochs 60 --width 32 --workers 8      # on a GPU: longer and wider
+"""
+import argparse
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+from bench.standin_data import DEFAULTS, eval_loaders, load_standin_split  # noqa: E402
+from utils import models, samples, training  # noqa: E402
+from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
+from utils.palette import CLASSES  # noqa: E402
+from utils.precision import amp_dtype, describe_precision  # noqa: E402
+
+
+class FullResolutionUNet(nn.Module):
+    """The classic U-Net of the same parts and widths, without the stem: its first and last levels at full size."""
+
+    def __init__(self, num_classes: int, width: int, depth: int):
+        super().__init__()
+        widths = [width * 2 ** i for i in range(depth + 1)]
+        self.inc = models.DoubleConv(3, width)
+        self.downs = nn.ModuleList(models.Down(widths[i], widths[i + 1]) for i in range(depth))
+        self.ups = nn.ModuleList(models.Up(widths[i + 1], widths[i], widths[i]) for i in reversed(range(depth)))
+        self.head = nn.Conv2d(width, num_classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = [self.inc(x)]
+        for down in self.downs:
+            skips.append(down(skips[-1]))
+        x = skips.pop()
+        for up in self.ups:
+            x = up(x, skips.pop())
+        return self.head(x)
+
+
+def build(name: str, width: int) -> nn.Module:
+    s = DEFAULTS.seg
+    if name == "fcn":
+        return models.FCN(len(CLASSES), width=width, upsample=s.fcn_upsample)
+    if name == "unet":
+        return models.UNet(len(CLASSES), width=width, depth=s.unet_depth)
+    return FullResolutionUNet(len(CLASSES), width, s.unet_depth)
+
+
+def main() -> None:
+    s = DEFAULTS.seg
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default=DEFAULTS.general.device)
+    parser.add_argument("--precision", default=DEFAULTS.general.precision, help="auto, float32, bfloat16, float16")
+    parser.add_argument("--standin", default=s.standin_dir, help="written there if missing")
+    parser.add_argument("--models", nargs="+", default=["fcn", "unet"], choices=["fcn", "unet", "full-res-unet"])
+    parser.add_argument("--epochs", type=int, nargs="+", default=[s.epochs], help="epoch budgets to train each for")
+    parser.add_argument("--lr", type=float, default=s.lr, help="peak learning rate (LR_SEG)")
+    parser.add_argument("--width", type=int, default=s.unet_width, help="UNET_WIDTH (and FCN_WIDTH)")
+    parser.add_argument("--workers", type=int, default=s.workers, help="crop-loading processes (SEG_WORKERS)")
+    parser.add_argument("--out", default="outputs/seg_budget.png")
+    args = parser.parse_args()
+
+    device = pick_device(args.device)
+    amp = amp_dtype(args.precision, device)
+    images, masks, mean, std = load_standin_split(args.standin)
+    loss_fn = nn.CrossEntropyLoss(weight=samples.class_weights(masks["train"]).to(device))
+    val_loader, test_loader = eval_loaders(images, masks, mean, std)
+    print(f"device {describe(device)}, {describe_precision(amp)}; {len(images['train'])} training images", flush=True)
+
+    runs = []
+    for name in args.models:
+        for epochs in args.epochs:
+            seed_everything(DEFAULTS.general.seed)
+            crops = samples.SegmentationCrops(images["train"], masks["train"], s.crop, s.crops_per_epoch, mean, std)
+            loader = torch.utils.data.DataLoader(crops, batch_size=s.batch_size, num_workers=args.workers)
+            seed_everything(DEFAULTS.general.seed)
+            model = to_device(build(name, args.width), device)
+            tic = time.perf_counter()
+            history = training.fit(model, train_loader=loader, val_loader=val_loader, device=device,
+                                   num_classes=len(CLASSES), optimizer=s.optimizer, lr=args.lr, schedule=s.schedule,
+                                   epochs=epochs, loss_fn=loss_fn, monitor="val_miou", amp=amp, progress=False,
+                                   name=f"{name}, {epochs} epochs")
+            fit_seconds = time.perf_counter() - tic
+            test = training.evaluate(model, loss_fn, test_loader, device, len(CLASSES), amp=amp)
+            runs.append(dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
+                             parameters=models.count_parameters(model), miou=test["miou"],
+                             iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)}))
+
+    print(f"\n{'model':<15}{'epochs':>7}{'params':>10}{'train s':>9}{'fit s':>8}{'mIoU':>7}"
+          + "".join(f"{c[:9]:>10}" for c in CLASSES))
+    for r in runs:
+        print(f"{r['model']:<15}{r['epochs']:>7}{r['parameters']:>10,}{r['train']:>9.0f}{r['fit']:>8.0f}"
+              f"{r['miou']:>7.3f}" + "".join(f"{v:>10.3f}" for v in r["iou"].values()))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in args.models:
+        mine = [r for r in runs if r["model"] == name]
+        ax.plot([r["train"] for r in mine], [r["miou"] for r in mine], "o-", label=name)
+        for r in mine:
+            ax.annotate(f"{r['epochs']} ep", (r["train"], r["miou"]), fontsize=8, xytext=(3, 3),
+                        textcoords="offset points")
+    ax.set(xlabel="training seconds (validation excluded)", ylabel="test mIoU",
+           title=f"stand-in test mIoU against training time\n{describe(device)}, {describe_precision(amp)}")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(args.out, dpi=110, bbox_inches="tight")
+    print(f"figure: {args.out}")
+    default = next((r for r in runs if r["model"] == "unet" and r["epochs"] == s.epochs), None)
+    default = default if args.width == s.unet_width and args.lr == s.lr else None
+    if default is not None:
+        print(f"seg_budget: unet_miou={default['miou']:.3f} human={default['iou']['human']:.3f} "
+              f"seconds={default['fit']:.0f} precision={describe_precision(amp).split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

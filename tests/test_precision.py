@@ -1,0 +1,46 @@
+import pytest
+import torch
+import torch.nn as nn
+
+from utils import precision, training
+from utils.batches import TensorLoader
+from utils.config import Config
+from utils.errors import LabError
+
+CPU = torch.device("cpu")
+
+
+@pytest.mark.parametrize("native, expected", [(False, None), (True, torch.bfloat16)])
+def test_auto_picks_bfloat16_only_on_a_cpu_that_has_it(monkeypatch, native, expected):
+    monkeypatch.setattr(precision, "cpu_has_native_bfloat16", lambda: native)
+    assert precision.amp_dtype("auto", CPU) is expected
+
+
+def test_explicit_precisions_on_the_cpu():
+    assert precision.amp_dtype("float32", CPU) is None
+    assert precision.amp_dtype("bfloat16", CPU) is torch.bfloat16
+    with pytest.raises(LabError, match="precision='float16' is for CUDA GPUs"):
+        precision.amp_dtype("float16", CPU)
+
+
+def test_an_unknown_precision_is_a_one_line_error():
+    with pytest.raises(LabError) as err:
+        precision.amp_dtype("fp8", CPU)
+    assert "unknown: use one of auto, float32, bfloat16, float16" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(LabError, match="^PRECISION='fp8' in the parameters cell: use one of auto"):
+        Config.from_parameters({"PRECISION": "fp8"})
+
+
+def test_bfloat16_on_the_cpu_trains_a_step():
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 2), torch.randint(0, 2, (64,))
+    model = nn.Linear(2, 2)
+    before = model.weight.detach().clone()
+    loader = TensorLoader(x, y, 16)
+    result = training.train_one_epoch(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), loader,
+                                      CPU, amp=torch.bfloat16, progress=False)
+    assert torch.isfinite(torch.tensor(result["loss"])) and not torch.equal(model.weight, before)
+    with precision.autocast(CPU, torch.bfloat16):
+        assert model(x).dtype == torch.bfloat16  # the step really ran in bfloat16
+    assert precision.describe_precision(torch.bfloat16) == "bfloat16 autocast"
+    assert precision.describe_precision(None) == "float32"
