@@ -1,4 +1,5 @@
 """Tables for the notebook and the metrics file it writes."""
+import inspect
 import json
 from pathlib import Path
 
@@ -30,3 +31,14 @@ def result_row(name: str, parameters: int, optimizer: str, history: History, tes
     return {"variant": name, "parameters": f"{parameters:,}", "optimizer": optimizer, "epochs": len(history),
             "train s / epoch": f"{sum(seconds) / len(seconds):.1f}" if seconds else "-",
             "best val acc": f"{max(val):.2%}" if val else "-", "test acc": f"{test_accuracy:.2%}"}
+
+
+def optimizer_label(optimizer: str, lr: float, schedule: str, **_) -> str:
+    """How a model was trained, for a table: e.g. 'adam 0.003 one-cycle'."""
+    return f"{optimizer} {lr:g}" + (" one-cycle" if schedule == "onecycle" else "")
+
+
+def source(*objects) -> str:
+    """The source code of functions or classes as one Markdown code block, to show the implementation in the
+    notebook without copying it there."""
+    return "```python\n" + "\n\n".join(inspect.getsource(o).rstrip() for o in objects) + "\n```"
