@@ -44,3 +44,13 @@ def test_bfloat16_on_the_cpu_trains_a_step():
         assert model(x).dtype == torch.bfloat16  # the step really ran in bfloat16
     assert precision.describe_precision(torch.bfloat16) == "bfloat16 autocast"
     assert precision.describe_precision(None) == "float32"
+
+
+@pytest.mark.parametrize("capability, probe, expected", [("AVX512", True, True), ("AVX512", False, False),
+                                                         ("AVX2", True, False), ("DEFAULT", True, False)])
+def test_native_bfloat16_needs_the_hardware_and_avx512_kernels(monkeypatch, capability, probe, expected):
+    # ATEN_CPU_CAPABILITY=avx2 caps PyTorch's kernels: bfloat16 would then be emulated, so "auto" keeps float32
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: probe, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert precision.cpu_has_native_bfloat16() is expected

@@ -14,7 +14,10 @@ PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 
 
 def cpu_has_native_bfloat16() -> bool:
-    """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX), as PyTorch detects it."""
+    """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX), as PyTorch detects it, and PyTorch
+    may use it: ATEN_CPU_CAPABILITY=avx2 (set by some clusters and containers) caps its kernels below AVX-512."""
+    if torch.backends.cpu.get_cpu_capability() != "AVX512":
+        return False
     probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # private, so looked up with care
     return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
 
