@@ -2,9 +2,11 @@
 
 Trains, with the notebook's data, crops, loss and recipe (utils.config.Config), the FCN and the U-Net of the
 notebook and, for comparison, a U-Net that works at full resolution throughout (no stride-2 stem: the classic
-diagram), each for one or more epoch budgets. Prints a table, writes a figure of test mIoU against training
-seconds (outputs/seg_budget.png), and ends with one line for the notebook's U-Net at its default epochs:
-`seg_budget: unet_miou=<x> human=<x> seconds=<s> precision=<name>` (seconds: its fit, validation included).
+diagram) and one whose head mixes with a 3x3 convolution instead of 1x1, each for one or more epoch budgets.
+Prints a table, writes a figure of test mIoU against training seconds (outputs/seg_budget.png), and ends with
+one line for the notebook's U-Net at its default epochs (seconds: its fit, validation included):
+`seg_budget: unet_miou=<x> human=<x> seconds=<s> precision=<name> one_pass=<x>`. Test scores are
+mirror-averaged as the notebook's are (SEG_TEST_MIRROR); one_pass is the U-Net's test mIoU without.
 
     python -m bench.seg_budget                              # from the repository root
     python -m bench.seg_budget --precision float32 --models unet full-res-unet --epochs 6 12 24
@@ -53,9 +55,13 @@ def build(name: str, width: int) -> nn.Module:
     s = DEFAULTS.seg
     if name == "fcn":
         return models.FCN(len(CLASSES), width=width, upsample=s.fcn_upsample)
-    if name == "unet":
-        return models.UNet(len(CLASSES), width=width, depth=s.unet_depth)
-    return FullResolutionUNet(len(CLASSES), width, s.unet_depth)
+    if name == "full-res-unet":
+        return FullResolutionUNet(len(CLASSES), width, s.unet_depth)
+    unet = models.UNet(len(CLASSES), width=width, depth=s.unet_depth)
+    if name == "unet-3x3-head":  # the head mixes the upsampled map and the detail with a 3x3 conv, not 1x1
+        fuse = unet.head.fuse[0]
+        unet.head.fuse = models.conv_bn_relu(fuse.in_channels, fuse.out_channels)
+    return unet
 
 
 def main() -> None:
@@ -64,8 +70,10 @@ def main() -> None:
     parser.add_argument("--device", default=DEFAULTS.general.device)
     parser.add_argument("--precision", default=DEFAULTS.general.precision, help="auto, float32, bfloat16, float16")
     parser.add_argument("--standin", default=s.standin_dir, help="written there if missing")
-    parser.add_argument("--models", nargs="+", default=["fcn", "unet"], choices=["fcn", "unet", "full-res-unet"])
-    parser.add_argument("--epochs", type=int, nargs="+", default=[s.epochs], help="epoch budgets to train each for")
+    parser.add_argument("--models", nargs="+", default=["fcn", "unet"],
+                        choices=["fcn", "unet", "unet-3x3-head", "full-res-unet"])
+    parser.add_argument("--epochs", type=int, nargs="+",
+                        help="epoch budgets to train each for (default: FCN_EPOCHS for the FCN, else SEG_EPOCHS)")
     parser.add_argument("--lr", type=float, default=s.lr, help="peak learning rate (LR_SEG)")
     parser.add_argument("--width", type=int, default=s.unet_width, help="UNET_WIDTH (and FCN_WIDTH)")
     parser.add_argument("--workers", type=int, default=s.workers, help="crop-loading processes (SEG_WORKERS)")
@@ -81,7 +89,7 @@ def main() -> None:
 
     runs = []
     for name in args.models:
-        for epochs in args.epochs:
+        for epochs in args.epochs or [s.fcn_epochs if name == "fcn" else s.epochs]:
             seed_everything(DEFAULTS.general.seed)
             crops = samples.SegmentationCrops(images["train"], masks["train"], s.crop, s.crops_per_epoch, mean, std)
             loader = torch.utils.data.DataLoader(crops, batch_size=s.batch_size, num_workers=args.workers)
@@ -93,16 +101,18 @@ def main() -> None:
                                    epochs=epochs, loss_fn=loss_fn, monitor="val_miou", amp=amp, progress=False,
                                    name=f"{name}, {epochs} epochs")
             fit_seconds = time.perf_counter() - tic
-            test = training.evaluate(model, loss_fn, test_loader, device, len(CLASSES), amp=amp)
+            tested = models.MirrorAverage(model) if s.test_mirror else model
+            test = training.evaluate(tested, loss_fn, test_loader, device, len(CLASSES), amp=amp)
+            one_pass = training.evaluate(model, loss_fn, test_loader, device, len(CLASSES), amp=amp)
             runs.append(dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
-                             parameters=models.count_parameters(model), miou=test["miou"],
+                             parameters=models.count_parameters(model), miou=test["miou"], one_pass=one_pass["miou"],
                              iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)}))
 
-    print(f"\n{'model':<15}{'epochs':>7}{'params':>10}{'train s':>9}{'fit s':>8}{'mIoU':>7}"
+    print(f"\n{'model':<15}{'epochs':>7}{'params':>10}{'train s':>9}{'fit s':>8}{'mIoU':>7}{'1-pass':>7}"
           + "".join(f"{c[:9]:>10}" for c in CLASSES))
     for r in runs:
         print(f"{r['model']:<15}{r['epochs']:>7}{r['parameters']:>10,}{r['train']:>9.0f}{r['fit']:>8.0f}"
-              f"{r['miou']:>7.3f}" + "".join(f"{v:>10.3f}" for v in r["iou"].values()))
+              f"{r['miou']:>7.3f}{r['one_pass']:>7.3f}" + "".join(f"{v:>10.3f}" for v in r["iou"].values()))
     fig, ax = plt.subplots(figsize=(6, 4))
     for name in args.models:
         mine = [r for r in runs if r["model"] == name]
@@ -121,7 +131,8 @@ def main() -> None:
     default = default if args.width == s.unet_width and args.lr == s.lr else None
     if default is not None:
         print(f"seg_budget: unet_miou={default['miou']:.3f} human={default['iou']['human']:.3f} "
-              f"seconds={default['fit']:.0f} precision={describe_precision(amp).split()[0]}")
+              f"seconds={default['fit']:.0f} precision={describe_precision(amp).split()[0]} "
+              f"one_pass={default['one_pass']:.3f}")
 
 
 if __name__ == "__main__":

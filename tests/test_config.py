@@ -44,7 +44,12 @@ from utils.errors import LabError
     ({"PATCH_EPOCHS": 2, "PATCH_TRAIN_WINDOWS": 500, "PATCH_BATCH_SIZE": 128},
      "PATCH_EPOCHS, PATCH_TRAIN_WINDOWS, PATCH_BATCH_SIZE in the parameters cell give a one-cycle schedule 2 x 4 = 8"),
     ({"SEG_SCHEDULE": "onecycle", "SEG_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4},
-     "SEG_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE in the parameters cell give a one-cycle schedule 1 x 2 = 2"),
+     "SEG_EPOCHS, FCN_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE in the parameters cell give a one-cycle schedule "
+     "1 x 2 = 2"),
+    ({"FCN_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4},
+     "SEG_EPOCHS, FCN_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE in the parameters cell give a one-cycle schedule "
+     "1 x 2 = 2"),
+    ({"FCN_EPOCHS": 0}, "FCN_EPOCHS=0 in the parameters cell: must be a positive whole number"),
 ])
 def test_notebook_settings_are_checked_by_name(settings, message):
     with pytest.raises(LabError) as err:

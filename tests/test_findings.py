@@ -52,17 +52,18 @@ def test_the_prose_states_only_numbers_of_its_tables_and_inputs():
     assert stated <= table_numbers | inputs, stated - table_numbers - inputs
 
 
-def scores(name, iou):
+def scores(name, iou, epochs=12):
     k = len(iou)
     confusion = torch.eye(k, dtype=torch.long) * 100
     confusion[0, 1], confusion[0, 2] = 30, 10
-    return SegScores(name, 0.8, sum(iou) / k, iou, [0.5] * k, [0.6] * k, confusion, 1000, 2.0)
+    return SegScores(name, 0.8, sum(iou) / k, iou, [0.5] * k, [0.6] * k, confusion, 1000, 2.0, epochs)
 
 
 def test_segmentation_findings_compare_class_by_class():
     classes = ["a", "b", "c"]
-    fcn, unet = scores("FCN", [0.2, 0.5, 0.6]), scores("U-Net", [0.1, 0.7, 0.8])
+    fcn, unet = scores("FCN", [0.2, 0.5, 0.6]), scores("U-Net", [0.1, 0.7, 0.8], epochs=30)
     t = findings.segmentation_findings(fcn, unet, classes, "the stand-in")
+    assert "trained 30 epochs of 2.0 s against the FCN's 12 of 2.0 s" in t
     assert "the U-Net's test mIoU is 0.533, above the FCN's 0.433" in t
     assert "higher on 2 of the 3 classes and lower on a" in t
     assert "The weakest class** for the U-Net is *a* (IoU 0.100): recall 0.600, precision 0.500" in t
@@ -74,3 +75,10 @@ def test_segmentation_findings_compare_class_by_class():
 def test_speed_finding_names_the_faster_and_the_best():
     t = findings.speed_finding(12.0, 0.02, {"window classifier": 0.3, "FCN": 0.4, "U-Net": 0.5})
     assert "the FCN was 600 times faster" in t and "the U-Net scores highest" in t
+
+
+def test_mirror_finding_words_each_change():
+    t = findings.mirror_finding({"FCN": 0.4001, "U-Net": 0.62}, {"FCN": 0.4004, "U-Net": 0.6346})
+    assert t == "- **Mirror averaging** left the FCN's test mIoU at 0.400 and raised the U-Net's from 0.620 to 0.635."
+    assert "lowered the U-Net's test mIoU from 0.620 to 0.610" in findings.mirror_finding({"U-Net": 0.62},
+                                                                                         {"U-Net": 0.61})

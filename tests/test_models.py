@@ -101,3 +101,15 @@ def test_lenet_pools_by_max_or_average():
     assert models.count_parameters(models.LeNet(pool="avg")) == 431_080
     with pytest.raises(LabError, match="LeNet pool='min' must be 'max' or 'avg'"):
         models.LeNet(pool="min")
+
+
+def test_mirror_average_is_the_mean_over_the_mirrored_input():
+    unet = models.UNet(width=4, depth=2).eval()
+    x = torch.rand(2, 3, 33, 47)
+    both = models.MirrorAverage(unet)(x)
+    assert torch.allclose(both, (unet(x) + unet(x.flip(-1)).flip(-1)) / 2)
+    # the mean over an image and its mirror is itself mirror-symmetric
+    assert torch.allclose(models.MirrorAverage(unet)(x.flip(-1)), both.flip(-1), atol=1e-5)
+    windows = torch.rand(5, 3, 25, 25)
+    patch = models.PatchCNN(patch=25).eval()
+    assert torch.allclose(models.MirrorAverage(patch)(windows), (patch(windows) + patch(windows.flip(-1))) / 2)

@@ -124,7 +124,8 @@ class Segmentation:
     crops_per_epoch: int = setting(640, _whole(1), POSITIVE, name="SEG_CROPS_PER_EPOCH", key=True)
     batch_size: int = setting(4, _whole(1), POSITIVE, name="SEG_BATCH_SIZE")
     workers: int = setting(0, _whole(0), "must be a whole number, 0 or more", name="SEG_WORKERS", key=True)
-    epochs: int = setting(20, _whole(1), POSITIVE, name="SEG_EPOCHS")
+    epochs: int = setting(30, _whole(1), POSITIVE, name="SEG_EPOCHS")
+    fcn_epochs: int = setting(12, _whole(1), POSITIVE)
     val_every: int = setting(4, _whole(1), POSITIVE, name="SEG_VAL_EVERY", key=True)
     optimizer: str = setting("adam", _one_of(*OPTIMIZERS), f"unknown optimizer, use one of {', '.join(OPTIMIZERS)}",
                              name="SEG_OPTIMIZER")
@@ -145,6 +146,7 @@ class Segmentation:
     tile_size: int = setting(256, _whole(1), POSITIVE)
     tile_overlap: int = setting(96, _whole(0), "must be a whole number, 0 or more")
     pixel_sample: int = setting(20000, _whole(1), POSITIVE)
+    test_mirror: bool = setting(True, _flag, "must be True or False", name="SEG_TEST_MIRROR")
 
     def key(self) -> dict:
         """The settings that change what the FCN, U-Net and window classifier see: part of their checkpoints' key."""
@@ -201,7 +203,7 @@ class Config:
                 ("PATCH_EPOCHS, PATCH_TRAIN_WINDOWS, PATCH_BATCH_SIZE", s.patch_epochs,
                  math.ceil(s.patch_train_windows / s.patch_batch_size))]
         if s.schedule == "onecycle":
-            runs.append(("SEG_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE", s.epochs,
+            runs.append(("SEG_EPOCHS, FCN_EPOCHS, SEG_CROPS_PER_EPOCH, SEG_BATCH_SIZE", min(s.epochs, s.fcn_epochs),
                          math.ceil(s.crops_per_epoch / s.batch_size)))
         for names, epochs, batches in runs:
             check(epochs * batches >= 10, f"{names} in the parameters cell give a one-cycle schedule {epochs} x "

@@ -44,12 +44,14 @@ class SegScores:
     confusion: torch.Tensor  # rows = truth, columns = prediction
     parameters: int
     seconds_per_epoch: float
+    epochs: int
 
     @classmethod
     def of(cls, name: str, result: dict) -> "SegScores":
-        """From evaluate()'s result, with the "parameters" and "seconds_per_epoch" the notebook adds."""
+        """From evaluate()'s result, with the "parameters", "seconds_per_epoch" and "epochs" the notebook adds."""
         return cls(name, result["accuracy"], result["miou"], result["iou"].tolist(), result["precision"].tolist(),
-                   result["recall"].tolist(), result["confusion"], result["parameters"], result["seconds_per_epoch"])
+                   result["recall"].tolist(), result["confusion"], result["parameters"], result["seconds_per_epoch"],
+                   result["epochs"])
 
 
 def noise_margin(accuracy: float, n: int) -> float:
@@ -131,8 +133,8 @@ def segmentation_findings(fcn: SegScores, unet: SegScores, classes: list[str], d
              f"- **Skip connections.** On {data}, the U-Net's test mIoU is {unet.miou:.3f}, {verb} the FCN's "
              f"{fcn.miou:.3f}; its IoU is higher on {len(higher)} of the {len(classes)} classes"
              + (f" and lower on {_list(lower)}" if lower else "") + ". "
-             f"It has {unet.parameters:,} parameters against {fcn.parameters:,}, and trained "
-             f"{unet.seconds_per_epoch:.1f} s an epoch against {fcn.seconds_per_epoch:.1f} s.",
+             f"It has {unet.parameters:,} parameters against {fcn.parameters:,}, and trained {unet.epochs} epochs "
+             f"of {unet.seconds_per_epoch:.1f} s against the FCN's {fcn.epochs} of {fcn.seconds_per_epoch:.1f} s.",
              f"- **The weakest class** for the U-Net is *{classes[weakest]}* (IoU {unet.iou[weakest]:.3f}): "
              f"recall {unet.recall[weakest]:.3f}, precision {unet.precision[weakest]:.3f}"
              + (f"; most of its missed pixels are labelled *{goes[0][0]}* (table)." if goes else ".")]
@@ -145,3 +147,13 @@ def speed_finding(window_seconds: float, fcn_seconds: float, scores: dict[str, f
     return (f"- **Sliding window.** On the same crop the FCN was {window_seconds / fcn_seconds:.0f} times faster than "
             f"the window classifier. On the same sampled test pixels the mIoU is "
             + ", ".join(f"{v:.3f} for the {k}" for k, v in scores.items()) + f": the {best} scores highest.")
+
+
+def mirror_finding(one_pass: dict[str, float], mirrored: dict[str, float]) -> str:
+    """Test-time mirror averaging against one pass: the test mIoU of each network both ways."""
+    def change(name: str, first: bool) -> str:
+        a, b, what = one_pass[name], mirrored[name], f"the {name}'s" + (" test mIoU" if first else "")
+        if round(a, 3) == round(b, 3):
+            return f"left {what} at {b:.3f}"
+        return f"{'raised' if b > a else 'lowered'} {what} from {a:.3f} to {b:.3f}"
+    return "- **Mirror averaging** " + _list([change(name, i == 0) for i, name in enumerate(mirrored)]) + "."
