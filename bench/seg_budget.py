@@ -10,7 +10,7 @@ mirror-averaged as the notebook's are (SEG_TEST_MIRROR); one_pass is the U-Net's
 
     python -m bench.seg_budget                              # from the repository root
     python -m bench.seg_budget --precision float32 --models unet full-res-unet --epochs 6 12 24
-    python -m bench.seg_budget --epochs 60 --width 32 --workers 8      # on a GPU: longer and wider
+    python -m bench.seg_budget --models unet --epochs 60 --width 32 --height 540 --workers 8  # GPU (README)
 """
 import argparse
 import time
@@ -76,13 +76,16 @@ def main() -> None:
                         help="epoch budgets to train each for (default: FCN_EPOCHS for the FCN, else SEG_EPOCHS)")
     parser.add_argument("--lr", type=float, default=s.lr, help="peak learning rate (LR_SEG)")
     parser.add_argument("--width", type=int, default=s.unet_width, help="UNET_WIDTH (and FCN_WIDTH)")
+    parser.add_argument("--height", type=int, default=s.height, help="rows images are resized to (SEG_HEIGHT)")
+    parser.add_argument("--crop", type=int, default=s.crop, help="training crop side (SEG_CROP)")
+    parser.add_argument("--batch", type=int, default=s.batch_size, help="crops per step (SEG_BATCH_SIZE)")
     parser.add_argument("--workers", type=int, default=s.workers, help="crop-loading processes (SEG_WORKERS)")
     parser.add_argument("--out", default="outputs/seg_budget.png")
     args = parser.parse_args()
 
     device = pick_device(args.device)
     amp = amp_dtype(args.precision, device)
-    images, masks, mean, std = load_standin_split(args.standin)
+    images, masks, mean, std = load_standin_split(args.standin, args.height)
     loss_fn = nn.CrossEntropyLoss(weight=samples.class_weights(masks["train"]).to(device))
     val_loader, test_loader = eval_loaders(images, masks, mean, std)
     print(f"device {describe(device)}, {describe_precision(amp)}; {len(images['train'])} training images", flush=True)
@@ -91,8 +94,8 @@ def main() -> None:
     for name in args.models:
         for epochs in args.epochs or [s.fcn_epochs if name == "fcn" else s.epochs]:
             seed_everything(DEFAULTS.general.seed)
-            crops = samples.SegmentationCrops(images["train"], masks["train"], s.crop, s.crops_per_epoch, mean, std)
-            loader = torch.utils.data.DataLoader(crops, batch_size=s.batch_size, num_workers=args.workers)
+            crops = samples.SegmentationCrops(images["train"], masks["train"], args.crop, s.crops_per_epoch, mean, std)
+            loader = torch.utils.data.DataLoader(crops, batch_size=args.batch, num_workers=args.workers)
             seed_everything(DEFAULTS.general.seed)
             model = to_device(build(name, args.width), device)
             tic = time.perf_counter()
@@ -128,7 +131,8 @@ def main() -> None:
     fig.savefig(args.out, dpi=110, bbox_inches="tight")
     print(f"figure: {args.out}")
     default = next((r for r in runs if r["model"] == "unet" and r["epochs"] == s.epochs), None)
-    default = default if args.width == s.unet_width and args.lr == s.lr else None
+    recipe = (args.width, args.lr, args.height, args.crop, args.batch)
+    default = default if recipe == (s.unet_width, s.lr, s.height, s.crop, s.batch_size) else None
     if default is not None:
         print(f"seg_budget: unet_miou={default['miou']:.3f} human={default['iou']['human']:.3f} "
               f"seconds={default['fit']:.0f} precision={describe_precision(amp).split()[0]} "

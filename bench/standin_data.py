@@ -8,9 +8,9 @@ from utils.config import Config
 DEFAULTS = Config()
 
 
-def load_standin_split(path: str) -> tuple[dict, dict, list[float], list[float]]:
+def load_standin_split(path: str, height: int = DEFAULTS.seg.height) -> tuple[dict, dict, list[float], list[float]]:
     """The notebook's defaults: the stand-in of STANDIN_WIDTH x STANDIN_HEIGHT and STANDIN_FRAMES (written to path
-    if missing), split with UAVID_TEST_SEQUENCES under SEED, resized to SEG_HEIGHT rows.
+    if missing), split with UAVID_TEST_SEQUENCES under SEED, resized to height rows (SEG_HEIGHT).
 
     Returns images and masks per split name, and the training split's channel mean and std."""
     seg, seed = DEFAULTS.seg, DEFAULTS.general.seed
@@ -18,7 +18,7 @@ def load_standin_split(path: str) -> tuple[dict, dict, list[float], list[float]]
                                 seed=seed)
     images, masks = {}, {}
     for name, split in uavid.course_split(root, seg.test_sequences, seed).items():
-        images[name], masks[name] = uavid.load_samples(split, seg.height)
+        images[name], masks[name] = uavid.load_samples(split, height)
     mean, std = samples.channel_stats(images["train"])
     return images, masks, mean, std
 
