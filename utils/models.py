@@ -80,10 +80,10 @@ class PatchCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
-def conv_bn_relu(cin: int, cout: int, kernel: int = 3) -> nn.Sequential:
-    """Convolution (3x3 unless told, same size) -> batch norm -> ReLU."""
-    return nn.Sequential(nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=False), nn.BatchNorm2d(cout),
-                         nn.ReLU(inplace=True))
+def conv_bn_relu(cin: int, cout: int, kernel: int = 3, stride: int = 1) -> nn.Sequential:
+    """Convolution (3x3 unless told; same size at stride 1) -> batch norm -> ReLU."""
+    return nn.Sequential(nn.Conv2d(cin, cout, kernel, stride=stride, padding=kernel // 2, bias=False),
+                         nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
 class DoubleConv(nn.Sequential):
@@ -97,8 +97,7 @@ class Stem(nn.Sequential):
     """3x3 convolution with stride 2 -> BN -> ReLU: the layers after it work at half the input's resolution."""
 
     def __init__(self, cin: int, cout: int):
-        super().__init__(nn.Conv2d(cin, cout, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(cout),
-                         nn.ReLU(inplace=True))
+        super().__init__(*conv_bn_relu(cin, cout, stride=2))
 
 
 class Down(nn.Sequential):
