@@ -1,84 +1,124 @@
+import random
 import re
 
+import numpy as np
 import pytest
 import torch
 
 from utils import findings
-from utils.findings import SegScores, Variant
+from utils.boundaries import BoundaryScores
+from utils.findings import Comparison, SegScores, Variant
+from utils.significance import McNemar, PairedMiou
+from utils.study import study_steps
 
-LADDER = ["SGD", "Adam", "Adam + one-cycle"]
-
-
-def variants(sgd=0.97, adam=0.98, onecycle=0.99, pool=0.985, mlp_test=0.975, adam_test=0.985):
-    return {"MLP (Lab 2)": Variant("MLP (Lab 2)", 500_000, 3, 0.97, mlp_test, 2.0),
-            "SGD": Variant("SGD", 431_080, 2, sgd, sgd, 10.0),
-            "Adam": Variant("Adam", 431_080, 2, adam, adam_test, 11.0),
-            "Adam + one-cycle": Variant("Adam + one-cycle", 431_080, 2, onecycle, onecycle, 11.0),
-            "average pooling": Variant("average pooling", 431_080, 2, pool, pool, 11.0)}
+CLASSES = ["clutter", "building", "road", "static car", "tree", "low vegetation", "human", "moving car"]
 
 
-def text(**kw):
-    return findings.mnist_findings(variants(**kw), LADDER, "average pooling", "Adam + one-cycle", 5000, 10000)
+def random_variants(rng: random.Random) -> tuple[dict, list, dict]:
+    steps = study_steps(0.05, 0.02, 1e-3, 3e-3, 0.25, 2, 6)
+    variants = {name: Variant(name, rng.randint(1, 10 ** 6), rng.randint(1, 9), rng.uniform(0.9, 1.0),
+                              rng.uniform(0.9, 1.0), rng.uniform(0.9, 1.0), rng.uniform(0.9, 1.0))
+                for name in ["MLP (Lab 2)"] + [s.name for s in steps]}
+    tests = {s.name: McNemar(rng.randint(0, 80), rng.randint(0, 80), rng.choice([1e-5, rng.random()]))
+             for s in steps}
+    return variants, steps, tests
 
 
-def prose_and_tables(t):
-    lines = t.splitlines()
-    return [x for x in lines if not x.startswith("|")], [x for x in lines if x.startswith("|")]
+
+def test_mnist_verdicts_and_numbers_agree_with_random_metrics():
+    for seed in range(200):
+        rng = random.Random(seed)
+        variants, steps, tests = random_variants(rng)
+        text = findings.mnist_findings(variants, steps, tests, McNemar(30, 10, 0.002), "Adam", "MLP (Lab 2)", "SGD")
+        table = findings.study_table(variants, steps, tests)
+        for step in steps[1:]:
+            new, old, test = variants[step.name], variants[step.against], tests[step.name]
+            line = next(x for x in text.splitlines() if x.startswith(f"- **{step.name}**"))
+            first, second = re.findall(r"(\d+\.\d\d %)", line)[:2]
+            assert (first, second) == (findings.pct(new.test), findings.pct(old.test))
+            word = re.search(r"p [<=] [\d.]+: ([a-z ]+)\.", line).group(1)
+            if test.p_value >= findings.ALPHA:
+                assert word == "no detectable difference"
+            else:
+                assert word == ("better" if new.test > old.test else "worse")
+            row = next(x for x in table.splitlines() if x.startswith(f"| {step.name} |"))
+            assert row.endswith(f"| {word} |")
+            assert findings.MECHANISMS[step.kind] in line
 
 
-def test_noise_margin_is_two_standard_errors_of_a_difference():
-    assert findings.noise_margin(0.99, 5000) == pytest.approx(2 * (2 * 0.99 * 0.01 / 5000) ** 0.5)
+def test_budget_sentence_follows_the_gap():
+    fitted = Variant("+ batch norm", 1, 2, 0.99, 0.99, last_train=0.995, last_val=0.99)
+    assert "hardly any overfitting" in findings.regulariser_budget(fitted)
+    overfit = Variant("+ batch norm", 1, 2, 0.97, 0.97, last_train=0.999, last_val=0.975)
+    assert "gap of 2.40 points" in findings.regulariser_budget(overfit)
 
 
-def test_the_wording_follows_the_numbers():
-    t = text()
-    assert "LeNet beats the MLP: 98.50 % against 97.50 % test accuracy" in t
-    assert "| Adam | 98.00 % | 97.00 % | +1.00 | gain |" in t
-    assert "| 97.50 % | 250 |" in t  # the MLP's wrong test digits
-    # average pooling 0.5 points below max pooling, beyond the margin of 0.40 points: a loss
-    assert "Average instead of max pooling changed the best validation accuracy by -0.50 points: loss." in t
-    assert "The largest gain came from *Adam*" in t or "The largest gain came from *Adam + one-cycle*" in t
-    assert "does not beat the MLP" in text(adam_test=0.97)
-    assert "+0.05 points: within noise" in text(pool=0.9905)
-    assert "No step gained beyond noise" in text(adam=0.97, onecycle=0.9702)
+def random_scores(rng: np.random.Generator, name: str) -> SegScores:
+    confusion = torch.from_numpy(rng.integers(0, 1000, (8, 8)))
+    iou = rng.uniform(0, 1, 8).tolist()
+    return SegScores(name, float(rng.uniform()), float(np.mean(iou)), iou, rng.uniform(0, 1, 8).tolist(),
+                     rng.uniform(0, 1, 8).tolist(), confusion, int(rng.integers(1, 10 ** 6)), 1.0, 6)
 
 
-def test_the_prose_states_only_numbers_of_its_tables_and_inputs():
-    t = text()
-    prose, tables = prose_and_tables(t)
-    table_numbers = set(re.findall(r"[+-]?\d[\d,]*(?:\.\d+)?", " ".join(tables)))
-    inputs = {"431,080", "500,000", "5,000", "0.40", "2", "3"}  # the parameters, images and margin stated
-    stated = set(re.findall(r"[+-]?\d[\d,]*(?:\.\d+)?", " ".join(prose)))
-    assert stated <= table_numbers | inputs, stated - table_numbers - inputs
+def test_segmentation_findings_never_contradict_random_metrics():
+    for seed in range(300):
+        rng = np.random.default_rng(seed)
+        first, second = random_scores(rng, "U-Net"), random_scores(rng, "U-Net without skips")
+        paired = PairedMiou(first.miou - second.miou, float(rng.choice([1e-4, rng.uniform()])),
+                            int(rng.integers(0, 61)), 60)
+        text = findings.comparison_finding(Comparison("Skips", first, second, paired, "reason"), CLASSES)
+        higher = sum(a > b for a, b in zip(first.iou, second.iou, strict=True))
+        assert f"higher IoU on {higher} of the 8 classes" in text
+        assert f"more accurate on {paired.images_first_better} of the 60" in text
+        expected = findings.verdict(paired.difference, paired.p_value)
+        assert f": {expected})" in text
+        assert (expected == "better") == (paired.p_value < 0.05 and first.miou > second.miou)
+
+        weakest = findings.weakest_class_finding(first, CLASSES)
+        worst = int(np.argmin(first.iou))
+        assert f"*{CLASSES[worst]}* (IoU {first.iou[worst]:.3f})" in weakest
+        row = first.confusion[worst].double() / first.confusion[worst].sum()
+        missed = 1 - row[worst]
+        top = max((k for k in range(8) if k != worst), key=lambda k: row[k])
+        assert f"labelled *{CLASSES[top]}*" in weakest
+        assert ("most of those" in weakest) == bool(row[top] > missed / 2)
+
+        window, fcn = float(rng.uniform(0.01, 20)), float(rng.uniform(0.001, 1))
+        sampled = {"window classifier": float(rng.uniform()), "FCN": float(rng.uniform()), "U-Net": 0.5}
+        speed = findings.speed_finding(window, fcn, sampled, "window classifier", "FCN")
+        if window >= fcn:
+            assert f"{window / fcn:.0f} times faster" in speed
+        else:
+            assert f"{fcn / window:.1f} times slower" in speed
+        beats = sampled["window classifier"] > sampled["FCN"]
+        assert ("The window classifier beats the FCN" in speed) == beats
+        ranked = re.findall(r"(\d\.\d{3}) for the", speed)
+        assert ranked == sorted(ranked, reverse=True)
 
 
-def scores(name, iou, epochs=12):
-    k = len(iou)
-    confusion = torch.eye(k, dtype=torch.long) * 100
-    confusion[0, 1], confusion[0, 2] = 30, 10
-    return SegScores(name, 0.8, sum(iou) / k, iou, [0.5] * k, [0.6] * k, confusion, 1000, 2.0, epochs)
+def boundary(accuracy: float, by_distance: list[float]) -> BoundaryScores:
+    return BoundaryScores(3.0, 0.2, accuracy, 0.5, np.array([0, 2, 4, 8]), np.array(by_distance))
 
 
-def test_segmentation_findings_compare_class_by_class():
-    classes = ["a", "b", "c"]
-    fcn, unet = scores("FCN", [0.2, 0.5, 0.6]), scores("U-Net", [0.1, 0.7, 0.8], epochs=30)
-    t = findings.segmentation_findings(fcn, unet, classes, "the stand-in")
-    assert "trained 30 epochs of 2.0 s against the FCN's 12 of 2.0 s" in t
-    assert "the U-Net's test mIoU is 0.533, above the FCN's 0.433" in t
-    assert "higher on 2 of the 3 classes and lower on a" in t
-    assert "The weakest class** for the U-Net is *a* (IoU 0.100): recall 0.600, precision 0.500" in t
-    assert "| b | 0.214 |" in t and "| c | 0.071 |" in t and "labelled *b*" in t
-    t = findings.segmentation_findings(unet, fcn, classes, "UAVid")
-    assert "below the FCN's" in t and "stand-in" not in t
-
-
-def test_speed_finding_names_the_faster_and_the_best():
-    t = findings.speed_finding(12.0, 0.02, {"window classifier": 0.3, "FCN": 0.4, "U-Net": 0.5})
-    assert "the FCN was 600 times faster" in t and "the U-Net scores highest" in t
+def test_boundary_finding_compares_the_spread_near_and_far():
+    scores = {"FCN": boundary(0.6, [0.5, 0.7, 0.9, 0.92]), "U-Net": boundary(0.8, [0.7, 0.85, 0.93, 0.95])}
+    text = findings.boundary_finding(scores, far=4)
+    assert "Within 3 px" in text and "0.600 for the FCN and 0.800 for the U-Net" in text
+    assert "4 px or more away it is 0.910 and 0.940" in text
+    assert "differ more near the boundaries than far from them (0.200 against 0.030" in text
+    flat = {"FCN": boundary(0.8, [0.8, 0.8, 0.5, 0.5]), "U-Net": boundary(0.81, [0.8, 0.8, 0.9, 0.9])}
+    assert "differ more far from the boundaries" in findings.boundary_finding(flat, far=4)
 
 
 def test_mirror_finding_words_each_change():
-    t = findings.mirror_finding({"FCN": 0.4001, "U-Net": 0.62}, {"FCN": 0.4004, "U-Net": 0.6346})
-    assert t == "- **Mirror averaging** left the FCN's test mIoU at 0.400 and raised the U-Net's from 0.620 to 0.635."
+    text = findings.mirror_finding({"FCN": 0.4001, "U-Net": 0.62}, {"FCN": 0.4004, "U-Net": 0.6346})
+    assert text.startswith("- **Mirror averaging** left the FCN's test mIoU at 0.400 and raised the U-Net's from "
+                           "0.620 to 0.635")
     assert "lowered the U-Net's test mIoU from 0.620 to 0.610" in findings.mirror_finding({"U-Net": 0.62},
                                                                                          {"U-Net": 0.61})
+
+
+@pytest.mark.parametrize(("part", "whole", "word"), [(0.51, 1.0, "most"), (0.5, 1.0, "the largest share"),
+                                                     (0.138, 0.421, "the largest share")])
+def test_most_means_more_than_half(part, whole, word):
+    assert findings.share_word(part, whole) == word

@@ -1,16 +1,37 @@
-"""Findings of a run, written from its numbers: the wording (beats, gain, within noise, above) follows the data.
-
-Each function takes plain numbers and returns Markdown: a small table of the numbers the findings rest on, then
-short bullets that state only numbers from that table or from the notebook's own tables and prints, so a re-run
-with other settings, data or hardware states what that run measured.
+"""Findings of a run, written from its numbers: each comparison states its numbers, a paired test and the
+mechanism behind it, and the wording (better, worse, no detectable difference, most, the largest share) follows
+the data, so a re-run with other settings, data or hardware states what that run measured.
 """
-import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
+from .boundaries import BoundaryScores
 from .report import markdown_table
-from .training import History
+from .significance import McNemar, PairedMiou
+from .study import Step
+
+ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
+
+# Why each change of the MNIST study can matter: true whatever this run measured.
+MECHANISMS = {
+    "momentum": "momentum adds up the gradients of consecutive steps, so directions that agree grow and "
+                "oscillations across a narrow valley cancel",
+    "adam": "Adam scales each parameter's step by a running estimate of its gradient's size, so layers whose "
+            "gradients are small still move",
+    "onecycle": "one-cycle warms up to a high peak rate, which is stable only after the warm-up, then anneals to "
+                "almost zero so the last steps settle",
+    "batch_norm": "batch normalisation rescales each channel to zero mean and unit variance per batch, which keeps "
+                  "the next layer's inputs on one scale while the weights change",
+    "dropout": "dropout zeroes a random quarter of the fully connected units at each step, so no unit can rely on "
+               "another; it fights overfitting and slows fitting",
+    "augment": "augmentation shows each digit shifted, rotated and scaled at random, so the network must learn "
+               "those invariances; it fights overfitting and slows fitting",
+    "epochs": "longer training gives the schedule more steps at each rate",
+    "pool": "average pooling keeps the mean of each 2×2 block where max pooling keeps the strongest response, so "
+            "a stroke's response is diluted by the background beside it",
+}
 
 
 @dataclass(frozen=True)
@@ -20,15 +41,92 @@ class Variant:
     name: str
     parameters: int
     epochs: int
-    best_val: float  # best validation accuracy over its epochs
+    best_val: float  # validation accuracy of the kept weights
     test: float  # test accuracy of the kept weights
-    seconds_per_epoch: float
+    last_train: float  # training accuracy over the last epoch (in training mode)
+    last_val: float  # validation accuracy after the last epoch
 
-    @classmethod
-    def of(cls, name: str, parameters: int, history: History, test_accuracy: float) -> "Variant":
-        """The record of a model trained by fit, with its test accuracy."""
-        seconds = sum(history.seconds) / len(history) if len(history) else float("nan")
-        return cls(name, parameters, len(history), max(history.val_accuracy, default=0.0), test_accuracy, seconds)
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def _list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def verdict(difference: float, p_value: float) -> str:
+    """'better', 'worse' or 'no detectable difference' for a paired difference and its test."""
+    if p_value >= ALPHA or difference == 0:
+        return "no detectable difference"
+    return "better" if difference > 0 else "worse"
+
+
+def share_word(part: float, whole: float) -> str:
+    """'most' only where part is more than half of whole; otherwise 'the largest share'."""
+    return "most" if part > whole / 2 else "the largest share"
+
+
+# ----------------------------------------------------------------------------- Task 1
+
+
+def study_table(variants: dict[str, Variant], steps: list[Step], tests: dict[str, McNemar]) -> str:
+    """One row per step: test accuracy against the variant it changes, and McNemar's test on the test digits."""
+    rows = []
+    for step in steps:
+        if step.against is None:
+            continue
+        new, old, test = variants[step.name], variants[step.against], tests[step.name]
+        rows.append({"change": step.name, "against": step.against, "test acc": pct(new.test),
+                     "against's": pct(old.test), "difference (points)": f"{100 * (new.test - old.test):+.2f}",
+                     "digits only it gets right": test.only_first, "only the other": test.only_second,
+                     "McNemar": p_text(test.p_value), "verdict": verdict(new.test - old.test, test.p_value)})
+    return markdown_table(rows)
+
+
+def regulariser_budget(before: Variant) -> str:
+    """Whether the study's budget leaves overfitting for dropout and augmentation to remove."""
+    gap = before.last_train - before.last_val
+    head = (f"After {before.epochs} epochs *{before.name}* fits its training digits to {pct(before.last_train)} "
+            f"(averaged over its last epoch) against {pct(before.last_val)} on validation")
+    if gap < 0.01:
+        return (head + ": with a gap under one point there is hardly any overfitting to remove, so this budget "
+                "cannot show what dropout and augmentation are for; their cost, slower fitting, shows at once.")
+    return head + f": the gap of {100 * gap:.2f} points is what a regulariser can close."
+
+
+def mnist_findings(variants: dict[str, Variant], steps: list[Step], tests: dict[str, McNemar],
+                   cnn_vs_mlp: McNemar, cnn: str, mlp: str, best: str) -> str:
+    """Task 1's findings: convolution against the MLP, each step of the study with its mechanism, the budget's
+    limit for the regularisers, and the best network."""
+    lenet, perceptron = variants[cnn], variants[mlp]
+    lines = [f"- **Convolution against the MLP** (both Adam at a constant rate): LeNet reaches {pct(lenet.test)} "
+             f"against {pct(perceptron.test)} with {lenet.parameters:,} parameters against "
+             f"{perceptron.parameters:,}; {cnn_vs_mlp.only_first} test digits only LeNet gets right and "
+             f"{cnn_vs_mlp.only_second} only the MLP ({p_text(cnn_vs_mlp.p_value)}: "
+             f"{verdict(lenet.test - perceptron.test, cnn_vs_mlp.p_value)}). Weight sharing lets a 5×5 filter "
+             "find a stroke anywhere, and pooling tolerates small shifts; the MLP must learn each position anew."]
+    for step in steps:
+        if step.against is None:
+            continue
+        new, old, test = variants[step.name], variants[step.against], tests[step.name]
+        lines.append(f"- **{step.name}** (against *{step.against}*): {pct(new.test)} against {pct(old.test)}, "
+                     f"{p_text(test.p_value)}: {verdict(new.test - old.test, test.p_value)}. "
+                     f"Why it can matter: {MECHANISMS[step.kind]}.")
+    kinds = {step.kind: step for step in steps}
+    if "dropout" in kinds:
+        lines.append("- **The budget.** " + regulariser_budget(variants[kinds["dropout"].against]))
+    chosen = variants[best]
+    lines.append(f"- **Best network** on validation accuracy ({pct(chosen.best_val)}): *{best}*, "
+                 f"{pct(chosen.test)} on the test digits.")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- Tasks 2 and 3
 
 
 @dataclass(frozen=True)
@@ -47,113 +145,101 @@ class SegScores:
     epochs: int
 
     @classmethod
-    def of(cls, name: str, result: dict) -> "SegScores":
-        """From evaluate()'s result, with the "parameters", "seconds_per_epoch" and "epochs" the notebook adds."""
+    def of(cls, name: str, result: dict, parameters: int, seconds_per_epoch: float, epochs: int) -> "SegScores":
+        """From evaluate()'s result and the model's size and training time."""
         return cls(name, result["accuracy"], result["miou"], result["iou"].tolist(), result["precision"].tolist(),
-                   result["recall"].tolist(), result["confusion"], result["parameters"], result["seconds_per_epoch"],
-                   result["epochs"])
+                   result["recall"].tolist(), result["confusion"], parameters, seconds_per_epoch, epochs)
 
 
-def noise_margin(accuracy: float, n: int) -> float:
-    """Two standard errors of the difference of two accuracies near `accuracy`, each measured on n images:
-    differences below it are called within noise."""
-    return 2 * math.sqrt(2 * accuracy * (1 - accuracy) / n)
+@dataclass(frozen=True)
+class Comparison:
+    """Two segmentation models that differ in one thing, scored on the same test images."""
+
+    topic: str  # what differs, e.g. "Upsampling"
+    first: SegScores
+    second: SegScores
+    test: PairedMiou  # first minus second
+    mechanism: str  # why the difference can arise
 
 
-def pct(x: float) -> str:
-    return f"{100 * x:.2f} %"
+def comparison_table(comparisons: list[Comparison]) -> str:
+    rows = [{"comparison": c.topic, "model": c.first.name, "mIoU": f"{c.first.miou:.3f}", "against": c.second.name,
+             "its mIoU": f"{c.second.miou:.3f}", "difference": f"{c.test.difference:+.3f}",
+             "images where it is more accurate": f"{c.test.images_first_better} of {c.test.images}",
+             "permutation test": p_text(c.test.p_value), "verdict": verdict(c.test.difference, c.test.p_value)}
+            for c in comparisons]
+    return markdown_table(rows)
 
 
-def _list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
+    first, second, test = comparison.first, comparison.second, comparison.test
+    higher = [c for i, c in enumerate(classes) if first.iou[i] > second.iou[i]]
+    return (f"- **{comparison.topic}.** The {first.name} scores mIoU {first.miou:.3f} against {second.miou:.3f} for "
+            f"the {second.name} ({test.difference:+.3f}, {p_text(test.p_value)}: "
+            f"{verdict(test.difference, test.p_value)}), with a higher IoU on {len(higher)} of the {len(classes)} "
+            f"classes and more accurate on {test.images_first_better} of the {test.images} test images. "
+            f"Why: {comparison.mechanism}.")
 
 
-def verdict(change: float, margin: float) -> str:
-    """'gain', 'loss' or 'within noise' for a change of accuracy against the noise margin."""
-    return "within noise" if abs(change) < margin else "gain" if change > 0 else "loss"
+def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
+    """Accuracy near the true class boundaries against far from them, model by model."""
+    near = {name: s.accuracy for name, s in scores.items()}
+    away = {name: float(np.nanmean(np.where(s.distances >= far, s.accuracy_by_distance, np.nan)))
+            for name, s in scores.items()}
+    band = next(iter(scores.values())).band
+    spread_near, spread_far = max(near.values()) - min(near.values()), max(away.values()) - min(away.values())
+    where = "near the boundaries than far from them" if spread_near > spread_far else \
+        "far from the boundaries than near them"
+    return (f"- **Boundaries.** Within {band:g} px of a true class boundary the pixel accuracy is "
+            + _list([f"{v:.3f} for the {k}" for k, v in near.items()])
+            + f"; {far:g} px or more away it is " + _list([f"{v:.3f}" for v in away.values()])
+            + f". The models differ more {where} ({spread_near:.3f} against {spread_far:.3f} between the best "
+            "and the worst). Every model's accuracy falls towards a boundary, where a pixel's neighbourhood holds "
+            "two classes; a network that predicts on a coarse grid and interpolates blurs exactly there.")
 
 
-def mnist_findings(variants: dict[str, Variant], ladder: list[str], pooling: str, pooled_from: str,
-                   n_val: int, n_test: int) -> str:
-    """Task 1's findings: CNN against MLP, what each step of the study changed, pooling, the best network."""
-    steps = [variants[name] for name in ladder]
-    top = max(v.best_val for v in steps)
-    margin = noise_margin(top, n_val)
-    rule = f"verdict (noise margin {100 * margin:.2f} points)"
-    pairs = [(b, a) for a, b in zip(steps, steps[1:], strict=False)] + [(variants[pooling], variants[pooled_from])]
-    rows = [{"change": new.name if new.name != pooling else f"{pooling} (against {pooled_from})",
-             "best val acc": pct(new.best_val), "against": pct(old.best_val),
-             "difference (points)": f"{100 * (new.best_val - old.best_val):+.2f}",
-             rule: verdict(new.best_val - old.best_val, margin)} for new, old in pairs]
-    mlp, adam = variants["MLP (Lab 2)"], variants["Adam"]
-    best = max(steps, key=lambda v: v.best_val)
-    models = [mlp, adam] + ([best] if best is not adam else [])
-    errors = [{"model": v.name, "test acc": pct(v.test), "wrong test digits": round((1 - v.test) * n_test)}
-              for v in models]
-    gains = [r for r in rows[:-1] if r[rule] == "gain"]
-    largest = max(gains, key=lambda r: float(r["difference (points)"]), default=None)
-    pool = rows[-1]
-    beats = "beats" if adam.test > mlp.test else "does not beat"
-    lines = [markdown_table(rows), "", markdown_table(errors), "",
-             f"*Rule: two validation accuracies near {pct(top)}, each measured on {n_val:,} images, are called "
-             f"within noise when they differ by less than {100 * margin:.2f} points (two standard errors of the "
-             "difference).*", "",
-             f"- **Convolution against the MLP.** Trained alike (Adam at a constant rate), LeNet {beats} the MLP: "
-             f"{pct(adam.test)} against {pct(mlp.test)} test accuracy, with {adam.parameters:,} parameters against "
-             f"{mlp.parameters:,}.",
-             "- **The study.** " + (f"The largest gain came from *{largest['change']}* "
-                                    f"({largest['difference (points)']} points); "
-                                    if largest else "No step gained beyond noise; ")
-             + f"{len(gains)} of the {len(rows) - 1} steps gained beyond noise.",
-             f"- **Pooling.** Average instead of max pooling changed the best validation accuracy by "
-             f"{pool['difference (points)']} points: {pool[rule]}.",
-             f"- **Best network:** *{best.name}*, chosen on validation accuracy ({pct(best.best_val)}), reaches "
-             f"{pct(best.test)} test accuracy."]
-    return "\n".join(lines)
+def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float],
+                  window: str, fcn: str) -> str:
+    """The sliding window against one FCN pass: time, and mIoU on the same sampled test pixels, either way."""
+    ratio = window_seconds / fcn_seconds
+    speed = f"{ratio:.0f} times faster" if ratio >= 1 else f"{1 / ratio:.1f} times slower"
+    ahead = sampled_miou[window] > sampled_miou[fcn]
+    ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
+    return (f"- **Sliding window against the FCN.** The FCN labelled the crop {speed}: the windows of "
+            "neighbouring pixels overlap almost entirely, and the window classifier recomputes every feature for "
+            "each, where one FCN pass computes it once. On the same sampled pixels the mIoU is "
+            + _list([f"{sampled_miou[k]:.3f} for the {k}" for k in ranking]) + ". "
+            + (f"The window classifier {'beats' if ahead else 'trails'} the FCN: "
+               + ("each of its predictions looks at a full-resolution window centred on its own pixel, where the "
+                  "FCN scores a grid 16 times coarser and interpolates between its points."
+                  if ahead else "the FCN's deeper encoder sees far more context than one small window, which "
+                  "outweighs its coarse output grid here.")))
 
 
-def where_pixels_go(confusion: torch.Tensor, c: int, classes: list[str], top: int = 3) -> list[tuple[str, float]]:
-    """The classes that the true pixels of class c are most often given instead, with the share of c's pixels."""
-    row = confusion[c].double()
+def weakest_class_finding(scores: SegScores, classes: list[str]) -> str:
+    """The weakest class of a model: its recall and precision, and where its missed pixels go."""
+    weakest = min(range(len(classes)), key=lambda i: scores.iou[i])
+    row = scores.confusion[weakest].double()
     share = row / row.sum().clamp(min=1)
-    others = [k for k in share.argsort(descending=True).tolist() if k != c][:top]
-    return [(classes[k], float(share[k])) for k in others if share[k] > 0]
-
-
-def segmentation_findings(fcn: SegScores, unet: SegScores, classes: list[str], data: str) -> str:
-    """Skip connections (U-Net against FCN, class by class) and the U-Net's weakest class, on `data`."""
-    higher = [c for i, c in enumerate(classes) if unet.iou[i] > fcn.iou[i]]
-    lower = [c for i, c in enumerate(classes) if unet.iou[i] < fcn.iou[i]]
-    weakest = min(range(len(classes)), key=lambda i: unet.iou[i])
-    goes = where_pixels_go(unet.confusion, weakest, classes)
-    verb = "above" if unet.miou > fcn.miou else "below" if unet.miou < fcn.miou else "level with"
-    table = markdown_table([{f"true {classes[weakest]} pixels labelled as": name, "share": f"{share:.3f}"}
-                            for name, share in goes]) if goes else ""
-    lines = [table, "",
-             f"- **Skip connections.** On {data}, the U-Net's test mIoU is {unet.miou:.3f}, {verb} the FCN's "
-             f"{fcn.miou:.3f}; its IoU is higher on {len(higher)} of the {len(classes)} classes"
-             + (f" and lower on {_list(lower)}" if lower else "") + ". "
-             f"It has {unet.parameters:,} parameters against {fcn.parameters:,}, and trained {unet.epochs} epochs "
-             f"of {unet.seconds_per_epoch:.1f} s against the FCN's {fcn.epochs} of {fcn.seconds_per_epoch:.1f} s.",
-             f"- **The weakest class** for the U-Net is *{classes[weakest]}* (IoU {unet.iou[weakest]:.3f}): "
-             f"recall {unet.recall[weakest]:.3f}, precision {unet.precision[weakest]:.3f}"
-             + (f"; most of its missed pixels are labelled *{goes[0][0]}* (table)." if goes else ".")]
-    return "\n".join(lines)
-
-
-def speed_finding(window_seconds: float, fcn_seconds: float, scores: dict[str, float]) -> str:
-    """The sliding window against one FCN pass: time, and mIoU on the same sampled test pixels."""
-    best = max(scores, key=scores.get)
-    return (f"- **Sliding window.** On the same crop the FCN was {window_seconds / fcn_seconds:.0f} times faster than "
-            f"the window classifier. On the same sampled test pixels the mIoU is "
-            + ", ".join(f"{v:.3f} for the {k}" for k, v in scores.items()) + f": the {best} scores highest.")
+    missed = float(1 - share[weakest])
+    others = [k for k in share.argsort(descending=True).tolist() if k != weakest and share[k] > 0]
+    text = (f"- **The weakest class** of the {scores.name} is *{classes[weakest]}* (IoU {scores.iou[weakest]:.3f}): "
+            f"recall {scores.recall[weakest]:.3f}, precision {scores.precision[weakest]:.3f}.")
+    if others:
+        top = others[0]
+        text += (f" Of its true pixels {missed:.3f} are missed; {share_word(float(share[top]), missed)} of those "
+                 f"({float(share[top]):.3f}) are labelled *{classes[top]}*. Small objects span few pixels of the "
+                 "network's coarsest maps, and their class weight in the loss cannot add what the crops rarely show.")
+    return text
 
 
 def mirror_finding(one_pass: dict[str, float], mirrored: dict[str, float]) -> str:
     """Test-time mirror averaging against one pass: the test mIoU of each network both ways."""
     def change(name: str, first: bool) -> str:
-        a, b, what = one_pass[name], mirrored[name], f"the {name}'s" + (" test mIoU" if first else "")
-        if round(a, 3) == round(b, 3):
-            return f"left {what} at {b:.3f}"
-        return f"{'raised' if b > a else 'lowered'} {what} from {a:.3f} to {b:.3f}"
-    return "- **Mirror averaging** " + _list([change(name, i == 0) for i, name in enumerate(mirrored)]) + "."
+        before, after = one_pass[name], mirrored[name]
+        what = f"the {name}'s" + (" test mIoU" if first else "")
+        if round(before, 3) == round(after, 3):
+            return f"left {what} at {after:.3f}"
+        return f"{'raised' if after > before else 'lowered'} {what} from {before:.3f} to {after:.3f}"
+    return ("- **Mirror averaging** " + _list([change(name, i == 0) for i, name in enumerate(mirrored)])
+            + ": two views of each image average out errors that depend on the view.")

@@ -108,10 +108,13 @@ class Down(nn.Sequential):
 
 
 class Up(nn.Module):
-    """Upsample x2, concatenate the skip connection, double conv: one step up the decoder."""
+    """Upsample x2, concatenate the skip connection, double conv: one step up the decoder.
+
+    cskip=0 makes a decoder step without its skip connection: the skip only gives the size to pad to."""
 
     def __init__(self, cin: int, cskip: int, cout: int, upsample: str = "bilinear"):
         super().__init__()
+        self.use_skip = cskip > 0
         if upsample == "bilinear":
             self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
         else:
@@ -123,15 +126,14 @@ class Up(nn.Module):
         # An odd size halves with rounding down, so the upsampled map can be a pixel short.
         dy, dx = skip.shape[-2] - x.shape[-2], skip.shape[-1] - x.shape[-1]
         x = F.pad(x, [dx // 2, dx - dx // 2, dy // 2, dy - dy // 2])
-        return self.conv(torch.cat([skip, x], dim=1))
+        return self.conv(torch.cat([skip, x], dim=1) if self.use_skip else x)
 
 
 class Head(nn.Module):
     """Back to the input's size: upsample the decoder's map, concatenate a light full-resolution view of the
     image (one 3x3 conv of it), mix the two pixel by pixel (1x1 conv) and score the classes (1x1 conv).
 
-    The mixing is 1x1: at full resolution a 3x3 kernel cost 10-15 % of a training step on a CPU, for a test mIoU
-    within run-to-run noise of this one (python -m bench.seg_budget --models unet unet-3x3-head compares them)."""
+    The mixing is 1x1: at full resolution a 3x3 kernel would cost nine times its multiply-adds."""
 
     def __init__(self, cin: int, image_channels: int, detail: int, num_classes: int):
         super().__init__()
@@ -149,10 +151,11 @@ class UNet(nn.Module):
     up with skip connections back to 1/2, and a head that returns to full resolution.
 
     upsample="bilinear" doubles the size by interpolation, "transposed" by a learnt 2x2 transposed convolution.
+    skips=False removes the skip connections (every decoder step sees only the level below), all else alike.
     """
 
     def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 16, depth: int = 3,
-                 detail: int = 8, upsample: str = "bilinear"):
+                 detail: int = 8, upsample: str = "bilinear", skips: bool = True):
         super().__init__()
         check(depth >= 1 and width >= 1, f"U-Net depth={depth} and width={width} must be at least 1")
         check(upsample in ("bilinear", "transposed"), f"U-Net upsample={upsample!r} must be 'bilinear' or 'transposed'")
@@ -160,7 +163,8 @@ class UNet(nn.Module):
         self.stem = Stem(in_channels, width)
         self.inc = DoubleConv(width, width)
         self.downs = nn.ModuleList(Down(widths[i], widths[i + 1]) for i in range(depth))
-        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], upsample) for i in reversed(range(depth)))
+        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i] if skips else 0, widths[i], upsample)
+                                 for i in reversed(range(depth)))
         self.head = Head(width, in_channels, detail, num_classes)
         self.stride = 2 ** (depth + 1)  # the total down-sampling: tiles aligned to it pool over the same pixels
 

@@ -1,0 +1,37 @@
+import numpy as np
+import torch
+
+from utils.boundaries import boundary_distance, boundary_scores
+
+
+def test_distance_is_zero_on_both_sides_of_a_boundary_and_grows_away_from_it():
+    mask = np.zeros((5, 8), dtype=np.uint8)
+    mask[:, 4:] = 3
+    distance = boundary_distance(mask)
+    assert (distance[:, 3] == 0).all() and (distance[:, 4] == 0).all()
+    assert distance[0].tolist() == [3, 2, 1, 0, 0, 1, 2, 3]
+
+
+def test_an_image_of_one_class_has_no_boundary():
+    assert np.isinf(boundary_distance(np.ones((4, 4), dtype=np.uint8))).all()
+
+
+def test_a_prediction_off_by_one_pixel_loses_accuracy_only_near_the_boundary():
+    truth = np.zeros((10, 20), dtype=np.int64)
+    truth[:, 10:] = 1
+    shifted = np.zeros_like(truth)
+    shifted[:, 11:] = 1  # column 10 is wrong
+    scores = boundary_scores([torch.from_numpy(shifted)], [torch.from_numpy(truth)], 2, band=1.0,
+                             bins=np.array([0, 1, 2, 5]))
+    assert scores.band_share == 40 / 200  # columns 8-11
+    assert scores.accuracy == 30 / 40
+    assert scores.accuracy_by_distance.tolist() == [0.5, 1.0, 1.0, 1.0]  # distance 0: columns 9 and 10
+    # IoU of class 0 in the band: 20 right of 30 in the union; class 1: 10 of 20
+    assert np.isclose(scores.miou, (20 / 30 + 10 / 20) / 2)
+
+
+def test_a_perfect_prediction_scores_one_everywhere():
+    truth = torch.from_numpy(np.kron(np.arange(4).reshape(2, 2), np.ones((6, 6), dtype=np.int64)))
+    scores = boundary_scores([truth], [truth], 4, band=2.0, bins=np.array([0, 2, 4]))
+    assert scores.accuracy == 1.0 and scores.miou == 1.0
+    assert np.all(scores.accuracy_by_distance == 1.0)

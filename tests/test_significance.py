@@ -1,0 +1,61 @@
+import math
+
+import torch
+
+from utils.metrics import metrics_from_confusion
+from utils.significance import mcnemar, paired_miou_test, per_image_confusions
+
+
+def test_mcnemar_counts_only_disagreements_and_matches_the_binomial_tail():
+    first = torch.tensor([True] * 10 + [False] * 2 + [True] * 50 + [False] * 7)
+    second = torch.tensor([False] * 10 + [True] * 2 + [True] * 50 + [False] * 7)
+    result = mcnemar(first, second)
+    assert (result.only_first, result.only_second) == (10, 2)
+    by_hand = 2 * sum(math.comb(12, k) for k in range(3)) / 2 ** 12  # two-sided exact, n = 12 discordant
+    assert math.isclose(result.p_value, by_hand, rel_tol=1e-9)
+
+
+def test_mcnemar_of_identical_answers_finds_nothing():
+    answers = torch.rand(500, generator=torch.Generator().manual_seed(1)) < 0.9
+    result = mcnemar(answers, answers)
+    assert (result.only_first, result.only_second, result.p_value) == (0, 0, 1.0)
+
+
+def _noisy(masks, keep, generator):
+    return [torch.where(torch.rand(m.shape, generator=generator) < keep, m,
+                        torch.randint(0, 4, m.shape, generator=generator)) for m in masks]
+
+
+def test_per_image_confusions_sum_to_the_whole_split():
+    generator = torch.Generator().manual_seed(0)
+    masks = [torch.randint(0, 4, (7, 9), generator=generator) for _ in range(5)]
+    preds = _noisy(masks, 0.6, generator)
+    per_image = per_image_confusions(preds, masks, 4)
+    assert per_image.shape == (5, 4, 4)
+    whole = torch.zeros(4, 4, dtype=torch.int64)
+    for pred, mask in zip(preds, masks, strict=True):
+        for t, p in zip(mask.flatten().tolist(), pred.flatten().tolist(), strict=True):
+            whole[t, p] += 1
+    assert torch.equal(per_image.sum(0), whole)
+
+
+def test_paired_test_separates_a_clearly_better_model_and_not_a_model_from_itself():
+    generator = torch.Generator().manual_seed(0)
+    masks = [torch.randint(0, 4, (20, 20), generator=generator) for _ in range(30)]
+    good = per_image_confusions(_noisy(masks, 0.9, generator), masks, 4)
+    poor = per_image_confusions(_noisy(masks, 0.5, generator), masks, 4)
+    result = paired_miou_test(good, poor, permutations=2000)
+    expected = metrics_from_confusion(good.sum(0))["miou"] - metrics_from_confusion(poor.sum(0))["miou"]
+    assert math.isclose(result.difference, expected, rel_tol=1e-9)
+    assert result.p_value < 0.01 and result.images_first_better == 30
+    same = paired_miou_test(good, good, permutations=2000)
+    assert same.difference == 0 and same.p_value == 1.0 and same.images_first_better == 0
+
+
+def test_paired_test_of_two_equally_good_models_is_rarely_significant():
+    generator = torch.Generator().manual_seed(3)
+    masks = [torch.randint(0, 4, (20, 20), generator=generator) for _ in range(30)]
+    p_values = [paired_miou_test(per_image_confusions(_noisy(masks, 0.7, generator), masks, 4),
+                                 per_image_confusions(_noisy(masks, 0.7, generator), masks, 4),
+                                 permutations=500, seed=seed).p_value for seed in range(20)]
+    assert sum(p < 0.05 for p in p_values) <= 4  # about 1 in 20 expected by chance

@@ -1,0 +1,60 @@
+"""How well a segmentation follows object boundaries: each pixel's distance to the nearest class boundary, and
+the accuracy and mIoU of the pixels within a band around the boundaries."""
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy import ndimage
+
+from .metrics import ConfusionMatrix
+
+
+def boundary_distance(mask: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Each pixel's Euclidean distance (in pixels) to the nearest pixel that has a 4-neighbour of another class;
+    those boundary pixels themselves are at distance 0."""
+    mask = np.asarray(mask)
+    edge = np.zeros(mask.shape, dtype=bool)
+    vertical = mask[1:, :] != mask[:-1, :]
+    horizontal = mask[:, 1:] != mask[:, :-1]
+    edge[1:, :] |= vertical
+    edge[:-1, :] |= vertical
+    edge[:, 1:] |= horizontal
+    edge[:, :-1] |= horizontal
+    if not edge.any():  # one class only: no boundary in the image
+        return np.full(mask.shape, np.inf)
+    return ndimage.distance_transform_edt(~edge)
+
+
+@dataclass(frozen=True)
+class BoundaryScores:
+    """Scores of one model near the true class boundaries."""
+
+    band: float  # pixels at most this far from a boundary are in the band
+    band_share: float  # share of all test pixels in the band
+    accuracy: float  # pixel accuracy in the band
+    miou: float  # mIoU of the band's confusion matrix
+    distances: np.ndarray  # bin edges of accuracy_by_distance (left edges)
+    accuracy_by_distance: np.ndarray  # pixel accuracy of each distance bin
+
+
+def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], num_classes: int, band: float,
+                    bins: np.ndarray) -> BoundaryScores:
+    """Accuracy and mIoU of the pixels within `band` pixels of a true class boundary, and the accuracy in each
+    distance bin [bins[i], bins[i + 1]) (the last bin is open)."""
+    confusion = ConfusionMatrix(num_classes)
+    correct, counts = np.zeros(len(bins)), np.zeros(len(bins))
+    in_band = total = 0
+    for pred, mask in zip(predictions, masks, strict=True):
+        pred, mask = np.asarray(pred).astype(np.int64), np.asarray(mask).astype(np.int64)
+        distance = boundary_distance(mask)
+        near = distance <= band
+        confusion.update(torch.from_numpy(pred[near]), torch.from_numpy(mask[near]))
+        in_band, total = in_band + int(near.sum()), total + mask.size
+        which = np.digitize(distance, bins) - 1  # distances below bins[0] fall out (-1)
+        keep = which >= 0
+        counts += np.bincount(which[keep], minlength=len(bins))[:len(bins)]
+        correct += np.bincount(which[keep], weights=(pred == mask)[keep], minlength=len(bins))[:len(bins)]
+    scores = confusion.compute()
+    accuracy = np.divide(correct, counts, out=np.full(len(bins), np.nan), where=counts > 0)
+    return BoundaryScores(band, in_band / max(total, 1), scores["accuracy"], scores["miou"], np.asarray(bins),
+                          accuracy)

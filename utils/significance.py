@@ -1,0 +1,78 @@
+"""Paired tests for two models scored on the same test items: McNemar's exact test on per-image right/wrong
+(classification), and a sign-flip permutation test of the mIoU difference over images (segmentation)."""
+from dataclasses import dataclass
+
+import torch
+from scipy.stats import binomtest
+
+
+@dataclass(frozen=True)
+class McNemar:
+    """McNemar's exact test: only the items the two models disagree on count."""
+
+    only_first: int  # items the first model gets right and the second wrong
+    only_second: int  # items the second gets right and the first wrong
+    p_value: float  # two-sided: the chance of a split at least this uneven if both were equally good
+
+
+def mcnemar(first_correct: torch.Tensor, second_correct: torch.Tensor) -> McNemar:
+    """Compare two models' right/wrong answers on the same items (boolean tensors of equal length)."""
+    first_correct, second_correct = first_correct.bool().flatten(), second_correct.bool().flatten()
+    only_first = int((first_correct & ~second_correct).sum())
+    only_second = int((~first_correct & second_correct).sum())
+    discordant = only_first + only_second
+    p_value = binomtest(only_first, discordant, 0.5).pvalue if discordant else 1.0
+    return McNemar(only_first, only_second, float(p_value))
+
+
+def grouped_confusions(groups: torch.Tensor, truth: torch.Tensor, predicted: torch.Tensor, num_groups: int,
+                       num_classes: int) -> torch.Tensor:
+    """One confusion matrix per group (e.g. per image) of labelled items, stacked (groups, C, C)."""
+    index = (groups.long() * num_classes + truth.long()) * num_classes + predicted.long()
+    counts = torch.bincount(index.flatten(), minlength=num_groups * num_classes ** 2)
+    return counts.reshape(num_groups, num_classes, num_classes)
+
+
+def per_image_confusions(predictions: list[torch.Tensor], masks: list[torch.Tensor],
+                         num_classes: int) -> torch.Tensor:
+    """One confusion matrix per image, stacked (images, C, C); rows = truth, columns = prediction."""
+    return torch.stack([grouped_confusions(torch.zeros_like(mask), mask, pred, 1, num_classes)[0]
+                        for pred, mask in zip(predictions, masks, strict=True)])
+
+
+@dataclass(frozen=True)
+class PairedMiou:
+    """The mIoU difference of two models on the same images, and how often chance alone gives one as large."""
+
+    difference: float  # mIoU of the first minus mIoU of the second
+    p_value: float  # two-sided, from swapping the two models' predictions on random subsets of images
+    images_first_better: int  # images on which the first model's pixel accuracy is higher
+    images: int
+
+
+def _miou(confusions: torch.Tensor) -> torch.Tensor:
+    """The mIoU of the summed confusion matrices, for a batch of sums (..., C, C)."""
+    tp = confusions.diagonal(dim1=-2, dim2=-1)
+    union = confusions.sum(-1) + confusions.sum(-2) - tp
+    return torch.where(union > 0, tp / union.clamp(min=1), torch.zeros_like(tp)).mean(-1)
+
+
+def _pixel_accuracy(confusions: torch.Tensor) -> torch.Tensor:
+    return confusions.diagonal(dim1=-2, dim2=-1).sum(-1) / confusions.sum((-2, -1)).clamp(min=1)
+
+
+def paired_miou_test(first: torch.Tensor, second: torch.Tensor, permutations: int = 10000,
+                     seed: int = 0) -> PairedMiou:
+    """Sign-flip permutation test on per-image confusion matrices (images, C, C) of two models: under the null
+    hypothesis either model could have produced either prediction of each image."""
+    first, second = first.double(), second.double()
+    observed = float(_miou(first.sum(0)) - _miou(second.sum(0)))
+    images, classes = first.shape[0], first.shape[-1]
+    swap = (torch.rand(permutations, images, generator=torch.Generator().manual_seed(seed)) < 0.5).double()
+    change = (second - first).reshape(images, -1)  # what swapping image i moves from one sum to the other
+    first_sums = (first.sum(0).flatten() + swap @ change).reshape(-1, classes, classes)
+    second_sums = (second.sum(0).flatten() - swap @ change).reshape(-1, classes, classes)
+    null = _miou(first_sums) - _miou(second_sums)
+    p_value = float(((null.abs() >= abs(observed) - 1e-12).sum() + 1) / (permutations + 1))
+    better = int((_pixel_accuracy(first) > _pixel_accuracy(second)).sum())
+    return PairedMiou(observed, p_value, better, images)
