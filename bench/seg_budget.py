@@ -24,7 +24,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 from bench.standin_data import DEFAULTS, eval_loaders, load_standin_split  # noqa: E402
-from utils import models, samples, training  # noqa: E402
+from utils import models, seg_data, stats, training  # noqa: E402
 from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
 from utils.precision import amp_dtype, describe_precision  # noqa: E402
@@ -86,7 +86,7 @@ def main() -> None:
     device = pick_device(args.device)
     amp = amp_dtype(args.precision, device)
     images, masks, mean, std = load_standin_split(args.standin, args.height)
-    loss_fn = nn.CrossEntropyLoss(weight=samples.class_weights(masks["train"]).to(device))
+    loss_fn = nn.CrossEntropyLoss(weight=stats.class_weights(masks["train"]).to(device))
     val_loader, test_loader = eval_loaders(images, masks, mean, std)
     print(f"device {describe(device)}, {describe_precision(amp)}; {len(images['train'])} training images", flush=True)
 
@@ -94,8 +94,9 @@ def main() -> None:
     for name in args.models:
         for epochs in args.epochs or [s.fcn_epochs if name == "fcn" else s.epochs]:
             seed_everything(DEFAULTS.general.seed)
-            crops = samples.SegmentationCrops(images["train"], masks["train"], args.crop, s.crops_per_epoch, mean, std)
-            loader = torch.utils.data.DataLoader(crops, batch_size=args.batch, num_workers=args.workers)
+            train_set = seg_data.SegmentationCrops(images["train"], masks["train"], args.crop, s.crops_per_epoch, mean,
+                                                std)
+            loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, num_workers=args.workers)
             seed_everything(DEFAULTS.general.seed)
             model = to_device(build(name, args.width), device)
             tic = time.perf_counter()

@@ -2,7 +2,7 @@
 notebook's default settings (utils.config.Config)."""
 import torch
 
-from utils import samples, standin, uavid
+from utils import seg_data, standin, stats, uavid
 from utils.config import Config
 
 DEFAULTS = Config()
@@ -19,13 +19,13 @@ def load_standin_split(path: str, height: int = DEFAULTS.seg.height) -> tuple[di
     images, masks = {}, {}
     for name, split in uavid.course_split(root, seg.test_sequences, seed).items():
         images[name], masks[name] = uavid.load_samples(split, height)
-    mean, std = samples.channel_stats(images["train"])
+    mean, std = stats.channel_stats(images["train"])
     return images, masks, mean, std
 
 
 def eval_loaders(images: dict, masks: dict, mean: list[float], std: list[float]):
     """Loaders of every SEG_VAL_EVERY-th validation image (as the notebook validates) and of the whole test split."""
     every = DEFAULTS.seg.val_every
-    val = samples.WholeImages(images["val"][::every], masks["val"][::every], mean, std)
-    test = samples.WholeImages(images["test"], masks["test"], mean, std)
+    val = seg_data.WholeImages(images["val"][::every], masks["val"][::every], mean, std)
+    test = seg_data.WholeImages(images["test"], masks["test"], mean, std)
     return torch.utils.data.DataLoader(val), torch.utils.data.DataLoader(test)

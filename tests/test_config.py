@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from dataclasses import FrozenInstanceError, fields, replace
 from pathlib import Path
 
@@ -147,3 +149,12 @@ def test_config_defaults_are_the_parameters_cell():
     assert defaults() == expected
     assert all(type(defaults()[name]) is type(expected[name]) for name in expected)  # 10, not 10.0; True, not 1
     assert Config() == Config.from_parameters(values)
+
+
+def test_the_settings_load_without_torch():
+    # reading or checking the settings must not wait for torch, torchvision or tqdm to import
+    code = ("import sys; from utils.config import Config; Config.from_parameters({'SEED': 1}); "
+            "print(sorted(m for m in ('torch', 'torchvision', 'tqdm', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"

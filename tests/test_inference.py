@@ -121,7 +121,7 @@ def test_time_call_needs_a_repeat():
 
 @pytest.mark.parametrize("count, batch_size", [(624, 4096), (50, 7)])
 def test_classify_pixels_equals_the_sliding_window_map_at_those_pixels(count, batch_size):
-    from utils.samples import pixel_values, sample_pixels
+    from utils.eval_samples import pixel_values, sample_pixels
     torch.manual_seed(0)
     # a random CNN whose class depends on every pixel of the 9 x 9 window, each position weighted differently
     net = nn.Sequential(nn.Conv2d(3, 6, 3), nn.ReLU(), nn.Conv2d(6, 8, 7), nn.Flatten()).eval()

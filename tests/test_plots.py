@@ -8,9 +8,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from utils import plots  # noqa: E402
+from utils import image_plots, plots  # noqa: E402
+from utils.eval_samples import Region  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
-from utils.samples import Region  # noqa: E402
 from utils.training import History  # noqa: E402
 
 
@@ -81,7 +81,7 @@ def test_show_rare_regions_outlines_the_rare_classes_on_every_panel():
     regions = [Region(0, 0, 0, 20), Region(0, 10, 20, 20)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. no contour warning for a class absent from a panel
-        fig = plots.show_rare_regions(images, [truth], {"FCN": [missed], "U-Net": [truth]}, regions, [6, 7],
+        fig = image_plots.show_rare_regions(images, [truth], {"FCN": [missed], "U-Net": [truth]}, regions, [6, 7],
                                       mean, std, titles=["a human", "a car"])
     try:
         axes = np.array(fig.axes).reshape(2, 4)  # two rows: image | truth | FCN | U-Net

@@ -8,7 +8,7 @@ import torch.nn as nn
 from utils import training
 from utils.batches import TensorLoader
 from utils.errors import Interrupted, LabError
-from utils.samples import SegmentationCrops, WholeImages
+from utils.seg_data import SegmentationCrops, WholeImages
 from utils.training import History
 
 CPU = torch.device("cpu")

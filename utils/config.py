@@ -9,14 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .choices import CROP_SCALE, OPTIMIZERS, PRECISIONS, SCHEDULERS, UPSAMPLING
 from .errors import check
-from .precision import PRECISIONS
-from .samples import CROP_SCALE
-from .training import OPTIMIZERS, SCHEDULERS
 
 MNIST_TRAIN = 60000  # MNIST's training images, of which VAL_SIZE are held out
 UAVID_TRAIN_SEQUENCES = 20  # labelled sequences of UAVid's (and the stand-in's) uavid_train
-UPSAMPLING = ("bilinear", "transposed")
 
 
 # ----------------------------------------------------------------------------- rules: value -> bool

@@ -10,8 +10,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import check
+from .eval_samples import PixelSample
 from .precision import autocast
-from .samples import PixelSample
 
 T = TypeVar("T")
 

@@ -8,9 +8,8 @@ import contextlib
 
 import torch
 
+from .choices import PRECISIONS
 from .errors import check
-
-PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 
 
 def cpu_has_native_bfloat16() -> bool:

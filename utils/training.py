@@ -12,13 +12,10 @@ from torch.optim.lr_scheduler import LRScheduler
 from tqdm.auto import tqdm
 
 from .checkpoints import describe_loss, load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from .choices import MONITORS, OPTIMIZERS, SCHEDULERS
 from .errors import Interrupted, check
 from .metrics import ConfusionMatrix
 from .precision import autocast, make_scaler
-
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
-SCHEDULERS = ("none", "onecycle", "cosine")
-MONITORS = ("val_accuracy", "val_miou", "val_loss")
 
 
 def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:

@@ -1,0 +1,34 @@
+import pytest
+import torch
+
+from utils import stats
+from utils.errors import LabError
+
+
+def test_class_weights_favour_rare_classes():
+    mask = torch.zeros(100, 100, dtype=torch.long)
+    mask[:10] = 1
+    mask[0, :5] = 6
+    w = stats.class_weights([mask])
+    assert w[6] > w[1] > w[0] and torch.isclose(w.mean(), torch.tensor(1.0))
+
+
+def test_channel_stats_match_the_pixels_of_all_images():
+    g = torch.Generator().manual_seed(0)
+    images = [torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=g) for h, w in ((5, 7), (9, 4))]
+    images[1][2] //= 4  # channels with different statistics
+    pixels = torch.cat([im.flatten(1) for im in images], 1).double() / 255
+    mean, std = stats.channel_stats(images)
+    assert torch.allclose(torch.tensor(mean, dtype=torch.float64), pixels.mean(1), rtol=0, atol=1e-12)
+    assert torch.allclose(torch.tensor(std, dtype=torch.float64), pixels.std(1), rtol=0, atol=1e-12)
+
+
+def test_class_frequencies_count_every_mask():
+    masks = [torch.tensor([[0, 0], [1, 2]]), torch.tensor([[2, 2, 2, 2]])]
+    freq = stats.class_frequencies(masks, num_classes=4)
+    assert freq.tolist() == [0.25, 0.125, 0.625, 0.0]
+
+
+def test_channel_stats_refuse_float_images():
+    with pytest.raises(LabError, match="expects uint8 images"):
+        stats.channel_stats([torch.rand(3, 4, 4)])
