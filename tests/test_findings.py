@@ -97,7 +97,7 @@ def test_segmentation_findings_never_contradict_random_metrics():
 
 
 def boundary(accuracy: float, by_distance: list[float]) -> BoundaryScores:
-    return BoundaryScores(3.0, 0.2, accuracy, 0.5, np.array([0, 2, 4, 8]), np.array(by_distance))
+    return BoundaryScores(3.0, 0.2, accuracy, 0.5, np.array([0, 2, 4, 8]), np.array(by_distance), np.full(4, 0.25))
 
 
 def test_boundary_finding_compares_the_spread_near_and_far():

@@ -1,17 +1,37 @@
+import numpy as np
+import torch
+
 from utils import report
+from utils.boundaries import BoundaryScores
+from utils.findings import SegScores
+from utils.models import LeNet
+from utils.study import Trained
 from utils.training import History
 
 
-def test_result_row_formats_a_history():
-    history = History(epoch=[1, 2], seconds=[10.0, 12.0], val_accuracy=[0.97, 0.98], best_epoch=2)
-    row = report.result_row("LeNet", 431080, "adam 0.001", history, 0.9921)
-    assert row == {"variant": "LeNet", "parameters": "431,080", "optimizer": "adam 0.001", "epochs": 2,
-                   "train s / epoch": "11.0", "best val acc": "98.00%", "test acc": "99.21%"}
+def test_classifier_table_reads_the_kept_epoch_and_the_test_answers():
+    history = History(epoch=[1, 2], seconds=[10.0, 12.0], val_accuracy=[0.98, 0.97], best_epoch=1)
+    trained = Trained("LeNet", LeNet(), "adam 0.001", history, torch.tensor([True] * 9921 + [False] * 79))
+    row = report.classifier_table([trained]).splitlines()[2]
+    assert row == "| LeNet | 431,080 | adam 0.001 | 2 | 11.0 | 98.00% | 99.21% |"
 
 
-def test_result_row_of_a_training_interrupted_in_its_first_epoch():
-    row = report.result_row("MLP", 10, "sgd 0.1", History(), 0.1)
-    assert row["epochs"] == 0 and row["train s / epoch"] == "-" and row["best val acc"] == "-"
+def test_classifier_table_of_a_training_interrupted_in_its_first_epoch():
+    trained = Trained("LeNet", LeNet(), "sgd 0.1", History(), torch.tensor([True, False]))
+    assert report.classifier_table([trained]).splitlines()[2] == "| LeNet | 431,080 | sgd 0.1 | 0 | - | - | 50.00% |"
+
+
+def test_segmentation_table_has_a_row_per_model_and_a_column_per_class():
+    score = SegScores("FCN", 0.7, 0.4, [0.1, 0.7], [0.5, 0.5], [0.5, 0.5], torch.eye(2), 1234, 3.25, 6)
+    lines = report.segmentation_table({"FCN": score}, ["a", "b"], one_pass={"FCN": 0.39}).splitlines()
+    assert lines[0] == "| model | parameters | epochs | train s / epoch | OA | mIoU | mIoU, one pass | a | b |"
+    assert lines[2] == "| FCN | 1,234 | 6 | 3.2 | 0.700 | **0.400** | 0.390 | 0.100 | 0.700 |"
+
+
+def test_boundary_table_sets_the_band_beside_all_pixels():
+    band = BoundaryScores(3.0, 0.2, 0.6, 0.3, np.arange(3), np.ones(3), np.ones(3) / 3)
+    table = report.boundary_table({"U-Net": (band, {"accuracy": 0.9, "miou": 0.5})})
+    assert table.splitlines()[2] == "| U-Net | 0.900 | 0.600 | 0.500 | 0.300 |"
 
 
 def test_markdown_table_and_metrics_file(tmp_path):

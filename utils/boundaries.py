@@ -35,6 +35,7 @@ class BoundaryScores:
     miou: float  # mIoU of the band's confusion matrix
     distances: np.ndarray  # bin edges of accuracy_by_distance (left edges)
     accuracy_by_distance: np.ndarray  # pixel accuracy of each distance bin
+    pixel_share: np.ndarray  # share of all test pixels in each distance bin
 
 
 def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], num_classes: int, band: float,
@@ -57,4 +58,4 @@ def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], 
     scores = confusion.compute()
     accuracy = np.divide(correct, counts, out=np.full(len(bins), np.nan), where=counts > 0)
     return BoundaryScores(band, in_band / max(total, 1), scores["accuracy"], scores["miou"], np.asarray(bins),
-                          accuracy)
+                          accuracy, counts / max(total, 1))

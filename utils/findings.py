@@ -8,9 +8,10 @@ import numpy as np
 import torch
 
 from .boundaries import BoundaryScores
+from .models import count_parameters
 from .report import markdown_table
 from .significance import McNemar, PairedMiou
-from .study import Step
+from .study import Step, Trained
 
 ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
 
@@ -45,6 +46,13 @@ class Variant:
     test: float  # test accuracy of the kept weights
     last_train: float  # training accuracy over the last epoch (in training mode)
     last_val: float  # validation accuracy after the last epoch
+
+    @classmethod
+    def of(cls, trained: Trained) -> "Variant":
+        """The record of a model trained by fit, with its test answers."""
+        history = trained.history
+        return cls(trained.name, count_parameters(trained.model), len(history), history.best("val_accuracy"),
+                   trained.test_accuracy, history.train_accuracy[-1], history.val_accuracy[-1])
 
 
 def pct(x: float) -> str:

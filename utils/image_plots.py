@@ -86,11 +86,13 @@ def class_legend(ax: plt.Axes | None = None, fig: plt.Figure | None = None, **kw
 
 
 def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarray]],
-                      titles: list[str] | None = None) -> plt.Figure:
-    """One row per image: the image, then each named column (label masks are coloured, boolean maps shown as errors)."""
+                      titles: list[str] | None = None, outline: list[int] | None = None) -> plt.Figure:
+    """One row per image: the image, then each named column (label masks are coloured, boolean maps shown as
+    errors); the `outline` classes are outlined in bright colours on every class map, so dark ones stand out."""
+    colors = dict(zip(outline or [], OUTLINE_COLORS, strict=False))
     n, k = len(images), 1 + len(columns)
     h, w = images[0].shape[:2]
-    height = n * (3.0 * h / w + 0.35) + 0.4  # rows of about 3-inch-wide panels with their titles, then the legend
+    height = n * (3.0 * h / w + 0.35) + (0.8 if colors else 0.4)  # rows of about 3-inch-wide panels, then legends
     fig, axes = plt.subplots(n, k, figsize=(3.2 * k, height), squeeze=False)
     for i in range(n):
         axes[i, 0].imshow(images[i])
@@ -105,12 +107,12 @@ def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarr
                 axes[i, j].set_title(f"{name} ({m.mean():.1%} wrong)", fontsize=9)
             else:
                 axes[i, j].imshow(index_to_rgb(m), interpolation="nearest")
+                _outline(axes[i, j], m, colors)
                 axes[i, j].set_title(name, fontsize=9)
     for ax in axes.flat:
         ax.axis("off")
     fig.tight_layout(h_pad=1.5)
-    class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
-    fig.subplots_adjust(bottom=0.4 / height)  # room for the legend, 0.4 inch
+    _legends(fig, colors, height)
     return fig
 
 
@@ -169,10 +171,18 @@ def show_rare_regions(images: list[torch.Tensor], truths: list[torch.Tensor], pr
             ax.set_title(name, fontsize=9)
             ax.axis("off")
     fig.tight_layout(h_pad=1.0)
-    class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
-    lines = [Line2D([], [], color=color, lw=2, path_effects=_CASING, label=f"{CLASSES[c]} (outline)")
-             for c, color in colors.items()]
-    fig.legend(handles=lines, loc="lower center", ncol=max(len(lines), 1), fontsize=8,
-               bbox_to_anchor=(0.5, 0.3 / height), frameon=False)
-    fig.subplots_adjust(bottom=0.75 / height)  # room for the legends
+    _legends(fig, colors, height)
     return fig
+
+
+def _legends(fig: plt.Figure, outlined: dict[int, str], height: float) -> None:
+    """The class colours at the bottom of a figure `height` inches tall, and a row for the outlined classes."""
+    class_legend(fig=fig, loc="lower center", ncol=8, fontsize=8, bbox_to_anchor=(0.5, 0.0), frameon=False)
+    if not outlined:
+        fig.subplots_adjust(bottom=0.4 / height)  # room for the legend, 0.4 inch
+        return
+    lines = [Line2D([], [], color=color, lw=2, path_effects=_CASING, label=f"{CLASSES[c]} (outline)")
+             for c, color in outlined.items()]
+    fig.legend(handles=lines, loc="lower center", ncol=len(lines), fontsize=8, bbox_to_anchor=(0.5, 0.3 / height),
+               frameon=False)
+    fig.subplots_adjust(bottom=0.75 / height)  # room for the legends

@@ -245,3 +245,22 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_boundary_accuracy(scores: dict, title: str = "") -> plt.Figure:
+    """Pixel accuracy against the distance to the nearest true class boundary, one line per model
+    (scores: name -> boundaries.BoundaryScores), with the share of pixels at each distance below."""
+    fig, (ax, share_ax) = plt.subplots(2, 1, figsize=(7.5, 4.6), sharex=True, height_ratios=[3, 1])
+    for name, score in scores.items():
+        ax.plot(score.distances, score.accuracy_by_distance, marker="o", markersize=3, label=name)
+    band = next(iter(scores.values())).band
+    ax.axvspan(0, band, color="0.9", zorder=0, label=f"boundary band (≤ {band:g} px)")
+    ax.set(ylabel="pixel accuracy", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    first = next(iter(scores.values()))
+    share_ax.bar(first.distances, first.pixel_share, width=0.8, color="0.6")
+    share_ax.set(xlabel="distance to the nearest true class boundary (px, at the network's input size)",
+                 ylabel="share of\npixels")
+    fig.tight_layout()
+    return fig

@@ -3,6 +3,7 @@ import inspect
 import json
 from pathlib import Path
 
+from .models import count_parameters
 from .training import History
 
 
@@ -24,21 +25,66 @@ def update_metrics(path: str | Path, key: str, value: dict) -> dict:
     return metrics
 
 
-def result_row(name: str, parameters: int, optimizer: str, history: History, test_accuracy: float) -> dict:
-    """One row of the MNIST results table: a model, how it was trained, its mean training seconds per epoch
-    (validation excluded) and its scores; "-" where training was interrupted before its first epoch ended."""
-    seconds, val = history.seconds, history.val_accuracy
-    return {"variant": name, "parameters": f"{parameters:,}", "optimizer": optimizer, "epochs": len(history),
-            "train s / epoch": f"{sum(seconds) / len(seconds):.1f}" if seconds else "-",
-            "best val acc": f"{max(val):.2%}" if val else "-", "test acc": f"{test_accuracy:.2%}"}
-
-
-def optimizer_label(optimizer: str, lr: float, schedule: str, **_) -> str:
-    """How a model was trained, for a table: e.g. 'adam 0.003 one-cycle'."""
-    return f"{optimizer} {lr:g}" + (" one-cycle" if schedule == "onecycle" else "")
-
-
 def source(*objects) -> str:
     """The source code of functions or classes as one Markdown code block, to show the implementation in the
     notebook without copying it there."""
     return "```python\n" + "\n\n".join(inspect.getsource(o).rstrip() for o in objects) + "\n```"
+
+
+def classifier_table(trained: list) -> str:
+    """The MNIST results: one row per trained classifier (study.Trained)."""
+    rows = []
+    for result in trained:
+        history = result.history
+        rows.append({"variant": result.name, "parameters": f"{count_parameters(result.model):,}",
+                     "optimizer": result.label, "epochs": len(history),
+                     "train s / epoch": f"{mean_seconds(history):.1f}" if len(history) else "-",
+                     "best val acc": f"{history.best('val_accuracy'):.2%}" if len(history) else "-",
+                     "test acc": f"{result.test_accuracy:.2%}"})
+    return markdown_table(rows)
+
+
+def mean_seconds(history: History) -> float:
+    """Mean training seconds per epoch (validation excluded)."""
+    return sum(history.seconds) / len(history.seconds) if history.seconds else float("nan")
+
+
+def class_weight_table(frequency, weights, classes: list[str]) -> str:
+    """Each class's share of the training pixels and its weight in the loss (1 where the loss is unweighted)."""
+    return markdown_table([{"class": name, "pixels in train": f"{float(frequency[i]):.2%}",
+                            "loss weight": f"{float(weights[i]):.2f}" if weights is not None else "1"}
+                           for i, name in enumerate(classes)])
+
+
+def segmentation_table(scores: dict, classes: list[str], one_pass: dict[str, float] | None = None) -> str:
+    """Test OA, mIoU (and the one-pass mIoU) and per-class IoU of segmentation models (findings.SegScores)."""
+    rows = []
+    for name, score in scores.items():
+        row = {"model": name, "parameters": f"{score.parameters:,}", "epochs": score.epochs,
+               "train s / epoch": f"{score.seconds_per_epoch:.1f}", "OA": f"{score.accuracy:.3f}",
+               "mIoU": f"**{score.miou:.3f}**"}
+        if one_pass:
+            row["mIoU, one pass"] = f"{one_pass[name]:.3f}"
+        rows.append(row | {c: f"{score.iou[i]:.3f}" for i, c in enumerate(classes)})
+    return markdown_table(rows)
+
+
+def per_class_table(results: dict[str, dict], classes: list[str], keys=("precision", "recall", "f1")) -> str:
+    """Precision, recall and F1 (or other per-class metrics) of each model, one row per class."""
+    return markdown_table([{"class": c, **{f"{name} {key}": f"{float(result[key][i]):.3f}"
+                                           for name, result in results.items() for key in keys}}
+                           for i, c in enumerate(classes)])
+
+
+def sampled_table(results: dict[str, dict], classes: list[str]) -> str:
+    """Per-class IoU, mIoU and OA of models scored on the same sampled pixels."""
+    return markdown_table([{"model": name, **{c: f"{float(r['iou'][i]):.3f}" for i, c in enumerate(classes)},
+                            "mIoU": f"**{r['miou']:.3f}**", "OA": f"{r['accuracy']:.3f}"}
+                           for name, r in results.items()])
+
+
+def boundary_table(scores: dict) -> str:
+    """Accuracy and mIoU in the boundary band against all test pixels (boundaries.BoundaryScores, test OA/mIoU)."""
+    return markdown_table([{"model": name, "OA, all pixels": f"{overall['accuracy']:.3f}",
+                            "OA, band": f"{band.accuracy:.3f}", "mIoU, all pixels": f"{overall['miou']:.3f}",
+                            "mIoU, band": f"{band.miou:.3f}"} for name, (band, overall) in scores.items()])

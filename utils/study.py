@@ -1,5 +1,8 @@
 """The MNIST study as data: LeNet variants that each change one thing against the step before them."""
 from dataclasses import dataclass, replace
+from typing import Any
+
+from .significance import McNemar, mcnemar
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,24 @@ def study_steps(lr_sgd: float, lr_momentum: float, lr_adam: float, lr_onecycle: 
     course = ladder[3]  # the course's LeNet (max pooling) with the study's best optimizer setting
     steps.append(Step("average pooling", "pool", replace(course[2], pool="avg"), course[0]))
     return steps
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained classifier of Task 1: how it was trained, its history, and its answers on the test digits."""
+
+    name: str
+    model: Any  # the nn.Module, with its kept weights
+    label: str  # how it was trained, e.g. 'adam 0.003 one-cycle'
+    history: Any  # training.History
+    test_correct: Any  # bool tensor: which test digits it gets right
+
+    @property
+    def test_accuracy(self) -> float:
+        return float(self.test_correct.float().mean())
+
+
+def paired_tests(steps: list[Step], trained: dict[str, Trained]) -> dict[str, McNemar]:
+    """McNemar's test of each step against the variant it changes, on the same test digits."""
+    return {step.name: mcnemar(trained[step.name].test_correct, trained[step.against].test_correct)
+            for step in steps if step.against is not None}
