@@ -27,6 +27,7 @@ from utils.device import pick_device, to_device
 from utils.inference import predict_image, predict_sliding_window, predict_tiled, time_call
 from utils.models import FCN, PatchCNN, UNet
 from utils.standin import render_frame
+from utils.stats import normalize
 
 DEFAULTS = Config()
 
@@ -36,8 +37,7 @@ ROUGH_MEAN, ROUGH_STD = [0.45] * 3, [0.25] * 3  # near the stand-in's statistics
 def frame(width: int, height: int, mean: list[float] = ROUGH_MEAN, std: list[float] = ROUGH_STD) -> torch.Tensor:
     """A stand-in frame as a normalised float tensor (3, H, W)."""
     image, _ = render_frame(scene_seed=1, frame=0, size=(width, height))
-    x = torch.from_numpy(image).permute(2, 0, 1).float() / 255
-    return (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+    return normalize(torch.from_numpy(image).permute(2, 0, 1).float() / 255, mean, std)
 
 
 def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:

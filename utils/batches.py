@@ -1,9 +1,10 @@
 """Mini-batches of tensors that already live on the training device (MNIST digits, UAVid windows)."""
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import torch
 
 from .errors import check
+from .stats import Stat, as_channels, normalize
 
 
 class TensorLoader:
@@ -14,7 +15,7 @@ class TensorLoader:
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool = False,
-                 mean: float | Sequence[float] | torch.Tensor = 0.0, std: float | Sequence[float] | torch.Tensor = 1.0,
+                 mean: Stat = 0.0, std: Stat = 1.0,
                  augment: Callable | None = None, seed: int = 0):
         check(isinstance(batch_size, int) and batch_size > 0,
               f"batch_size={batch_size} must be a positive whole number (e.g. 128)")
@@ -24,9 +25,7 @@ class TensorLoader:
         self.images = images.unsqueeze(1) if images.dim() == 3 else images
         self.labels = labels
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.mean, self.std = (v if isinstance(v, (int, float)) else  # per channel: (C, 1, 1) on the images' device
-                               torch.as_tensor(v, dtype=self.images.dtype, device=self.images.device).view(-1, 1, 1)
-                               for v in (mean, std))
+        self.mean, self.std = as_channels(mean, self.images), as_channels(std, self.images)  # converted once
         self.augment = augment
         self.generator = torch.Generator(device=images.device).manual_seed(seed)
 
@@ -43,4 +42,4 @@ class TensorLoader:
             x = self.images[idx]
             if self.augment is not None:
                 x = self.augment(x, self.generator)
-            yield (x - self.mean) / self.std, self.labels[idx]
+            yield normalize(x, self.mean, self.std), self.labels[idx]

@@ -1,11 +1,11 @@
 """Checkpoints of a training run: written atomically, keyed by the settings that made them, with the random
 state that lets a resumed run draw the same batches."""
-import os
 from pathlib import Path
 
 import torch
 
 from .errors import LabError
+from .files import write_atomic
 
 
 def rng_state(loader) -> dict:
@@ -28,11 +28,8 @@ def set_rng_state(state: dict, loader) -> None:
 
 def save_checkpoint(path: str | Path, state: dict) -> None:
     """Write a training state atomically (a half-written file never replaces a good one)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, lambda tmp: torch.save(state, tmp))
 
 
 def load_checkpoint(path: str | Path | None, device: torch.device, key: dict | None = None) -> dict | None:

@@ -12,6 +12,7 @@ from torchvision.utils import make_grid
 from .errors import check
 from .eval_samples import Region
 from .palette import CLASSES, PALETTE, index_to_rgb
+from .stats import denormalize
 
 
 def show_digits(images: torch.Tensor, labels: torch.Tensor, preds: torch.Tensor | None = None,
@@ -116,10 +117,9 @@ def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarr
     return fig
 
 
-def denormalize(x: torch.Tensor, mean: list[float], std: list[float]) -> np.ndarray:
+def to_image(x: torch.Tensor, mean: list[float], std: list[float]) -> np.ndarray:
     """A normalised image tensor (3, H, W) back to a displayable (H, W, 3) array in [0, 1]."""
-    x = x.cpu() * torch.tensor(std).view(3, 1, 1) + torch.tensor(mean).view(3, 1, 1)
-    return x.clamp(0, 1).permute(1, 2, 0).numpy()
+    return denormalize(x.cpu(), mean, std).clamp(0, 1).permute(1, 2, 0).numpy()
 
 
 # bright, unlike any class colour and unlike each other: outlines stand out on dark and on green classes alike
@@ -159,7 +159,7 @@ def show_rare_regions(images: list[torch.Tensor], truths: list[torch.Tensor], pr
     colors = dict(zip(outline, OUTLINE_COLORS, strict=False))
     for i, region in enumerate(regions):
         truth = _as_array(region.crop(truths[region.image]))
-        image = denormalize(region.crop(images[region.image]), mean, std)
+        image = to_image(region.crop(images[region.image]), mean, std)
         name = titles[i] if titles else f"image {region.image} at ({region.top}, {region.left})"
         panels = [(name, image, truth), ("truth", index_to_rgb(truth), truth)]
         for name, maps in predictions.items():

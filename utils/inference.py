@@ -45,6 +45,13 @@ def predict_image(model: nn.Module, image: torch.Tensor, device: torch.device,
         return model(image[None].to(device))[0].argmax(0).cpu()
 
 
+def _pad_for_windows(image: torch.Tensor, r: int, device: torch.device) -> torch.Tensor:
+    """Image (3, H, W) on device, padded by r on every side so that border pixels have a full window: reflected,
+    or edge-replicated where the image is smaller than r."""
+    _, h, w = image.shape
+    return F.pad(image[None].to(device), [r, r, r, r], mode="reflect" if r < min(h, w) else "replicate")[0]
+
+
 @torch.no_grad()
 def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, device: torch.device,
                            batch_size: int = 4096, amp: torch.dtype | None = None) -> torch.Tensor:
@@ -57,7 +64,7 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, de
     model.eval()
     _, h, w = image.shape
     r = patch // 2
-    padded = F.pad(image[None].to(device), [r, r, r, r], mode="reflect" if r < min(h, w) else "replicate")
+    padded = _pad_for_windows(image, r, device)[None]
     rows = max(1, batch_size // w)
     out = torch.empty(h, w, dtype=torch.long, device=device)
     for top in range(0, h, rows):
@@ -133,8 +140,7 @@ def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelS
     offsets = torch.arange(patch, device=device)
     out = torch.empty(len(sample), dtype=torch.long)
     for k in sample.image.unique().tolist():
-        _, h, w = images[k].shape
-        padded = F.pad(images[k][None].to(device), [r, r, r, r], mode="reflect" if r < min(h, w) else "replicate")[0]
+        padded = _pad_for_windows(images[k], r, device)
         at = torch.nonzero(sample.image == k).flatten()
         for chunk in at.split(batch_size):
             # pixel (y, x) of the image is the top-left corner of its window in the padded image

@@ -6,6 +6,7 @@ from torchvision.transforms import v2
 
 from .choices import CROP_SCALE
 from .errors import check
+from .stats import normalize
 
 
 class SegmentationCrops(torch.utils.data.Dataset):
@@ -19,7 +20,7 @@ class SegmentationCrops(torch.utils.data.Dataset):
         check(0 < crop <= int(smallest * scale[0]),
               f"crops of {crop} px do not fit the smallest image side ({smallest} px) after the smallest random "
               f"zoom ({scale[0]}): use crops of at most {int(smallest * scale[0])} px, or larger images")
-        self.images, self.masks, self.length = images, masks, length
+        self.images, self.masks, self.length, self.mean, self.std = images, masks, length, mean, std
         area = min(im.shape[-2] * im.shape[-1] for im in images)
         # Only the window is resized, not the whole image: a few ms a crop instead of tens.
         self.transform = v2.Compose([
@@ -29,7 +30,6 @@ class SegmentationCrops(torch.utils.data.Dataset):
             # no hue jitter: converting to HSV and back took more time than the rest of the crop
             v2.ColorJitter(brightness=jitter, contrast=jitter, saturation=jitter),
             v2.ToDtype({tv_tensors.Image: torch.float32, tv_tensors.Mask: torch.int64}, scale=True),
-            v2.Normalize(mean, std),
         ])
 
     def __len__(self) -> int:
@@ -38,22 +38,20 @@ class SegmentationCrops(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         k = int(torch.randint(len(self.images), ()))
         image, mask = self.transform(tv_tensors.Image(self.images[k]), tv_tensors.Mask(self.masks[k]))
-        return image.as_subclass(torch.Tensor), mask.as_subclass(torch.Tensor)
+        return normalize(image.as_subclass(torch.Tensor), self.mean, self.std), mask.as_subclass(torch.Tensor)
 
 
 class WholeImages(torch.utils.data.Dataset):
     """Full images (normalised) and their masks, for validation and testing."""
 
     def __init__(self, images: list[torch.Tensor], masks: list[torch.Tensor], mean: list[float], std: list[float]):
-        self.images, self.masks = images, masks
-        self.mean = torch.tensor(mean).view(3, 1, 1)
-        self.std = torch.tensor(std).view(3, 1, 1)
+        self.images, self.masks, self.mean, self.std = images, masks, mean, std
 
     def __len__(self) -> int:
         return len(self.images)
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return (self.images[i].float() / 255 - self.mean) / self.std, self.masks[i]
+        return normalize(self.images[i].float() / 255, self.mean, self.std), self.masks[i]
 
 
 def random_windows(images: list[torch.Tensor], masks: list[torch.Tensor], patch: int, count: int,

@@ -1,9 +1,30 @@
-"""Statistics of UAVid frames in memory: the channel mean and standard deviation they are normalised by, and the
-class frequencies and loss weights."""
+"""Normalising images by a mean and a standard deviation (and back), the per-channel statistics of UAVid frames
+in memory, and their class frequencies and loss weights."""
+from collections.abc import Sequence
+
 import torch
 
 from .errors import check
 from .palette import NUM_CLASSES
+
+Stat = float | Sequence[float] | torch.Tensor  # one value for every channel, or one per channel
+
+
+def as_channels(value: Stat, like: torch.Tensor) -> float | torch.Tensor:
+    """A single value as it is; per-channel values as a (C, 1, 1) tensor of like's type, on like's device."""
+    if isinstance(value, (int, float)):
+        return value
+    return torch.as_tensor(value, dtype=like.dtype, device=like.device).view(-1, 1, 1)
+
+
+def normalize(x: torch.Tensor, mean: Stat, std: Stat) -> torch.Tensor:
+    """(x - mean) / std, per channel of images (..., C, H, W) where mean and std are per channel."""
+    return (x - as_channels(mean, x)) / as_channels(std, x)
+
+
+def denormalize(x: torch.Tensor, mean: Stat, std: Stat) -> torch.Tensor:
+    """The inverse of normalize: x * std + mean."""
+    return x * as_channels(std, x) + as_channels(mean, x)
 
 
 def channel_stats(images: list[torch.Tensor]) -> tuple[list[float], list[float]]:

@@ -155,6 +155,10 @@ class History:
         for key, value in values.items():
             getattr(self, key).append(value)
 
+    def seconds_per_epoch(self) -> float:
+        """Mean training seconds of the finished epochs (validation excluded); NaN before the first."""
+        return sum(self.seconds) / len(self.seconds) if self.seconds else float("nan")
+
     def best(self, key: str) -> float:
         """The value of `key` (e.g. "val_accuracy") at the epoch whose weights were kept."""
         return getattr(self, key)[self.best_epoch - 1]

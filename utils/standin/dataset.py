@@ -1,7 +1,6 @@
 """The stand-in on disk: sequences of frames written in UAVid's folder layout and colour code."""
 from __future__ import annotations
 
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import check
+from ..files import write_atomic
 from ..palette import PALETTE
 from .render import render_frame
 from .scene import cached_scene
@@ -26,9 +26,7 @@ def sequence_seed(seed: int, seq: int) -> int:
 
 def _save_png(img: Image.Image, path: Path, **kw) -> None:
     """Write a PNG through a temporary file, so that no half-written file is left behind."""
-    tmp = path.with_name("." + path.name + ".tmp")
-    img.save(tmp, format="PNG", **kw)
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: img.save(tmp, format="PNG", **kw))
 
 
 def _write_frame(directory: Path, name: str, img: np.ndarray, lab: np.ndarray) -> None:
