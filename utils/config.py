@@ -122,7 +122,7 @@ class Segmentation:
     batch_size: int = setting(4, _whole(1), POSITIVE, name="SEG_BATCH_SIZE")
     workers: int = setting(0, _whole(0), "must be a whole number, 0 or more", name="SEG_WORKERS", key=True)
     epochs: int = setting(30, _whole(1), POSITIVE, name="SEG_EPOCHS")
-    fcn_epochs: int = setting(12, _whole(1), POSITIVE)
+    fcn_epochs: int = setting(6, _whole(1), POSITIVE)
     val_every: int = setting(4, _whole(1), POSITIVE, name="SEG_VAL_EVERY", key=True)
     optimizer: str = setting("adam", _one_of(*OPTIMIZERS), f"unknown optimizer, use one of {', '.join(OPTIMIZERS)}",
                              name="SEG_OPTIMIZER")
@@ -144,6 +144,7 @@ class Segmentation:
     tile_overlap: int = setting(96, _whole(0), "must be a whole number, 0 or more")
     pixel_sample: int = setting(20000, _whole(1), POSITIVE)
     test_mirror: bool = setting(True, _flag, "must be True or False", name="SEG_TEST_MIRROR")
+    boundary_band: float = setting(3, _number(0, 1000, open_low=True), "must be a distance in pixels above 0 (e.g. 3)")
 
     def key(self) -> dict:
         """The settings that change what the FCN, U-Net and window classifier see: part of their checkpoints' key."""

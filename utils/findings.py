@@ -10,7 +10,7 @@ import torch
 from .boundaries import BoundaryScores
 from .models import count_parameters
 from .report import markdown_table
-from .significance import McNemar, PairedMiou
+from .significance import McNemar, PairedMiou, paired_miou_test
 from .study import Step, Trained
 
 ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
@@ -134,6 +134,28 @@ def mnist_findings(variants: dict[str, Variant], steps: list[Step], tests: dict[
     return "\n".join(lines)
 
 
+def neighbour_correlation(weight: torch.Tensor) -> float:
+    """How smooth a conv layer's kernels are: the mean correlation of horizontally and vertically adjacent
+    weights within a kernel (about 0 for noise, near 1 for smooth blobs and edges)."""
+    kernels = weight.detach().float().cpu()[:, 0]
+    kernels = kernels - kernels.mean(dim=(1, 2), keepdim=True)
+    pairs = [(kernels[:, :, :-1], kernels[:, :, 1:]), (kernels[:, :-1, :], kernels[:, 1:, :])]
+    products = sum(float((a * b).sum()) for a, b in pairs)
+    norms = sum(float((a * a).sum() * (b * b).sum()) ** 0.5 for a, b in pairs)
+    return products / norms if norms > 0 else 0.0
+
+
+def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epochs: int) -> str:
+    """Whether the first-layer filters of a network have grown structure since initialisation."""
+    after, before = neighbour_correlation(trained), neighbour_correlation(initial)
+    grown = after > before + 0.2
+    return (f"Adjacent weights of *{name}*'s first-layer filters correlate at {after:.2f} after {epochs} epochs, "
+            f"against {before:.2f} at initialisation: "
+            + ("the filters have grown smooth, oriented structure (edge and stroke detectors), though single "
+               "weights stay noisy." if grown else "after so short a training they are still mostly noise; the "
+               "feature maps show what they detect."))
+
+
 # ----------------------------------------------------------------------------- Tasks 2 and 3
 
 
@@ -159,15 +181,35 @@ class SegScores:
                    result["recall"].tolist(), result["confusion"], parameters, seconds_per_epoch, epochs)
 
 
+# Why each controlled segmentation comparison can differ: true whatever this run measured.
+SEG_MECHANISMS = {
+    "Upsampling": "both scale up the same 1/16 grid of scores; the transposed convolution starts as bilinear "
+                  "interpolation and can learn a sharper blend of neighbouring scores, but no detail the grid lacks",
+    "Skip connections": "without skips the decoder must recover where edges are from 1/16-resolution features; "
+                        "the skips hand it the encoder's features at 1/2 to 1/8, which still hold them",
+    "FCN against U-Net": "the U-Net adds a decoder with skips and a full-resolution head to the same encoder: "
+                         "labels are made at full resolution instead of interpolated from a 1/16 grid",
+    "Training length": "the same network with more epochs sees more crops, and its one-cycle schedule spends more "
+                       "steps at low rates",
+}
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Two segmentation models that differ in one thing, scored on the same test images."""
 
-    topic: str  # what differs, e.g. "Upsampling"
+    topic: str  # what differs: a key of SEG_MECHANISMS
     first: SegScores
     second: SegScores
     test: PairedMiou  # first minus second
     mechanism: str  # why the difference can arise
+
+    @classmethod
+    def of(cls, topic: str, first: SegScores, second: SegScores, per_image: dict[str, torch.Tensor],
+           seed: int = 0) -> "Comparison":
+        """Compare two scored models with a paired permutation test on their per-image confusion matrices."""
+        test = paired_miou_test(per_image[first.name], per_image[second.name], seed=seed)
+        return cls(topic, first, second, test, SEG_MECHANISMS[topic])
 
 
 def comparison_table(comparisons: list[Comparison]) -> str:

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 from .models import count_parameters
-from .training import History
 
 
 def markdown_table(rows: list[dict], columns: list[str] | None = None) -> str:
@@ -38,15 +37,10 @@ def classifier_table(trained: list) -> str:
         history = result.history
         rows.append({"variant": result.name, "parameters": f"{count_parameters(result.model):,}",
                      "optimizer": result.label, "epochs": len(history),
-                     "train s / epoch": f"{mean_seconds(history):.1f}" if len(history) else "-",
+                     "train s / epoch": f"{history.seconds_per_epoch():.1f}" if len(history) else "-",
                      "best val acc": f"{history.best('val_accuracy'):.2%}" if len(history) else "-",
                      "test acc": f"{result.test_accuracy:.2%}"})
     return markdown_table(rows)
-
-
-def mean_seconds(history: History) -> float:
-    """Mean training seconds per epoch (validation excluded)."""
-    return sum(history.seconds) / len(history.seconds) if history.seconds else float("nan")
 
 
 def class_weight_table(frequency, weights, classes: list[str]) -> str:
@@ -88,3 +82,14 @@ def boundary_table(scores: dict) -> str:
     return markdown_table([{"model": name, "OA, all pixels": f"{overall['accuracy']:.3f}",
                             "OA, band": f"{band.accuracy:.3f}", "mIoU, all pixels": f"{overall['miou']:.3f}",
                             "mIoU, band": f"{band.miou:.3f}"} for name, (band, overall) in scores.items()])
+
+
+def mnist_metrics(variants: dict, paired: dict, lenet: str, best: str) -> dict:
+    """Task 1's headline numbers for metrics.json (variants: findings.Variant; paired: study.paired_tests)."""
+    def entry(variant) -> dict:
+        return {"epochs": variant.epochs, "best_val_accuracy": variant.best_val, "test_accuracy": variant.test,
+                "parameters": variant.parameters}
+    return {"mlp": entry(variants["MLP (Lab 2)"]), "lenet": {**entry(variants[lenet]), "variant": lenet},
+            "best": {**entry(variants[best]), "name": best},
+            "variants": {name: entry(variant) for name, variant in variants.items()},
+            "mcnemar_p": {name: test.p_value for name, test in paired.items()}}

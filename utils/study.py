@@ -3,6 +3,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .significance import McNemar, mcnemar
+from .training import predict
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,9 @@ def paired_tests(steps: list[Step], trained: dict[str, Trained]) -> dict[str, Mc
     """McNemar's test of each step against the variant it changes, on the same test digits."""
     return {step.name: mcnemar(trained[step.name].test_correct, trained[step.against].test_correct)
             for step in steps if step.against is not None}
+
+
+def test_answers(model, loader, device, amp=None):
+    """Which test items the model gets right (a bool tensor, in the loader's order)."""
+    probabilities, labels = predict(model, loader, device, amp=amp)
+    return probabilities.argmax(1) == labels
