@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw
 from .conditions import Lighting
 from .constants import MAT, MATERIALS
 from .geometry import Camera, footprint, hull
+from .layout import Layout
 from .objects import BuildingSolid
-from .placement import Layout
 
 NMIX, NBRI, NSH = 16, 48, 8  # texel quantisation steps: colour mix, brightness, shadow
 

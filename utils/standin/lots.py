@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import Local, blob
-from .placement import Layout
+from .layout import Layout
 
 _CONTAINERS = [(206, 110, 40), (60, 96, 150), (220, 220, 214), (110, 120, 104)]
 _STALLS = [(220, 80, 60), (240, 240, 236), (70, 130, 190), (220, 200, 80)]

@@ -6,8 +6,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .geometry import Local
+from .layout import Layout
 from .lots import parking_row
-from .placement import Layout
 
 _SHEDS = [(150, 120, 90), (118, 108, 98), (172, 170, 164), (112, 126, 104), (204, 198, 188)]
 

@@ -8,7 +8,7 @@ import numpy as np
 from .conditions import CameraPath, Lighting, Look
 from .constants import DETAIL
 from .ground import rasterise
-from .layout import build_layout
+from .roads import build_layout
 from .solids import building_solid, scene_objects
 from .textures import Textures
 

@@ -9,6 +9,7 @@ import numpy as np
 from .conditions import Lighting
 from .constants import CAR_COLOURS, CLOTHES, FLAT_W, HAIR, TEX_H, TEX_W, TILE_W
 from .geometry import BOX_FACES, CAR_FACES, box_vertices, face_normals, unit
+from .layout import Layout
 from .objects import (
     Box,
     Building,
@@ -27,7 +28,6 @@ from .objects import (
     Tree,
     Trees,
 )
-from .placement import Layout
 from .textures import Textures
 
 _GLASS = np.array([40, 46, 56.0])

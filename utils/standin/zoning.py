@@ -5,7 +5,7 @@ import numpy as np
 
 from . import lots, residential
 from .geometry import Local
-from .placement import Layout
+from .layout import Layout
 
 # block uses, their probabilities, and the functions that fill a block interior with them
 _USES = ("houses", "apartments", "perimeter", "commercial", "park", "parking", "soil", "plaza")
