@@ -96,8 +96,8 @@ def draw_objects(sc: Scene, cam: Camera, frame: int, im: Image.Image, lb: Image.
 def _visible(cam: Camera, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
     """Indices of spheres (centres, radius) in front of the camera and overlapping the image."""
     uv, z = cam.project(centres)
-    r = cam.f * radius / np.maximum(z, 1e-3)
-    ok = ((z > 1) & (uv[:, 0] + r > 0) & (uv[:, 0] - r < cam.W) & (uv[:, 1] + r > 0) & (uv[:, 1] - r < cam.H))
+    r = cam.focal * radius / np.maximum(z, 1e-3)
+    ok = ((z > 1) & (uv[:, 0] + r > 0) & (uv[:, 0] - r < cam.width) & (uv[:, 1] + r > 0) & (uv[:, 1] - r < cam.height))
     return np.flatnonzero(ok)
 
 
@@ -155,7 +155,7 @@ def _human_views(sc: Scene, cam: Camera, hm_xy: np.ndarray, hsel: np.ndarray) ->
     side = np.array([-sv[1], sv[0]]) / max(np.linalg.norm(sv), 1e-6)
     quad = np.stack([p[:, :2] - 0.25 * side, tip - 0.12 * side, tip + 0.12 * side, p[:, :2] + 0.25 * side], 1)
     sh = cam.project(np.concatenate([quad, np.zeros(quad.shape[:2] + (1,))], -1))[0]
-    return {j: HumanView(g[k], head[k], shoulder[k], cam.f / z[k], sh[k]) for k, j in enumerate(hsel)}
+    return {j: HumanView(g[k], head[k], shoulder[k], cam.focal / z[k], sh[k]) for k, j in enumerate(hsel)}
 
 
 def _draw_building(v: FrameView, i: int) -> None:
@@ -165,7 +165,7 @@ def _draw_building(v: FrameView, i: int) -> None:
     uv, z = cam.project(b.verts)
     for kind, idx, n, cen, paint in b.faces:
         if kind == "line":
-            w = max(1, int(round(0.3 * cam.f / z[idx].mean())))
+            w = max(1, int(round(0.3 * cam.focal / z[idx].mean())))
             c.di.line(flat(uv[idx]), fill=tuple(int(ch) for ch in paint), width=w)
             c.dl.line(flat(uv[idx]), fill=BUILDING, width=w)
         elif (cam.C - cen) @ n > 0:
@@ -180,8 +180,8 @@ def _paste_face(v: FrameView, pts: np.ndarray, tm: TexMap) -> None:
     """A textured face with image corners pts, mapped in perspective."""
     sc, cam, c = v.sc, v.cam, v.canvas
     tex = sc.textures.image(tm.texture, tm.index)
-    x0, x1 = max(int(math.floor(pts[:, 0].min())), 0), min(int(math.ceil(pts[:, 0].max())) + 1, sc.W)
-    y0, y1 = max(int(math.floor(pts[:, 1].min())), 0), min(int(math.ceil(pts[:, 1].max())) + 1, sc.H)
+    x0, x1 = max(int(math.floor(pts[:, 0].min())), 0), min(int(math.ceil(pts[:, 0].max())) + 1, sc.width)
+    y0, y1 = max(int(math.floor(pts[:, 1].min())), 0), min(int(math.ceil(pts[:, 1].max())) + 1, sc.height)
     if x1 <= x0 or y1 <= y0:
         return
     size = (x1 - x0, y1 - y0)
@@ -203,7 +203,7 @@ def _draw_tree(v: FrameView, j: int) -> None:
     """A trunk line and a crown sprite."""
     c, tv, trees = v.canvas, v.trees, v.sc.objects.trees
     k = tv.at[j]
-    s = v.cam.f / tv.z[k]
+    s = v.cam.focal / tv.z[k]
     w = max(1, int(round(0.35 * s)))
     line = flat(np.array([tv.foot[k], tv.uv[k]]))
     c.di.line(line, fill=(70, 56, 42), width=w)
@@ -251,7 +251,7 @@ def _draw_mover(v: FrameView, i: int) -> None:
     pad = int(math.ceil(max(abs(bx), abs(by)) / 2)) + 2
     x0, y0 = int(math.floor(uv[:, 0].min())) - pad, int(math.floor(uv[:, 1].min())) - pad
     x1, y1 = int(math.ceil(uv[:, 0].max())) + pad, int(math.ceil(uv[:, 1].max())) + pad
-    if x1 <= 0 or y1 <= 0 or x0 >= sc.W or y0 >= sc.H:
+    if x1 <= 0 or y1 <= 0 or x0 >= sc.width or y0 >= sc.height:
         return
     patch = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
     dp = ImageDraw.Draw(patch)
