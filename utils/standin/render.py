@@ -18,12 +18,12 @@ def render_frame(scene_seed: int, frame: int, size: tuple[int, int] = (960, 540)
     width, height = int(size[0]), int(size[1])
     check(width >= 16 and height >= 16,
           f"stand-in frame size {width}x{height} is too small: STANDIN_WIDTH and STANDIN_HEIGHT must be at least 16")
-    sc = cached_scene(int(scene_seed) % 2 ** 63, width, height)
-    cam = sc.path.camera(int(frame))
-    img, lab = view_ground(sc.ground, cam)
-    im, lb = Image.fromarray(img), Image.fromarray(lab)
-    draw_objects(sc, cam, int(frame), im, lb)
-    return _finish(sc, cam, int(frame), im), np.array(lb)
+    scene = cached_scene(int(scene_seed) % 2 ** 63, width, height)
+    cam = scene.path.camera(int(frame))
+    img, lab = view_ground(scene.ground, cam)
+    image, label = Image.fromarray(img), Image.fromarray(lab)
+    draw_objects(scene, cam, int(frame), image, label)
+    return _finish(scene, cam, int(frame), image), np.array(label)
 
 
 def _blur_filter(sigma: float) -> ImageFilter.Filter:
@@ -35,14 +35,14 @@ def _blur_filter(sigma: float) -> ImageFilter.Filter:
     return ImageFilter.GaussianBlur(sigma)
 
 
-def _finish(sc: Scene, cam: Camera, frame: int, im: Image.Image) -> np.ndarray:
+def _finish(scene: Scene, cam: Camera, frame: int, image: Image.Image) -> np.ndarray:
     """Camera effects: slight blur, illumination gradient, vignetting, haze, colour cast, sensor noise."""
-    width, height, look = sc.width, sc.height, sc.look
-    src = np.asarray(im.filter(_blur_filter(look.blur)))
-    rng = np.random.default_rng([sc.seed, frame, 5])
+    width, height, look = scene.width, scene.height, scene.look
+    src = np.asarray(image.filter(_blur_filter(look.blur)))
+    rng = np.random.default_rng([scene.seed, frame, 5])
     d = cam.rays() @ np.stack([np.full(height, width / 2), np.arange(height) + 0.5, np.ones(height)])
     dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
-    alt = sc.path.alt
+    alt = scene.path.alt
     haze = look.haze * np.clip((dist - 0.9 * alt) / (2.5 * alt), 0, 1)
     row_gain = ((1 - haze)[:, None] * look.gain).astype(np.float32)[:, None, :]
     row_add = (haze[:, None] * look.haze_rgb + 0.5).astype(np.float32)[:, None, :]
