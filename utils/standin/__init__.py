@@ -6,7 +6,7 @@ scene into a top-down texture that carries the class of every texel; each frame 
 view of it from a slightly moved camera, with buildings, trees, cars and people drawn over it
 back to front. Labels use UAVid's eight classes and colour code (see utils/palette.py).
 
-Modules, in the order a frame needs them: constants, geometry and objects (records); placement, layout, zoning,
+Modules, in the order a frame needs them: constants, geometry and objects (records); layout, roads, zoning,
 residential and lots (the scene's layout); conditions, textures, solids, ground and scene (per-scene data);
 draw and render (a frame); dataset (the folders on disk).
 """

@@ -12,32 +12,34 @@ from .geometry import Camera
 class CameraPath:
     """An oblique camera at about ALT metres, swaying smoothly about the origin from frame to frame."""
 
-    def __init__(self, rc: np.random.Generator, W: int, H: int):
-        self.W, self.H = W, H
-        self.f = FOCAL * W
-        half_v = math.atan(H / 2 / self.f)
-        self.pitch = max(math.radians(rc.uniform(44, 52)), half_v + math.radians(17))
-        self.alt = ALT * rc.uniform(0.95, 1.05)
+    def __init__(self, rng: np.random.Generator, width: int, height: int):
+        self.width, self.height = width, height
+        self.focal = FOCAL * width
+        half_v = math.atan(height / 2 / self.focal)
+        self.pitch = max(math.radians(rng.uniform(44, 52)), half_v + math.radians(17))
+        self.alt = ALT * rng.uniform(0.95, 1.05)
         self.amp = (np.array([5, 5, 0.03, math.radians(1.6), math.radians(0.8), math.radians(0.4)])
-                    * rc.uniform(0.5, 1, 6))
-        self.freq = rc.uniform(0.15, 0.35, 6)
-        self.phase = rc.uniform(0, 2 * np.pi, 6)
+                    * rng.uniform(0.5, 1, 6))
+        self.freq = rng.uniform(0.15, 0.35, 6)
+        self.phase = rng.uniform(0, 2 * np.pi, 6)
 
     def camera(self, frame: int) -> Camera:
         """The camera of a frame."""
-        o = self.amp * np.sin(self.freq * frame + self.phase)
-        return self._camera_at(o)
+        offsets = self.amp * np.sin(self.freq * frame + self.phase)
+        return self._camera_at(offsets)
 
-    def _camera_at(self, o: np.ndarray) -> Camera:
-        """The camera at offsets o (x, y, relative altitude, yaw, pitch, roll)."""
-        return Camera((o[0], o[1], self.alt * (1 + o[2])), o[3], self.pitch + o[4], o[5], self.f, self.W, self.H)
+    def _camera_at(self, offsets: np.ndarray) -> Camera:
+        """The camera at offsets (x, y, relative altitude, yaw, pitch, roll)."""
+        x, y, altitude, yaw, pitch, roll = offsets
+        return Camera((x, y, self.alt * (1 + altitude)), yaw, self.pitch + pitch, roll, self.focal,
+                      (self.width, self.height))
 
     def bounds(self) -> tuple[float, float, float, float]:
         """Ground area (x0, x1, y0, y1) that any frame can see, with a margin."""
-        W, H = self.W, self.H
+        width, height = self.width, self.height
         t = np.linspace(0, 1, 17)
-        u = np.concatenate([t * W, t * W, np.zeros(17), np.full(17, W)])
-        v = np.concatenate([np.zeros(17), np.full(17, H), t * H, t * H])
+        u = np.concatenate([t * width, t * width, np.zeros(17), np.full(17, width)])
+        v = np.concatenate([np.zeros(17), np.full(17, height), t * height, t * height])
         xs, ys = [], []
         for signs in np.array(np.meshgrid(*[[-1, 1]] * 6)).reshape(6, -1).T:
             x, y = self._camera_at(self.amp * signs).ground(u, v)
@@ -50,11 +52,11 @@ class CameraPath:
 class Lighting:
     """Sun direction, ambient and diffuse light, and the colour of shadow."""
 
-    def __init__(self, rc: np.random.Generator):
-        az, el = rc.uniform(0, 2 * np.pi), math.radians(rc.uniform(35, 62))
+    def __init__(self, rng: np.random.Generator):
+        az, el = rng.uniform(0, 2 * np.pi), math.radians(rng.uniform(35, 62))
         self.sun = np.array([math.cos(el) * math.sin(az), math.cos(el) * math.cos(az), math.sin(el)])
         self.sv = -self.sun[:2] / math.tan(el)  # ground offset of a shadow per metre of height
-        overcast = 0.0 if rc.random() < 0.7 else rc.uniform(0.25, 0.6)
+        overcast = 0.0 if rng.random() < 0.7 else rng.uniform(0.25, 0.6)
         self.amb, self.dif = 0.40 + 0.35 * overcast, 0.78 * (1 - overcast)
         self.lnorm = self.amb + self.dif * self.sun[2]
         self.shadow_rgb = self.amb / self.lnorm * np.array([0.9, 0.96, 1.12])
@@ -67,26 +69,26 @@ class Lighting:
 class Look:
     """The camera's look: colour cast, haze, vignetting, illumination gradient, sensor noise and blur."""
 
-    def __init__(self, rc: np.random.Generator, seed: int, W: int, H: int):
-        self.seed, self.W, self.H = seed, W, H
-        temp = rc.uniform(-1, 1)
-        self.gain = rc.uniform(0.88, 1.1) * np.array([1 + 0.06 * temp, 1.0, 1 - 0.08 * temp])
-        self.haze = rc.uniform(0.05, 0.22)
-        self.haze_rgb = np.array([188, 196, 208.0]) * rc.uniform(0.9, 1.05)
-        self.vignette = rc.uniform(0.15, 0.4)
-        grad_dir = rc.uniform(0, 2 * np.pi)
-        self.grad = rc.uniform(0, 0.12) * np.array([math.cos(grad_dir), math.sin(grad_dir)])
-        self.noise = rc.uniform(2.0, 4.0)
-        self.blur = rc.uniform(0.45, 0.7) * math.sqrt(max(1.0, W / 960))
+    def __init__(self, rng: np.random.Generator, seed: int, width: int, height: int):
+        self.seed, self.width, self.height = seed, width, height
+        temp = rng.uniform(-1, 1)
+        self.gain = rng.uniform(0.88, 1.1) * np.array([1 + 0.06 * temp, 1.0, 1 - 0.08 * temp])
+        self.haze = rng.uniform(0.05, 0.22)
+        self.haze_rgb = np.array([188, 196, 208.0]) * rng.uniform(0.9, 1.05)
+        self.vignette = rng.uniform(0.15, 0.4)
+        grad_dir = rng.uniform(0, 2 * np.pi)
+        self.grad = rng.uniform(0, 0.12) * np.array([math.cos(grad_dir), math.sin(grad_dir)])
+        self.noise = rng.uniform(2.0, 4.0)
+        self.blur = rng.uniform(0.45, 0.7) * math.sqrt(max(1.0, width / 960))
         self._noise: np.ndarray | None = None
 
     def noise_tile(self, rng: np.random.Generator) -> np.ndarray:
         """Sensor noise for one frame: a random window of a per-scene noise image."""
         if self._noise is None:
             g = np.random.default_rng([self.seed, 6])
-            self._noise = np.empty((self.H + 32, self.W + 32, 3), np.int8)
-            for r0 in range(0, self.H + 32, 256):
+            self._noise = np.empty((self.height + 32, self.width + 32, 3), np.int8)
+            for r0 in range(0, self.height + 32, 256):
                 band = self._noise[r0:r0 + 256]
                 band[:] = np.clip(g.standard_normal(band.shape, dtype=np.float32) * self.noise, -127, 127)
         dy, dx = rng.integers(0, 33, 2)
-        return self._noise[dy:dy + self.H, dx:dx + self.W]
+        return self._noise[dy:dy + self.height, dx:dx + self.width]

@@ -86,7 +86,7 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
           f"as UAVid: got {train_sequences} and {val_sequences}")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    # "numbering=uavid": sequences numbered as UAVid's; stand-ins written before that used seq1-27
+    # numbering=uavid: the sequences carry UAVid's numbers, TRAIN_SEQUENCES and VAL_SEQUENCES
     settings = (f"seed={seed}, size={tuple(size)}, frames={frames}, train={train_sequences}, val={val_sequences}, "
                 "numbering=uavid")
     _check_note(root, settings)

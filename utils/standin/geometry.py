@@ -93,33 +93,35 @@ def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 1
 class Camera:
     """Pinhole camera; world x east, y north, z up; image x right, y down."""
 
-    def __init__(self, pos: ArrayLike, yaw: float, pitch: float, roll: float, f: float, W: int, H: int):
+    def __init__(self, position: ArrayLike, yaw: float, pitch: float, roll: float, focal: float,
+                 size: tuple[int, int]):
+        width, height = size
         cy, sy, cp, sp = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch)
         fwd = np.array([sy * cp, cy * cp, -sp])
         right = np.array([cy, -sy, 0.0])
         down = np.cross(fwd, right)
         cr, sr = math.cos(roll), math.sin(roll)
         self.R = np.stack([cr * right + sr * down, -sr * right + cr * down, fwd])
-        self.C = np.asarray(pos, float)
-        self.K = np.array([[f, 0, W / 2], [0, f, H / 2], [0, 0, 1.0]])
+        self.C = np.asarray(position, float)
+        self.K = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1.0]])
         self.KR = self.K @ self.R
         self.t = -self.KR @ self.C
         self.fwd2 = fwd[:2] / np.hypot(fwd[0], fwd[1])
-        self.f, self.W, self.H = f, W, H
+        self.focal, self.width, self.height = focal, width, height
 
-    def project(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Image points and depths of world points X (..., 3)."""
-        h = X @ self.KR.T + self.t
+    def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Image points and depths of world points (..., 3)."""
+        h = points @ self.KR.T + self.t
         z = h[..., 2]
         return h[..., :2] / z[..., None], z
 
     def rays(self) -> np.ndarray:
-        """Matrix M with world ray direction M @ (u, v, 1) for image point (u, v)."""
+        """Matrix that maps image point (u, v, 1) to its world ray direction."""
         return self.R.T @ np.linalg.inv(self.K)
 
     def ground(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World (x, y) where the rays of image points (u, v) meet the ground plane."""
-        M = self.rays()
-        d = M @ np.stack([u, v, np.ones_like(u)])
+        rays = self.rays()
+        d = rays @ np.stack([u, v, np.ones_like(u)])
         t = -self.C[2] / np.minimum(d[2], -1e-3)
         return self.C[0] + t * d[0], self.C[1] + t * d[1]

@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw
 from .conditions import Lighting
 from .constants import MAT, MATERIALS
 from .geometry import Camera, footprint, hull
-from .objects import BuildingSolid
-from .placement import Layout
+from .layout import Layout
+from .objects import BuildingSolid, Tree
 
 NMIX, NBRI, NSH = 16, 48, 8  # texel quantisation steps: colour mix, brightness, shadow
 
@@ -42,66 +42,79 @@ def _pixels(pts: ArrayLike, x0: float, y1: float, res: float) -> list[float]:
     return np.stack([(pts[:, 0] - x0) / res - 0.5, (y1 - pts[:, 1]) / res - 0.5], 1).ravel().tolist()
 
 
-def rasterise(lay: Layout, solids: list[BuildingSolid], bounds: tuple[float, float, float, float], res: float,
+class _Raster(NamedTuple):
+    """A raster of width x height texels, res metres a texel, its texel (0, 0) at corner (x0, y1) of the ground."""
+
+    x0: float
+    y1: float
+    res: float
+    width: int
+    height: int
+
+
+def rasterise(layout: Layout, solids: list[BuildingSolid], bounds: tuple[float, float, float, float], res: float,
               light: Lighting, rng: np.random.Generator) -> GroundMap:
     """The ground of a layout at res metres a texel: materials, noise and soft shadows, with two mip levels."""
     x0, x1, y0, y1 = bounds
     mw, mh = int(math.ceil((x1 - x0) / res)), int(math.ceil((y1 - y0) / res))
-    mat = _material_map(lay, x0, y1, res, mw, mh)
-    shadow = _shadow_map(lay, solids, light, x0, y1, res, mw, mh)
+    raster = _Raster(x0, y1, res, mw, mh)
+    mat = _material_map(layout, raster)
+    shadow = _shadow_map(layout, solids, light, raster)
     texels = _texel_table(rng, light.shadow_rgb)
     grids = _noise_grids(rng, res, mw, mh)
     packed = _pack(np.asarray(mat), np.asarray(shadow), texels, grids, rng)
     return GroundMap(_mip_levels(packed), x0, y1, res)
 
 
-def _material_map(lay: Layout, x0: float, y1: float, res: float, mw: int, mh: int) -> Image.Image:
+def _material_map(layout: Layout, raster: _Raster) -> Image.Image:
     """Material index of every texel: asphalt under the layout's polygons, painted in order."""
-    mat = Image.new("L", (mw, mh), MAT["asphalt"])
+    mat = Image.new("L", (raster.width, raster.height), MAT["asphalt"])
     draw = ImageDraw.Draw(mat)
-    for m, pts in lay.polys:
-        draw.polygon(_pixels(pts, x0, y1, res), fill=m)
+    for m, pts in layout.polys:
+        draw.polygon(_pixels(pts, raster.x0, raster.y1, raster.res), fill=m)
     return mat
 
 
-def _shadow_map(lay: Layout, solids: list[BuildingSolid], light: Lighting, x0: float, y1: float, res: float,
-                mw: int, mh: int) -> Image.Image:
+def _shadow_map(layout: Layout, solids: list[BuildingSolid], light: Lighting, raster: _Raster) -> Image.Image:
     """Shadow strength of every texel (0-255), drawn at half resolution and scaled up smoothly."""
-    sres = 2 * res
+    mw, mh = raster.width, raster.height
+    shadow_res = 2 * raster.res
     shadow = Image.new("L", (int(math.ceil(mw / 2)), int(math.ceil(mh / 2))), 0)
-    ds = ImageDraw.Draw(shadow)
+    draw = ImageDraw.Draw(shadow)
     sv = light.sv
 
-    def spx(pts: ArrayLike) -> list[float]:
-        return _pixels(pts, x0, y1, sres)
+    def to_pixels(pts: ArrayLike) -> list[float]:
+        return _pixels(pts, raster.x0, raster.y1, shadow_res)
 
-    for b in lay.buildings:  # soft ambient occlusion around the walls
+    for b in layout.buildings:  # soft ambient occlusion around the walls
         c, ax, a, bb = b.centre, b.axis, b.a + 1.0, b.b + 1.0
         perp = np.array([-ax[1], ax[0]])
-        ds.polygon(spx([c + sa * a * ax + sb * bb * perp for sa, sb in ((-1, -1), (1, -1), (1, 1), (-1, 1))]), fill=90)
+        corners = [c + sa * a * ax + sb * bb * perp for sa, sb in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+        draw.polygon(to_pixels(corners), fill=90)
     for verts, _ in solids:
-        ds.polygon(spx(hull(verts[:, :2] + verts[:, 2:3] * sv)), fill=255)
-    for t in lay.trees:
-        _tree_shadow(ds, spx, t.x, t.y, t.r, t.zc, light, sres)
-    for x, y, ang, length, width, h, _ in lay.boxes:
+        draw.polygon(to_pixels(hull(verts[:, :2] + verts[:, 2:3] * sv)), fill=255)
+    for tree in layout.trees:
+        _tree_shadow(draw, to_pixels, tree, light, shadow_res)
+    for x, y, ang, length, width, h, _ in layout.boxes:
         fp = footprint(x, y, ang, length + 0.4, width + 0.4)
-        ds.polygon(spx(hull(np.vstack([fp, fp + h * sv]))), fill=255)
-    for car in lay.cars:
+        draw.polygon(to_pixels(hull(np.vstack([fp, fp + h * sv]))), fill=255)
+    for car in layout.cars:
         fp = footprint(car.x, car.y, car.heading, car.shape.length, car.shape.width)
-        ds.polygon(spx(hull(np.vstack([fp, fp + (2.0 if car.shape.van else 1.3) * sv]))), fill=255)
+        draw.polygon(to_pixels(hull(np.vstack([fp, fp + (2.0 if car.shape.van else 1.3) * sv]))), fill=255)
     return shadow.resize((mw, mh), Image.BILINEAR, box=(0, 0, mw / 2, mh / 2))
 
 
-def _tree_shadow(ds: ImageDraw.ImageDraw, spx: Callable[[ArrayLike], list[float]], x: float, y: float, r: float,
-                 zc: float, light: Lighting, sres: float) -> None:
-    """A tree's shadow: its crown's disc stretched along the sun, and its trunk."""
+def _tree_shadow(draw: ImageDraw.ImageDraw, to_pixels: Callable[[ArrayLike], list[float]], tree: Tree,
+                 light: Lighting, shadow_res: float) -> None:
+    """A tree's shadow drawn at shadow_res metres a pixel: its crown's disc stretched along the sun, and its trunk."""
+    x, y, r, zc = tree.x, tree.y, tree.r, tree.zc
     sv, sun = light.sv, light.sun
     ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     ring = np.stack([np.cos(ang), np.sin(ang)], 1) * r
     sun2 = sun[:2] / max(np.linalg.norm(sun[:2]), 1e-6)
     ring = ring + np.outer(ring @ sun2, sun2) * (1 / sun[2] - 1)  # stretch along the sun
-    ds.polygon(spx(np.array([x, y]) + zc * sv + ring), fill=255)
-    ds.line(spx([(x, y), (x + zc * sv[0], y + zc * sv[1])]), fill=255, width=max(1, int(0.4 / sres)))
+    draw.polygon(to_pixels(np.array([x, y]) + zc * sv + ring), fill=255)
+    draw.line(to_pixels([(x, y), (x + zc * sv[0], y + zc * sv[1])]), fill=255, width=max(1, int(0.4 / shadow_res)))
 
 
 def _texel_table(rng: np.random.Generator, shadow_rgb: np.ndarray) -> _Texels:
@@ -170,43 +183,43 @@ def _mip_levels(packed: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(p).view(np.uint32)[..., 0] for p in levels]
 
 
-def view_ground(g: GroundMap, cam: Camera) -> tuple[np.ndarray, np.ndarray]:
+def view_ground(ground: GroundMap, cam: Camera) -> tuple[np.ndarray, np.ndarray]:
     """Perspective view of the ground raster (inverse mapping, nearest texel of a mip level)."""
-    W, H = cam.W, cam.H
-    M = cam.rays()
-    vv = np.arange(H) + 0.5
-    d = M @ np.stack([np.full(H, W / 2), vv, np.ones(H)])
+    width, height = cam.width, cam.height
+    rays = cam.rays()
+    vv = np.arange(height) + 0.5
+    d = rays @ np.stack([np.full(height, width / 2), vv, np.ones(height)])
     dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
-    texel = dist / cam.f * np.sqrt(dist / cam.C[2])  # geometric mean of across/along-view texel size
-    level = np.clip(np.floor(np.log2(texel / (1.5 * g.res))) + 1, 0, len(g.levels) - 1).astype(int)
-    M = M.astype(np.float32)
-    img = np.empty((H, W, 3), np.uint8)
-    lab = np.empty((H, W), np.uint8)
+    texel = dist / cam.focal * np.sqrt(dist / cam.C[2])  # geometric mean of across/along-view texel size
+    level = np.clip(np.floor(np.log2(texel / (1.5 * ground.res))) + 1, 0, len(ground.levels) - 1).astype(int)
+    rays = rays.astype(np.float32)
+    img = np.empty((height, width, 3), np.uint8)
+    lab = np.empty((height, width), np.uint8)
     r0 = 0
-    while r0 < H:
+    while r0 < height:
         lv, r1 = level[r0], r0 + 1
-        while r1 < H and level[r1] == lv and r1 - r0 < 256:
+        while r1 < height and level[r1] == lv and r1 - r0 < 256:
             r1 += 1
-        texels = _view_rows(g, cam, M, lv, r0, r1)
+        texels = _view_rows(ground, cam, rays, lv, r0, r1)
         img[r0:r1] = texels[..., :3]
         lab[r0:r1] = texels[..., 3]
         r0 = r1
     return img, lab
 
 
-def _view_rows(g: GroundMap, cam: Camera, M: np.ndarray, lv: int, r0: int, r1: int) -> np.ndarray:
-    """Texels (rows, W, 4) of mip level lv seen by image rows r0 to r1; M is the camera's rays in float32."""
-    W = cam.W
-    u = np.arange(W, dtype=np.float32) + 0.5
+def _view_rows(ground: GroundMap, cam: Camera, rays: np.ndarray, lv: int, r0: int, r1: int) -> np.ndarray:
+    """Texels (rows, width, 4) of mip level lv seen by image rows r0 to r1; rays is the camera's rays in float32."""
+    width = cam.width
+    u = np.arange(width, dtype=np.float32) + 0.5
     cx, cy, cz = (float(c) for c in cam.C)
-    tex = g.levels[lv]
-    inv = 1.0 / (g.res * 2 ** lv)
+    tex = ground.levels[lv]
+    inv = 1.0 / (ground.res * 2 ** lv)
     v = (np.arange(r0, r1, dtype=np.float32) + 0.5)[:, None]
-    t = -cz / np.minimum(M[2, 0] * u + (M[2, 1] * v + M[2, 2]), -1e-3)
-    col = (t * (M[0, 0] * u + (M[0, 1] * v + M[0, 2])) + (cx - g.x0)) * inv
-    row = ((g.y1 - cy) - t * (M[1, 0] * u + (M[1, 1] * v + M[1, 2]))) * inv
+    t = -cz / np.minimum(rays[2, 0] * u + (rays[2, 1] * v + rays[2, 2]), -1e-3)
+    col = (t * (rays[0, 0] * u + (rays[0, 1] * v + rays[0, 2])) + (cx - ground.x0)) * inv
+    row = ((ground.y1 - cy) - t * (rays[1, 0] * u + (rays[1, 1] * v + rays[1, 2]))) * inv
     np.clip(col, 0, tex.shape[1] - 1, out=col)
     np.clip(row, 0, tex.shape[0] - 1, out=row)
     texels = np.take(tex.ravel(), row.astype(np.int32) * tex.shape[1] + col.astype(np.int32))
-    return texels.view(np.uint8).reshape(r1 - r0, W, 4)
+    return texels.view(np.uint8).reshape(r1 - r0, width, 4)
 

@@ -1,136 +1,178 @@
-"""Scene layout: a road grid, rotated by phi, with its markings, crossings and traffic; blocks between the roads."""
+"""A scene's Layout: its world-space contents, and the primitives that place objects into it."""
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
 
 import numpy as np
 
+from .constants import CAR_P, CLOTHES, FACADES, FLAT_KINDS, HAIR, MAT, N_APT_FACADES, N_HOUSE_FACADES, N_TILES, N_TREES
 from .geometry import Local
-from .placement import Layout
-from .zoning import block
-
-_LANES = {"main": ((-5.1, -1), (-1.7, -1), (1.7, 1), (5.1, 1)), "street": ((-1.7, -1), (1.7, 1)),
-          "narrow": ((-1.6, -1), (1.6, 1))}  # lane offsets (m) across a road and their direction
+from .objects import Box, BuildingPlan, BuildingSpec, Car, CarShape, Human, Mover, Part, Tree
 
 
-def build_layout(rng: np.random.Generator, phi: float, bounds: tuple[float, float, float, float]) -> Layout:
-    """The layout of one scene covering bounds (x0, x1, y0, y1): blocks first, then the roads between them."""
-    lay = Layout(rng, phi, bounds)
-    corners = np.array([[x, y] for x in bounds[:2] for y in bounds[2:]])
-    g = corners @ lay.rot  # world -> grid coordinates
-    S = _road_lines(lay, g[:, 0].min() - 30, g[:, 0].max() + 30)
-    T = _road_lines(lay, g[:, 1].min() - 30, g[:, 1].max() + 30)
-    ncol = len(S) - 1
-    present = np.array([[kind == "main" or j in (0, len(T) - 1) or rng.random() < 0.78
-                         for _ in range(ncol)] for j, (_, _, kind) in enumerate(T)])
-    for k in range(ncol):
-        js = [j for j in range(len(T)) if present[j, k]]
-        for j0, j1 in zip(js[:-1], js[1:], strict=True):
-            block(lay, S[k][0] + S[k][1] / 2, S[k + 1][0] - S[k + 1][1] / 2,
-                  T[j0][0] + T[j0][1] / 2, T[j1][0] - T[j1][1] / 2)
-    for k, (c, w, kind) in enumerate(S):
-        js = [j for j in range(len(T))
-              if (k > 0 and present[j, k - 1]) or (k < ncol and present[j, k])]
-        for j0, j1 in zip(js[:-1], js[1:], strict=True):
-            a0, a1 = T[j0][0] + T[j0][1] / 2, T[j1][0] - T[j1][1] / 2
-            _segment(lay, lay.rot @ (c, a0), lay.rot @ (0.0, 1.0), a1 - a0, w, kind)
-    for j, (c, w, kind) in enumerate(T):
-        for k in range(ncol):
-            if present[j, k]:
-                a0, a1 = S[k][0] + S[k][1] / 2, S[k + 1][0] - S[k + 1][1] / 2
-                _segment(lay, lay.rot @ (a0, c), lay.rot @ (1.0, 0.0), a1 - a0, w, kind)
-    return lay
+class Layout:
+    """Ground polygons and upright objects of one scene; every random choice comes from rng, in call order."""
 
+    def __init__(self, rng: np.random.Generator, phi: float, bounds: tuple[float, float, float, float]):
+        self.rng = rng
+        c, s = math.cos(phi), math.sin(phi)
+        self.rot = np.array([[c, -s], [s, c]])  # grid -> world
+        self.bounds = bounds
+        self.polys: list[tuple[int, np.ndarray]] = []
+        self.buildings: list[BuildingSpec] = []
+        self.trees: list[Tree] = []
+        self.cars: list[Car] = []
+        self.movers: list[Mover] = []
+        self.humans: list[Human] = []
+        self.boxes: list[Box] = []
+        self.traffic = rng.uniform(0.9, 1.5)
+        self.crowd = rng.uniform(1.3, 2.2)
+        self.greenery = rng.uniform(0.8, 1.25)
 
-def _road_lines(lay: Layout, lo: float, hi: float) -> list[tuple[float, float, str]]:
-    """Centre, width and kind of parallel roads from before lo to past hi."""
-    rng = lay.rng
-    out, c = [], lo - rng.uniform(0, 40)
-    while True:
-        kind = rng.choice(["main", "street", "narrow"], p=[0.22, 0.53, 0.25])
-        w = {"main": rng.uniform(14.5, 16), "street": rng.uniform(9.5, 11),
-             "narrow": rng.uniform(6.5, 7.5)}[kind]
-        out.append((c, w, str(kind)))
-        if c > hi:
-            return out
-        c += rng.uniform(52, 92)
+    def near(self, pts: np.ndarray, pad: float = 5.0) -> bool:
+        """Whether points come within pad metres of the scene bounds."""
+        x0, x1, y0, y1 = self.bounds
+        pts = np.asarray(pts).reshape(-1, 2)
+        (lx, ly), (hx, hy) = pts.min(0), pts.max(0)
+        return hx > x0 - pad and lx < x1 + pad and hy > y0 - pad and ly < y1 + pad
 
+    def poly(self, mat: str, pts: np.ndarray) -> None:
+        """Paint a ground polygon of material mat (later ones over earlier ones)."""
+        if self.near(pts):
+            self.polys.append((MAT[mat], np.asarray(pts, float)))
 
-def _segment(lay: Layout, o: np.ndarray, d: np.ndarray, length: float, w: float, kind: str) -> None:
-    """One road between two crossings: from o along d for length metres, w wide."""
-    G = Local(o, d, (d[1], -d[0]))  # u along the road, v to the right of it
-    hw = w / 2
-    if length < 8 or not lay.near(G.rect(0, length, -hw, hw), 10):
-        return
-    _markings(lay, G, length, hw, kind)
-    _crossings(lay, G, length, hw, kind)
-    _traffic(lay, G, d, length, kind)
-    if kind == "street":
-        _parked_cars(lay, G, d, length, hw)
+    def tree(self, point: np.ndarray, radius: float) -> None:
+        """Plant a tree at point, its crown a tenth wider than radius."""
+        if self.near(point, 8):
+            rng = self.rng
+            radius *= 1.1
+            crown_height = radius + rng.uniform(1.6, 3.4)
+            self.trees.append(Tree(point[0], point[1], radius, crown_height, int(rng.integers(N_TREES))))
 
+    def car(self, point: np.ndarray, heading: np.ndarray) -> None:
+        """Park a car at point facing along heading."""
+        if self.near(point):
+            rng = self.rng
+            angle = math.atan2(heading[1], heading[0]) + rng.normal(0, 0.03)
+            self.cars.append(Car(point[0], point[1], angle, self.car_shape()))
 
-def _markings(lay: Layout, G: Local, length: float, hw: float, kind: str) -> None:
-    """Lane markings: double centre and dashed lane lines on main roads, dashes on the others."""
-    if kind == "main":
-        for v in (-0.2, 0.2):
-            lay.poly("marking", G.rect(0.5, length - 0.5, v - 0.09, v + 0.09))
-        for v in (-3.4, 3.4):
-            _dashes(lay, G, length, v, 3.0, 5.0, 0.16)
-        for v in (hw - 0.5, 0.5 - hw):
-            lay.poly("marking", G.rect(0.5, length - 0.5, v - 0.1, v + 0.1))
-    elif kind == "street":
-        _dashes(lay, G, length, 0.0, 3.0, 3.5, 0.15)
-    elif lay.rng.random() < 0.6:
-        _dashes(lay, G, length, 0.0, 2.0, 4.0, 0.14)
+    def car_shape(self) -> CarShape:
+        """A random car or van."""
+        rng = self.rng
+        van = rng.random() < 0.1
+        length = rng.uniform(5.0, 5.6) if van else rng.uniform(4.2, 4.9)
+        return CarShape(length, rng.uniform(1.75, 1.95), int(rng.choice(len(CAR_P), p=CAR_P)), van)
 
+    def mover(self, start: np.ndarray, direction: np.ndarray, span: float, speed: float, s0: float) -> None:
+        """Add a car driving along direction from start."""
+        self.movers.append(Mover(start[0], start[1], direction[0], direction[1], span, speed, s0, self.car_shape()))
 
-def _crossings(lay: Layout, G: Local, length: float, hw: float, kind: str) -> None:
-    """Zebra crossings at some road ends, with people on them."""
-    rng = lay.rng
-    for end in (0, 1):
-        if length > 20 and rng.random() < (0.55 if kind == "main" else 0.25):
-            u0 = 1.0 if end == 0 else length - 4.0
-            v = -hw + 0.5
-            while v < hw - 0.9:
-                lay.poly("marking", G.rect(u0, u0 + 3.0, v, v + 0.5))
-                v += 1.0
-            for _ in range(rng.poisson(0.8 * lay.crowd)):
-                lay.human(G.pt(u0 + rng.uniform(0.3, 2.7), rng.uniform(-hw, hw)))
+    def human(self, point: np.ndarray) -> None:
+        """Place a person at point."""
+        if self.near(point):
+            rng = self.rng
+            sway = rng.uniform(0, 2 * np.pi)
+            self.humans.append(Human(point[0], point[1], math.cos(sway), math.sin(sway), rng.uniform(0.2, 1.0),
+                                     rng.uniform(0, 2 * np.pi), int(rng.integers(len(CLOTHES))),
+                                     int(rng.integers(len(HAIR)))))
 
+    def box(self, point: np.ndarray, axis: np.ndarray, length: float, width: float, height: float,
+            colour: tuple) -> None:
+        """Place a box at point, its length along axis."""
+        if self.near(point):
+            self.boxes.append(Box(point[0], point[1], math.atan2(axis[1], axis[0]), length, width, height, colour))
 
-def _traffic(lay: Layout, G: Local, d: np.ndarray, length: float, kind: str) -> None:
-    """Moving cars in each lane, at least 7.5 m apart along the lane's loop."""
-    rng = lay.rng
-    dens = {"main": 3.2, "street": 1.8, "narrow": 1.0}[kind] * lay.traffic
-    for v, sgn in _LANES[kind]:
-        span = length - 4
-        if span < 8:
-            continue
-        pos = np.sort(rng.uniform(0, span, rng.poisson(dens * span / 100)))
-        keep = [p for i, p in enumerate(pos) if i == 0 or p - pos[i - 1] >= 7.5]
-        if keep and (span - keep[-1] + keep[0]) < 7.5:
-            keep = keep[:-1]
-        if not keep or not lay.near(G.rect(0, length, v - 1, v + 1)):
-            continue
-        start = G.pt(2.0 if sgn > 0 else length - 2.0, v)
-        speed = rng.uniform(2.5, 6.0)
-        for p in keep:
-            lay.mover(start, (d[0] * sgn, d[1] * sgn), span, speed, p)
+    def building(self, frame: Local, plan: BuildingPlan) -> None:
+        """The building of plan, centred at (plan.u, plan.v) of frame."""
+        rng = self.rng
+        u, v, size_u, size_v = plan.u, plan.v, plan.size_u, plan.size_v
+        self.poly("footprint", frame.rect(u - size_u / 2, u + size_u / 2, v - size_v / 2, v + size_v / 2))
+        ridge_along_u = plan.ridge_along_u
+        if ridge_along_u is None:
+            ridge_along_u = size_u >= size_v
+        if plan.roof == "hip" and (size_u >= size_v) != ridge_along_u:
+            ridge_along_u = not ridge_along_u
+        axis, a, b = (frame.eu, size_u / 2, size_v / 2) if ridge_along_u else (frame.ev, size_v / 2, size_u / 2)
+        centre = frame.pt(u, v)
+        if not self.near(centre, 20):
+            return
+        facade, pitch = self._facade_and_pitch(plan.use)
+        spec = BuildingSpec(centre=centre, axis=np.asarray(axis, float), a=a, b=b, he=plan.eave_height,
+                            roof=plan.roof, pitch=math.radians(pitch), facade=facade,
+                            roof_tex=int(rng.integers(N_TILES if plan.roof != "flat" else len(FLAT_KINDS))),
+                            foff=rng.uniform(0, 1), roff=rng.uniform(0, 1, 2))
+        self._roof_parts(spec, plan.use)
+        self.buildings.append(spec)
 
+    def _facade_and_pitch(self, use: str) -> tuple[int, float]:
+        """Facade texture index and roof pitch (degrees) for a building use."""
+        rng = self.rng
+        if use == "house":
+            facade = int(rng.integers(N_HOUSE_FACADES))
+            pitch = rng.uniform(28, 42)
+        elif use == "apt":
+            facade = N_HOUSE_FACADES + int(rng.integers(N_APT_FACADES))
+            pitch = rng.uniform(22, 32)
+        else:
+            facade = N_HOUSE_FACADES + N_APT_FACADES
+            pitch = 0.0
+        return facade, pitch
 
-def _parked_cars(lay: Layout, G: Local, d: np.ndarray, length: float, hw: float) -> None:
-    """Rows of cars parked along the kerbs of a street."""
-    rng = lay.rng
-    for sgn in (-1, 1):
-        if rng.random() < 0.6:
-            occ, step, u = rng.uniform(0.45, 0.9), rng.uniform(5.8, 6.6), 5.0
-            while u < length - 5:
-                if rng.random() < occ:
-                    lay.car(G.pt(u, sgn * (hw - 1.15) + rng.uniform(-0.15, 0.15)), d * sgn)
-                u += step
+    def _roof_parts(self, spec: BuildingSpec, use: str) -> None:
+        """Chimneys on some gabled houses; plant boxes and stair houses on flat roofs."""
+        rng = self.rng
+        a, b, he, roof = spec.a, spec.b, spec.he, spec.roof
+        if roof == "gable" and use == "house" and rng.random() < 0.4:
+            u, v = rng.uniform(-0.6, 0.6) * a, rng.uniform(0.25, 0.7) * b * rng.choice([-1, 1])
+            z = he + (b - abs(v)) * math.tan(spec.pitch)
+            spec.parts.append(Part(u, v, 0.7, 0.7, z - 0.6, z + 1.0, (136, 72, 58)))
+        if roof == "flat":
+            n = int(rng.integers(1, 4 if use == "apt" else 8))
+            for _ in range(n):
+                lu, lv = rng.uniform(1.2, 4.0, 2)
+                if lu + 2 > a or lv + 2 > b:
+                    continue
+                u, v = rng.uniform(-a + lu / 2 + 1, a - lu / 2 - 1), rng.uniform(-b + lv / 2 + 1, b - lv / 2 - 1)
+                grey = rng.uniform(120, 215)
+                spec.parts.append(Part(u, v, lu, lv, he, he + rng.uniform(0.8, 2.4), (grey, grey, grey * 0.98)))
+            if use == "apt" and rng.random() < 0.7 and a > 6 and b > 4:
+                u = rng.uniform(-a + 4, a - 4)
+                spec.parts.append(Part(u, 0.0, 4.0, 5.0, he, he + 2.8, FACADES["apt"][int(rng.integers(7))]))
 
+    def scatter_trees(self, frame: Local, box: tuple, count: int, radii: tuple[float, float],
+                      occupied: Sequence[tuple] = (), clusters: int = 0) -> list[tuple]:
+        """Up to count trees of crown radius in radii in box (u0, u1, v0, v1) of frame, off the rectangles occupied.
 
-def _dashes(lay: Layout, G: Local, length: float, v: float, dash: float, gap: float, width: float) -> None:
-    """A dashed line at v along the road."""
-    u = 1.0 + lay.rng.uniform(0, gap)
-    while u + dash < length - 1:
-        lay.poly("marking", G.rect(u, u + dash, v - width / 2, v + width / 2))
-        u += dash + gap
+        Returns (u, v, radius) of each tree.
+        """
+        rng = self.rng
+        u0, u1, v0, v1 = box
+        if u1 - u0 < 2 or v1 - v0 < 2 or count <= 0:
+            return []
+        centres = rng.uniform((u0, v0), (u1, v1), (max(clusters, 1), 2))
+        placed: list[tuple] = []
+        for _ in range(4 * count):
+            if len(placed) >= count:
+                break
+            radius = rng.uniform(*radii)
+            if clusters:
+                u, v = centres[rng.integers(len(centres))] + rng.normal(0, 7, 2)
+            else:
+                u, v = rng.uniform(u0, u1), rng.uniform(v0, v1)
+            if self._tree_fits(u, v, radius, box, occupied, placed):
+                placed.append((u, v, radius))
+                self.tree(frame.pt(u, v), radius)
+        return placed
+
+    @staticmethod
+    def _tree_fits(u: float, v: float, radius: float, box: tuple, occupied: Sequence[tuple], placed: list) -> bool:
+        """Whether a crown of radius at (u, v) keeps half its radius inside box and off occupied and other crowns."""
+        margin = 0.5 * radius
+        u0, u1, v0, v1 = box
+        if not (u0 + margin <= u <= u1 - margin and v0 + margin <= v <= v1 - margin):
+            return False
+        if any(a0 - margin < u < a1 + margin and b0 - margin < v < b1 + margin
+               for a0, a1, b0, b1 in occupied):
+            return False
+        return not any((u - pu) ** 2 + (v - pv) ** 2 < (0.75 * (radius + pr)) ** 2 for pu, pv, pr in placed)

@@ -100,6 +100,20 @@ class Part(NamedTuple):
     colour: tuple
 
 
+@dataclass(frozen=True)
+class BuildingPlan:
+    """A building to place in a local frame: centre (u, v), sizes along u and v, eave height, roof and use."""
+
+    u: float
+    v: float
+    size_u: float
+    size_v: float
+    eave_height: float
+    roof: str  # "gable", "hip" or "flat"
+    use: str  # "house", "apt" or "office"
+    ridge_along_u: bool | None = None  # None: along the longer side
+
+
 @dataclass
 class BuildingSpec:
     """A building: footprint half-extents a (along axis) and b, eave height he, roof and texture choices."""

@@ -14,16 +14,16 @@ from .scene import Scene, cached_scene
 
 
 def render_frame(scene_seed: int, frame: int, size: tuple[int, int] = (960, 540)) -> tuple[np.ndarray, np.ndarray]:
-    """Image (H, W, 3) uint8 RGB and label (H, W) uint8 class indices of one frame of one scene."""
-    W, H = int(size[0]), int(size[1])
-    check(W >= 16 and H >= 16,
-          f"stand-in frame size {W}x{H} is too small: STANDIN_WIDTH and STANDIN_HEIGHT must be at least 16")
-    sc = cached_scene(int(scene_seed) % 2 ** 63, W, H)
-    cam = sc.path.camera(int(frame))
-    img, lab = view_ground(sc.ground, cam)
-    im, lb = Image.fromarray(img), Image.fromarray(lab)
-    draw_objects(sc, cam, int(frame), im, lb)
-    return _finish(sc, cam, int(frame), im), np.array(lb)
+    """Image (height, width, 3) uint8 RGB and label (height, width) uint8 class indices of one frame of one scene."""
+    width, height = int(size[0]), int(size[1])
+    check(width >= 16 and height >= 16,
+          f"stand-in frame size {width}x{height} is too small: STANDIN_WIDTH and STANDIN_HEIGHT must be at least 16")
+    scene = cached_scene(int(scene_seed) % 2 ** 63, width, height)
+    cam = scene.path.camera(int(frame))
+    img, lab = view_ground(scene.ground, cam)
+    image, label = Image.fromarray(img), Image.fromarray(lab)
+    draw_objects(scene, cam, int(frame), image, label)
+    return _finish(scene, cam, int(frame), image), np.array(label)
 
 
 def _blur_filter(sigma: float) -> ImageFilter.Filter:
@@ -35,23 +35,23 @@ def _blur_filter(sigma: float) -> ImageFilter.Filter:
     return ImageFilter.GaussianBlur(sigma)
 
 
-def _finish(sc: Scene, cam: Camera, frame: int, im: Image.Image) -> np.ndarray:
+def _finish(scene: Scene, cam: Camera, frame: int, image: Image.Image) -> np.ndarray:
     """Camera effects: slight blur, illumination gradient, vignetting, haze, colour cast, sensor noise."""
-    W, H, look = sc.W, sc.H, sc.look
-    src = np.asarray(im.filter(_blur_filter(look.blur)))
-    rng = np.random.default_rng([sc.seed, frame, 5])
-    d = cam.rays() @ np.stack([np.full(H, W / 2), np.arange(H) + 0.5, np.ones(H)])
+    width, height, look = scene.width, scene.height, scene.look
+    src = np.asarray(image.filter(_blur_filter(look.blur)))
+    rng = np.random.default_rng([scene.seed, frame, 5])
+    d = cam.rays() @ np.stack([np.full(height, width / 2), np.arange(height) + 0.5, np.ones(height)])
     dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
-    alt = sc.path.alt
+    alt = scene.path.alt
     haze = look.haze * np.clip((dist - 0.9 * alt) / (2.5 * alt), 0, 1)
     row_gain = ((1 - haze)[:, None] * look.gain).astype(np.float32)[:, None, :]
     row_add = (haze[:, None] * look.haze_rgb + 0.5).astype(np.float32)[:, None, :]
-    xs = ((np.arange(W) + 0.5) / W - 0.5).astype(np.float32)
+    xs = ((np.arange(width) + 0.5) / width - 0.5).astype(np.float32)
     noise = look.noise_tile(rng)
-    out = np.empty((H, W, 3), np.uint8)
-    for r0 in range(0, H, 256):
-        r1 = min(H, r0 + 256)
-        ys = ((np.arange(r0, r1) + 0.5) / H - 0.5).astype(np.float32)[:, None]
+    out = np.empty((height, width, 3), np.uint8)
+    for r0 in range(0, height, 256):
+        r1 = min(height, r0 + 256)
+        ys = ((np.arange(r0, r1) + 0.5) / height - 0.5).astype(np.float32)[:, None]
         light = 1 + 2 * (look.grad[0] * xs + look.grad[1] * ys) - look.vignette * (xs * xs + ys * ys)
         a = src[r0:r1] * (light[..., None] * row_gain[r0:r1])
         a += row_add[r0:r1]

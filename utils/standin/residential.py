@@ -6,8 +6,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .geometry import Local
+from .layout import Layout
 from .lots import parking_row
-from .placement import Layout
+from .objects import BuildingPlan
 
 _SHEDS = [(150, 120, 90), (118, 108, 98), (172, 170, 164), (112, 126, 104), (204, 198, 188)]
 
@@ -27,174 +28,189 @@ class _Plot(NamedTuple):
     left: bool  # whether the driveway is at u0
 
 
-def houses(lay: Layout, F: Local, L: float, D: float) -> None:
+class _Row(NamedTuple):
+    """A row of a perimeter block: from start to stop along u (or v), centred on v (or u) = fixed."""
+
+    along_u: bool
+    fixed: float
+    start: float
+    stop: float
+
+
+def houses(layout: Layout, frame: Local, length: float, depth: float) -> None:
     """Two rows of house parcels back to back, trees in any gap between them."""
-    rng = lay.rng
-    lay.poly("lawn", F.rect(0, L, 0, D))
-    d = min(rng.uniform(18, 26), D / 2)
+    rng = layout.rng
+    layout.poly("lawn", frame.rect(0, length, 0, depth))
+    parcel_depth = min(rng.uniform(18, 26), depth / 2)
     for side in (0, 1):
-        G = F if side == 0 else Local(F.pt(0, D), F.eu, -F.ev)
+        row_frame = frame if side == 0 else Local(frame.pt(0, depth), frame.eu, -frame.ev)
         u = rng.uniform(0, 3)
-        while L - u >= 10:
-            fw = rng.uniform(13, 21)
-            if L - u - fw < 10:
-                fw = L - u
-            _parcel(lay, G, u, u + fw, d)
-            u += fw
-    if D - 2 * d > 4:
-        n = int(lay.greenery * L * (D - 2 * d) / 65)
-        lay.scatter_trees(F, (0, L, d, D - d), n, 2.8, 5.0, clusters=2)
+        while length - u >= 10:
+            parcel_width = rng.uniform(13, 21)
+            if length - u - parcel_width < 10:
+                parcel_width = length - u
+            _parcel(layout, row_frame, u, u + parcel_width, parcel_depth)
+            u += parcel_width
+    if depth - 2 * parcel_depth > 4:
+        n = int(layout.greenery * length * (depth - 2 * parcel_depth) / 65)
+        layout.scatter_trees(frame, (0, length, parcel_depth, depth - parcel_depth), n, (2.8, 5.0), clusters=2)
 
 
-def _parcel(lay: Layout, G: Local, u0: float, u1: float, d: float) -> None:
+def _parcel(layout: Layout, frame: Local, u0: float, u1: float, parcel_depth: float) -> None:
     """One parcel (v = 0 at the street): a house with driveway and garden, or just trees if it is too small."""
-    rng = lay.rng
-    fw = u1 - u0
-    if d < 12 or fw < 9:
-        lay.scatter_trees(G, (u0, u1, 0, d), 2, 2.5, 4, ())
+    rng = layout.rng
+    parcel_width = u1 - u0
+    if parcel_depth < 12 or parcel_width < 9:
+        layout.scatter_trees(frame, (u0, u1, 0, parcel_depth), 2, (2.5, 4), ())
         return
-    hw = rng.uniform(7.5, min(13.0, fw - 4.5)) if fw > 12.5 else fw - 3.0
-    hd = rng.uniform(7.5, min(12.5, d - 5.0)) if d > 13 else d - 4.5
-    sb = rng.uniform(2.0, max(2.1, min(5.0, d - hd - 1.5)))
-    drive = fw - hw >= 4.5
+    hw = rng.uniform(7.5, min(13.0, parcel_width - 4.5)) if parcel_width > 12.5 else parcel_width - 3.0
+    hd = rng.uniform(7.5, min(12.5, parcel_depth - 5.0)) if parcel_depth > 13 else parcel_depth - 4.5
+    sb = rng.uniform(2.0, max(2.1, min(5.0, parcel_depth - hd - 1.5)))
+    drive = parcel_width - hw >= 4.5
     left = rng.random() < 0.5
-    uc = _driveway(lay, G, u0, u1, hw, hd, sb, left) if drive else (u0 + u1) / 2
-    plot = _Plot(u0, u1, d, uc, sb + hd / 2, hw, hd, sb, drive, left)
-    _house(lay, G, plot)
-    _garden(lay, G, plot)
+    uc = _driveway(layout, frame, u0, u1, hw, sb + hd, left) if drive else (u0 + u1) / 2
+    plot = _Plot(u0, u1, parcel_depth, uc, sb + hd / 2, hw, hd, sb, drive, left)
+    _house(layout, frame, plot)
+    _garden(layout, frame, plot)
 
 
-def _driveway(lay: Layout, G: Local, u0: float, u1: float, hw: float, hd: float, sb: float, left: bool) -> float:
-    """A driveway, sometimes with a car on it, beside the house; returns the house's centre u."""
-    rng = lay.rng
-    slack = u1 - u0 - hw - 4.4
+def _driveway(layout: Layout, frame: Local, u0: float, u1: float, house_width: float, house_back: float,
+              left: bool) -> float:
+    """A driveway from the street to house_back, sometimes with a car on it; returns the house's centre u."""
+    rng = layout.rng
+    slack = u1 - u0 - house_width - 4.4
     du = (u0 + 0.6, u0 + 3.4) if left else (u1 - 3.4, u1 - 0.6)
-    uc = (u0 + 3.9 + hw / 2 + rng.uniform(0, slack)) if left else (u1 - 3.9 - hw / 2 - rng.uniform(0, slack))
-    lay.poly(str(rng.choice(["pavement", "gravel", "parking"])), G.rect(du[0], du[1], 0, sb + hd))
-    if sb + hd > 5.5 and rng.random() < 0.55:
-        lay.car(G.pt((du[0] + du[1]) / 2, rng.uniform(2.6, sb + hd - 2.6)),
-                G.ev * rng.choice([-1, 1]))
+    if left:
+        uc = u0 + 3.9 + house_width / 2 + rng.uniform(0, slack)
+    else:
+        uc = u1 - 3.9 - house_width / 2 - rng.uniform(0, slack)
+    layout.poly(str(rng.choice(["pavement", "gravel", "parking"])), frame.rect(du[0], du[1], 0, house_back))
+    if house_back > 5.5 and rng.random() < 0.55:
+        layout.car(frame.pt((du[0] + du[1]) / 2, rng.uniform(2.6, house_back - 2.6)),
+                   frame.ev * rng.choice([-1, 1]))
     return uc
 
 
-def _house(lay: Layout, G: Local, p: _Plot) -> None:
+def _house(layout: Layout, frame: Local, p: _Plot) -> None:
     """The house of a plot, sometimes with a terrace behind it."""
-    rng = lay.rng
+    rng = layout.rng
     uc, vc, hw, hd = p.uc, p.vc, p.hw, p.hd
     if rng.random() < 0.4:
-        lay.poly("pavement", G.rect(uc - hw / 2 + 1, uc + hw / 2 - 1, vc + hd / 2, min(p.d - 0.5, vc + hd / 2 + 3.5)))
+        terrace = frame.rect(uc - hw / 2 + 1, uc + hw / 2 - 1, vc + hd / 2, min(p.d - 0.5, vc + hd / 2 + 3.5))
+        layout.poly("pavement", terrace)
     floors = rng.choice([1, 2, 3], p=[0.1, 0.7, 0.2])
     roof = str(rng.choice(["gable", "hip", "flat"], p=[0.58, 0.32, 0.10]))
-    lay.building(G, uc, vc, hw, hd, 2.8 * floors + rng.uniform(0.2, 0.8), roof, "house",
-                 ridge_u=bool(rng.random() < 0.7))
+    layout.building(frame, BuildingPlan(uc, vc, hw, hd, 2.8 * floors + rng.uniform(0.2, 0.8), roof, "house",
+                                        ridge_along_u=bool(rng.random() < 0.7)))
 
 
-def _garden(lay: Layout, G: Local, p: _Plot) -> None:
+def _garden(layout: Layout, frame: Local, p: _Plot) -> None:
     """Hedges, pool, shed, trees and maybe a person around the house of a plot."""
-    rng = lay.rng
+    rng = layout.rng
     u0, u1, d, uc, vc, hw, hd, sb = p.u0, p.u1, p.d, p.uc, p.vc, p.hw, p.hd, p.sb
     fw = u1 - u0
-    occ = [(uc - hw / 2, uc + hw / 2, vc - hd / 2, vc + hd / 2)]
+    occupied = [(uc - hw / 2, uc + hw / 2, vc - hd / 2, vc + hd / 2)]
     if rng.random() < 0.3:
-        lay.poly("hedge", G.rect(u0 + 0.2, u1 - 0.2, 0.1, 0.9) if not p.drive else
-                 (G.rect(u0 + 3.6, u1 - 0.2, 0.1, 0.9) if p.left else G.rect(u0 + 0.2, u1 - 3.6, 0.1, 0.9)))
+        layout.poly("hedge", frame.rect(u0 + 0.2, u1 - 0.2, 0.1, 0.9) if not p.drive else
+                 (frame.rect(u0 + 3.6, u1 - 0.2, 0.1, 0.9) if p.left else frame.rect(u0 + 0.2, u1 - 3.6, 0.1, 0.9)))
     if rng.random() < 0.3:
-        lay.poly("hedge", G.rect(u1 - 0.9, u1 - 0.1, 1.0, d - 0.2))
+        layout.poly("hedge", frame.rect(u1 - 0.9, u1 - 0.1, 1.0, d - 0.2))
     back = (u0 + 1, u1 - 1, vc + hd / 2 + 1.5, d - 0.5)
     if rng.random() < 0.08 and back[3] - back[2] > 6 and fw > 12:
         pu = rng.uniform(back[0] + 2.5, back[1] - 2.5)
         pool = (pu - 2, pu + 2, back[2] + 1, back[2] + 5)
-        lay.poly("water", G.rect(*pool))
-        occ.append(pool)
+        layout.poly("water", frame.rect(*pool))
+        occupied.append(pool)
     if rng.random() < 0.18 and back[3] - back[2] > 4:
         su, sv = back[1] - 1.8, back[3] - 1.6
-        lay.box(G.pt(su, sv), G.eu, 2.6, 2.2, 2.3, _SHEDS[int(rng.integers(len(_SHEDS)))])
-        occ.append((su - 1.5, su + 1.5, sv - 1.5, sv + 1.5))
-    lay.scatter_trees(G, back, int(rng.choice(5, p=[0.05, 0.2, 0.3, 0.25, 0.2]) * lay.greenery + 0.4),
-                      2.6, 4.8, occ)
-    if rng.random() < 0.3 * lay.greenery and sb > 3:
-        lay.scatter_trees(G, (u0 + 1, u1 - 1, 0.5, sb + 1), 1, 1.8, 2.6, occ)
+        layout.box(frame.pt(su, sv), frame.eu, 2.6, 2.2, 2.3, _SHEDS[int(rng.integers(len(_SHEDS)))])
+        occupied.append((su - 1.5, su + 1.5, sv - 1.5, sv + 1.5))
+    count = int(rng.choice(5, p=[0.05, 0.2, 0.3, 0.25, 0.2]) * layout.greenery + 0.4)
+    layout.scatter_trees(frame, back, count, (2.6, 4.8), occupied)
+    if rng.random() < 0.3 * layout.greenery and sb > 3:
+        layout.scatter_trees(frame, (u0 + 1, u1 - 1, 0.5, sb + 1), 1, (1.8, 2.6), occupied)
     if rng.random() < 0.25:
-        lay.human(G.pt(uc + rng.uniform(-hw, hw) / 2, rng.uniform(0.5, sb)))
+        layout.human(frame.pt(uc + rng.uniform(-hw, hw) / 2, rng.uniform(0.5, sb)))
 
 
-def apartments(lay: Layout, F: Local, L: float, D: float) -> None:
+def apartments(layout: Layout, frame: Local, length: float, depth: float) -> None:
     """Rows of apartment slabs on aprons, maybe a parking row, trees between them."""
-    rng = lay.rng
-    lay.poly("lawn" if rng.random() < 0.6 else "tiles", F.rect(0, L, 0, D))
-    occ = []
-    nrows = max(1, int((D - 4) // 34))
-    pv = D / nrows
+    rng = layout.rng
+    layout.poly("lawn" if rng.random() < 0.6 else "tiles", frame.rect(0, length, 0, depth))
+    occupied = []
+    nrows = max(1, int((depth - 4) // 34))
+    pv = depth / nrows
     for r in range(nrows):
         sd = min(rng.uniform(11, 15), pv - 9)
         if sd < 8:
             continue
-        _slab_row(lay, F, L, r * pv + pv / 2 + rng.uniform(-1.5, 1.5), sd, occ)
+        _slab_row(layout, frame, length, r * pv + pv / 2 + rng.uniform(-1.5, 1.5), sd, occupied)
     if rng.random() < 0.4:
-        lot = (3.0, L - 3.0, 0.6, 5.8)
-        if not any(lot[2] < b1 and lot[3] > b0 and lot[0] < a1 and lot[1] > a0 for a0, a1, b0, b1 in occ):
-            parking_row(lay, F, lot[0], lot[1], lot[2], lot[3], rng.uniform(0.3, 0.8))
-            occ.append(lot)
-    n = int(lay.greenery * L * D / 140)
-    lay.scatter_trees(F, (0, L, 0, D), n, 2.8, 5.2, occ, clusters=3)
+        lot = (3.0, length - 3.0, 0.6, 5.8)
+        if not any(lot[2] < b1 and lot[3] > b0 and lot[0] < a1 and lot[1] > a0 for a0, a1, b0, b1 in occupied):
+            parking_row(layout, frame, lot[0], lot[1], lot[2], lot[3], rng.uniform(0.3, 0.8))
+            occupied.append(lot)
+    n = int(layout.greenery * length * depth / 140)
+    layout.scatter_trees(frame, (0, length, 0, depth), n, (2.8, 5.2), occupied, clusters=3)
 
 
-def _slab_row(lay: Layout, F: Local, L: float, vc: float, sd: float, occ: list) -> None:
-    """A row of slabs sd deep centred at v = vc, with people about them; their aprons are added to occ."""
-    rng = lay.rng
+def _slab_row(layout: Layout, frame: Local, length: float, vc: float, sd: float, occupied: list) -> None:
+    """A row of slabs sd deep centred at v = vc, with people about them; their aprons are added to occupied."""
+    rng = layout.rng
     u = rng.uniform(3, 8)
-    while L - u >= 25:
-        sl = rng.uniform(22, min(56, L - u - 3))
+    while length - u >= 25:
+        sl = rng.uniform(22, min(56, length - u - 3))
         roof = str(rng.choice(["flat", "hip", "gable"], p=[0.6, 0.25, 0.15]))
         apron = (u - 2.5, u + sl + 2.5, vc - sd / 2 - 2.5, vc + sd / 2 + 2.5)
-        lay.poly("pavement" if rng.random() < 0.6 else "tiles", F.rect(*apron))
+        layout.poly("pavement" if rng.random() < 0.6 else "tiles", frame.rect(*apron))
         floors = int(rng.integers(4, 9)) if rng.random() < 0.8 else int(rng.integers(9, 14))
-        lay.building(F, u + sl / 2, vc, sl, sd, 3.0 * floors + 0.6, roof, "apt")
-        occ.append(apron)
-        for _ in range(rng.poisson(2.0 * lay.crowd)):
+        layout.building(frame, BuildingPlan(u + sl / 2, vc, sl, sd, 3.0 * floors + 0.6, roof, "apt"))
+        occupied.append(apron)
+        for _ in range(rng.poisson(2.0 * layout.crowd)):
             side = rng.choice([-1, 1])
-            lay.human(F.pt(rng.uniform(u, u + sl), vc + side * (sd / 2 + rng.uniform(0.4, 2.2))))
+            layout.human(frame.pt(rng.uniform(u, u + sl), vc + side * (sd / 2 + rng.uniform(0.4, 2.2))))
         u += sl + rng.uniform(9, 18)
 
 
-def perimeter(lay: Layout, F: Local, L: float, D: float) -> None:
+def perimeter(layout: Layout, frame: Local, length: float, depth: float) -> None:
     """Closed rows of adjoining 2-7 storey buildings around a courtyard."""
-    rng = lay.rng
-    depth = rng.uniform(10, 14)
-    if D < 2 * depth + 8:
-        apartments(lay, F, L, D)
+    rng = layout.rng
+    row_depth = rng.uniform(10, 14)
+    if depth < 2 * row_depth + 8:
+        apartments(layout, frame, length, depth)
         return
     base = int(rng.integers(3, 7))
-    _terrace(lay, F, base, depth, True, depth / 2, 0, L)
-    _terrace(lay, F, base, depth, True, D - depth / 2, 0, L)
-    _terrace(lay, F, base, depth, False, depth / 2, depth, D - depth)
-    _terrace(lay, F, base, depth, False, L - depth / 2, depth, D - depth)
-    court = (depth + 1, L - depth - 1, depth + 1, D - depth - 1)
-    lay.poly(str(rng.choice(["lawn", "tiles", "parking"], p=[0.6, 0.25, 0.15])), F.rect(*court))
-    occ = []
+    _terrace(layout, frame, base, row_depth, _Row(True, row_depth / 2, 0, length))
+    _terrace(layout, frame, base, row_depth, _Row(True, depth - row_depth / 2, 0, length))
+    _terrace(layout, frame, base, row_depth, _Row(False, row_depth / 2, row_depth, depth - row_depth))
+    _terrace(layout, frame, base, row_depth, _Row(False, length - row_depth / 2, row_depth, depth - row_depth))
+    court = (row_depth + 1, length - row_depth - 1, row_depth + 1, depth - row_depth - 1)
+    layout.poly(str(rng.choice(["lawn", "tiles", "parking"], p=[0.6, 0.25, 0.15])), frame.rect(*court))
+    occupied = []
     if rng.random() < 0.3 and court[3] - court[2] > 8:
         lot = (court[0] + 1, court[1] - 1, court[2] + 0.5, court[2] + 5.7)
-        parking_row(lay, F, *lot, rng.uniform(0.3, 0.8))
-        occ.append(lot)
-    n = int(lay.greenery * (court[1] - court[0]) * (court[3] - court[2]) / 90)
-    lay.scatter_trees(F, court, n, 2.8, 5.0, occ, clusters=2)
-    for _ in range(rng.poisson(1.5 * lay.crowd)):
-        lay.human(F.pt(rng.uniform(court[0], court[1]), rng.uniform(court[2], court[3])))
+        parking_row(layout, frame, *lot, rng.uniform(0.3, 0.8))
+        occupied.append(lot)
+    n = int(layout.greenery * (court[1] - court[0]) * (court[3] - court[2]) / 90)
+    layout.scatter_trees(frame, court, n, (2.8, 5.0), occupied, clusters=2)
+    for _ in range(rng.poisson(1.5 * layout.crowd)):
+        layout.human(frame.pt(rng.uniform(court[0], court[1]), rng.uniform(court[2], court[3])))
 
 
-def _terrace(lay: Layout, F: Local, base: int, depth: float, along_u: bool, fixed: float, start: float,
-             stop: float) -> None:
-    """One side of a perimeter block: adjoining buildings from start to stop along u (or v) at fixed v (or u)."""
-    rng = lay.rng
-    x = start
+def _terrace(layout: Layout, frame: Local, base_floors: int, row_depth: float, row: _Row) -> None:
+    """One side of a perimeter block: adjoining buildings of about base_floors storeys, row_depth deep, along row."""
+    rng = layout.rng
+    stop = row.stop
+    x = row.start
     while stop - x > 1:
         seg = min(rng.uniform(12, 30), stop - x)
         if stop - x - seg < 8:
             seg = stop - x
-        he = 3.0 * int(np.clip(base + rng.integers(-1, 2), 2, 8)) + 0.6
+        eave_height = 3.0 * int(np.clip(base_floors + rng.integers(-1, 2), 2, 8)) + 0.6
         roof = str(rng.choice(["gable", "hip", "flat"], p=[0.45, 0.2, 0.35]))
-        if along_u:
-            lay.building(F, x + seg / 2, fixed, seg, depth, he, roof, "apt", ridge_u=True)
+        if row.along_u:
+            plan = BuildingPlan(x + seg / 2, row.fixed, seg, row_depth, eave_height, roof, "apt", ridge_along_u=True)
         else:
-            lay.building(F, fixed, x + seg / 2, depth, seg, he, roof, "apt", ridge_u=False)
+            plan = BuildingPlan(row.fixed, x + seg / 2, row_depth, seg, eave_height, roof, "apt", ridge_along_u=False)
+        layout.building(frame, plan)
         x += seg

@@ -8,7 +8,7 @@ import numpy as np
 from .conditions import CameraPath, Lighting, Look
 from .constants import DETAIL
 from .ground import rasterise
-from .layout import build_layout
+from .roads import build_layout
 from .solids import building_solid, scene_objects
 from .textures import Textures
 
@@ -19,18 +19,18 @@ class Scene:
     Each part draws from its own generator seeded by (seed, part), so the parts do not disturb one another.
     """
 
-    def __init__(self, seed: int, W: int, H: int):
-        self.seed, self.W, self.H = seed, W, H
-        rc = np.random.default_rng([seed, 1])
-        self.path = CameraPath(rc, W, H)
-        self.light = Lighting(rc)
-        self.look = Look(rc, seed, W, H)
-        self.res = float(np.clip(0.16 * 960 / W / DETAIL, 0.06, 0.6))  # ground raster, metres a texel
-        self.ppm = max(1.5, 6.0 * DETAIL * W / 960)  # textures, pixels a metre
+    def __init__(self, seed: int, width: int, height: int):
+        self.seed, self.width, self.height = seed, width, height
+        rng = np.random.default_rng([seed, 1])
+        self.path = CameraPath(rng, width, height)
+        self.light = Lighting(rng)
+        self.look = Look(rng, seed, width, height)
+        self.res = float(np.clip(0.16 * 960 / width / DETAIL, 0.06, 0.6))  # ground raster, metres a texel
+        self.ppm = max(1.5, 6.0 * DETAIL * width / 960)  # textures, pixels a metre
         self.bounds = self.path.bounds()
-        phi = rc.uniform(-np.pi / 4, np.pi / 4)
+        phi = rng.uniform(-np.pi / 4, np.pi / 4)
         lay = build_layout(np.random.default_rng([seed, 2]), phi, self.bounds)
-        self.textures = Textures(np.random.default_rng([seed, 3]), self.ppm, W,
+        self.textures = Textures(np.random.default_rng([seed, 3]), self.ppm, width,
                                  self.path.camera(0).R @ self.light.sun)
         solids = [building_solid(b, self.textures) for b in lay.buildings]
         self.ground = rasterise(lay, solids, self.bounds, self.res, self.light, np.random.default_rng([seed, 4]))
@@ -38,6 +38,6 @@ class Scene:
 
 
 @functools.lru_cache(maxsize=2)
-def cached_scene(seed: int, W: int, H: int) -> Scene:
-    """The scene of a seed at W x H pixels, built once for the frames that follow."""
-    return Scene(seed, W, H)
+def cached_scene(seed: int, width: int, height: int) -> Scene:
+    """The scene of a seed at width x height pixels, built once for the frames that follow."""
+    return Scene(seed, width, height)

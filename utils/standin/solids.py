@@ -9,6 +9,7 @@ import numpy as np
 from .conditions import Lighting
 from .constants import CAR_COLOURS, CLOTHES, FLAT_W, HAIR, TEX_H, TEX_W, TILE_W
 from .geometry import BOX_FACES, CAR_FACES, box_vertices, face_normals, unit
+from .layout import Layout
 from .objects import (
     Box,
     Building,
@@ -27,7 +28,6 @@ from .objects import (
     Tree,
     Trees,
 )
-from .placement import Layout
 from .textures import Textures
 
 _GLASS = np.array([40, 46, 56.0])
@@ -65,15 +65,15 @@ def _corners(b: BuildingSpec) -> list[tuple[float, float]]:
 
 def _walls(b: BuildingSpec, ax: _Axes, inside: np.ndarray) -> list[RawFace]:
     """Four facade-textured walls; gable ends reach up to the ridge."""
-    P, corners = ax.p, _corners(b)
+    point, corners = ax.p, _corners(b)
     hr = b.he + b.b * math.tan(b.pitch)
     faces = []
     for i in range(4):
         (pu, pv), (qu, qv) = corners[i], corners[(i + 1) % 4]
-        pts = [P(pu, pv, 0), P(qu, qv, 0), P(qu, qv, b.he)]
+        pts = [point(pu, pv, 0), point(qu, qv, 0), point(qu, qv, b.he)]
         if b.roof == "gable" and i in (1, 3):
-            pts.append(P(qu, 0, hr))
-        pts.append(P(pu, pv, b.he))
+            pts.append(point(qu, 0, hr))
+        pts.append(point(pu, pv, b.he))
         e1 = unit(pts[1] - pts[0])
         wall = np.linalg.norm(pts[1] - pts[0])
         off = ((b.foff + 0.37 * i) % 1.0) * max(0.0, TEX_W - 0.6 - wall) + 0.3
@@ -84,42 +84,43 @@ def _walls(b: BuildingSpec, ax: _Axes, inside: np.ndarray) -> list[RawFace]:
 
 def _flat_roof(b: BuildingSpec, ax: _Axes, inside: np.ndarray, tex: Textures) -> list[RawFace]:
     """A parapet in a mix of roof and wall colour round a textured flat roof."""
-    P, corners, ri = ax.p, _corners(b), b.roof_tex
+    point, corners, ri = ax.p, _corners(b), b.roof_tex
     parapet = tuple(0.5 * np.array(tex.flat_rgb[ri]) + 0.5 * np.array(tex.facade_rgb[b.facade]))
     k = 0.45
-    inner = [P(u - np.sign(u) * k, v - np.sign(v) * k, b.he) for u, v in corners]
+    inner = [point(u - np.sign(u) * k, v - np.sign(v) * k, b.he) for u, v in corners]
     avail = max(0.0, FLAT_W - 0.6 - 2 * max(b.a, b.b))
-    return [RawFace(np.array([P(u, v, b.he) for u, v in corners]), "solid", parapet, inside),
+    return [RawFace(np.array([point(u, v, b.he) for u, v in corners]), "solid", parapet, inside),
             RawFace(np.array(inner), "tex", TexMap("flat", ri, inner[0], ax.eu, ax.ev, 1, 0.3 + b.roff[0] * avail,
                                                    1, 0.3 + b.roff[1] * avail), inside)]
 
 
 def _pitched_roof(b: BuildingSpec, ax: _Axes, inside: np.ndarray, tex: Textures) -> list[RawFace]:
     """Tiled gable or hip roof planes with overhanging eaves, and the ridge as a line."""
-    P, a, bb = ax.p, b.a, b.b
+    point, a, bb = ax.p, b.a, b.b
     tp = math.tan(b.pitch)
     hr = b.he + bb * tp
     o = 0.35
     ze = b.he - o * tp
-    E = [P(-a - o, -bb - o, ze), P(a + o, -bb - o, ze), P(a + o, bb + o, ze), P(-a - o, bb + o, ze)]
+    eaves = [point(-a - o, -bb - o, ze), point(a + o, -bb - o, ze), point(a + o, bb + o, ze), point(-a - o, bb + o, ze)]
     if b.roof == "gable":
-        R0, R1 = P(-a - o, 0, hr), P(a + o, 0, hr)
-        planes = [[E[0], E[1], R1, R0], [E[2], E[3], R0, R1]]
+        ridge0, ridge1 = point(-a - o, 0, hr), point(a + o, 0, hr)
+        planes = [[eaves[0], eaves[1], ridge1, ridge0], [eaves[2], eaves[3], ridge0, ridge1]]
     else:
         r = max(a - bb, 0.0)
-        R0, R1 = P(-r, 0, hr), P(r, 0, hr)
-        planes = [[E[0], E[1], R1, R0], [E[2], E[3], R0, R1], [E[1], E[2], R1], [E[3], E[0], R0]]
+        ridge0, ridge1 = point(-r, 0, hr), point(r, 0, hr)
+        planes = [[eaves[0], eaves[1], ridge1, ridge0], [eaves[2], eaves[3], ridge0, ridge1],
+                  [eaves[1], eaves[2], ridge1], [eaves[3], eaves[0], ridge0]]
     avail = max(0.0, TILE_W - 0.6 - 2 * (a + o))
     faces = []
     for j, pl in enumerate(planes):
         e1 = unit(pl[1] - pl[0])
         eave = (pl[0] + pl[1]) / 2
-        top = R0 if j == 3 else R1 if j == 2 else (R0 + R1) / 2
+        top = ridge0 if j == 3 else ridge1 if j == 2 else (ridge0 + ridge1) / 2
         e2 = unit(top - eave - e1 * ((top - eave) @ e1))
         off = 0.3 + ((b.roff[0] + 0.29 * j) % 1.0) * avail
         faces.append(RawFace(np.array(pl), "tex", TexMap("tile", b.roof_tex, pl[0], e1, e2, 1, off, 1,
                                                          0.3 + b.roff[1] * 4), inside))
-    faces.append(RawFace(np.array([R0, R1]), "line", tuple(0.72 * np.array(tex.tile_rgb[b.roof_tex])), inside))
+    faces.append(RawFace(np.array([ridge0, ridge1]), "line", tuple(0.72 * np.array(tex.tile_rgb[b.roof_tex])), inside))
     return faces
 
 

@@ -188,7 +188,7 @@ def tree_sprites(rng: np.random.Generator, size: int, light: np.ndarray, n: int)
 class Textures:
     """All textures of one scene at ppm pixels a metre, with a cache of resized tree sprites."""
 
-    def __init__(self, rng: np.random.Generator, ppm: float, W: int, light: np.ndarray):
+    def __init__(self, rng: np.random.Generator, ppm: float, width: int, light: np.ndarray):
         self.facades, self.facade_rgb = [], []
         for style, n in (("house", N_HOUSE_FACADES), ("apt", N_APT_FACADES), ("office", 1)):
             for _ in range(n):
@@ -199,7 +199,7 @@ class Textures:
         self.tile_rgb = [TILE_COLOURS[i] for i in picks]
         self.tiles = [tile_texture(rng, ppm, c, rng.random() < 0.35) for c in self.tile_rgb]
         self.flats, self.flat_rgb = zip(*[flat_texture(rng, ppm, k) for k in FLAT_KINDS], strict=True)
-        size = max(12, int(round(76 * W / 960)))
+        size = max(12, int(round(76 * width / 960)))
         self.sprites = tree_sprites(rng, size, light, N_TREES)
         self._sprite_cache: dict[tuple[int, int], tuple[Image.Image, Image.Image]] = {}
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from . import lots, residential
 from .geometry import Local
-from .placement import Layout
+from .layout import Layout
 
 # block uses, their probabilities, and the functions that fill a block interior with them
 _USES = ("houses", "apartments", "perimeter", "commercial", "park", "parking", "soil", "plaza")
@@ -15,70 +15,70 @@ _FILLERS = {"houses": residential.houses, "apartments": residential.apartments, 
             "plaza": lots.plaza}
 
 
-def block(lay: Layout, s0: float, s1: float, t0: float, t1: float) -> None:
+def block(layout: Layout, s0: float, s1: float, t0: float, t1: float) -> None:
     """The block between grid coordinates s0-s1 and t0-t1: kerb, sidewalk, interior, street trees, pedestrians."""
-    rng = lay.rng
+    rng = layout.rng
     if s1 - s0 < 6 or t1 - t0 < 6:
         return
-    outer = _to_world(lay, _chamfer(s0, s1, t0, t1, 3.0))
-    if not lay.near(outer, 25):
+    outer = _to_world(layout, _chamfer(s0, s1, t0, t1, 3.0))
+    if not layout.near(outer, 25):
         return
-    lay.poly("curb", outer)
-    lay.poly("pavement", _to_world(lay, _chamfer(s0 + 0.3, s1 - 0.3, t0 + 0.3, t1 - 0.3, 2.8)))
+    layout.poly("curb", outer)
+    layout.poly("pavement", _to_world(layout, _chamfer(s0 + 0.3, s1 - 0.3, t0 + 0.3, t1 - 0.3, 2.8)))
     sw = rng.uniform(2.2, 3.6)
     a0, a1, b0, b1 = s0 + sw, s1 - sw, t0 + sw, t1 - sw
-    es, et = lay.rot[:, 0], lay.rot[:, 1]
+    es, et = layout.rot[:, 0], layout.rot[:, 1]
     if a1 - a0 >= b1 - b0:
-        F, L, D = Local(lay.rot @ (a0, b0), es, et), a1 - a0, b1 - b0
+        frame, length, depth = Local(layout.rot @ (a0, b0), es, et), a1 - a0, b1 - b0
     else:
-        F, L, D = Local(lay.rot @ (a0, b0), et, es), b1 - b0, a1 - a0
-    if D > 6 and L > 6:
-        fill(lay, F, L, D)
-    _sidewalks(lay, s0, s1, t0, t1, sw)
+        frame, length, depth = Local(layout.rot @ (a0, b0), et, es), b1 - b0, a1 - a0
+    if depth > 6 and length > 6:
+        fill(layout, frame, length, depth)
+    _sidewalks(layout, s0, s1, t0, t1, sw)
 
 
-def _to_world(lay: Layout, pts) -> np.ndarray:
+def _to_world(layout: Layout, pts) -> np.ndarray:
     """Grid coordinates to world metres."""
-    return np.asarray(pts, float) @ lay.rot.T
+    return np.asarray(pts, float) @ layout.rot.T
 
 
-def _sidewalks(lay: Layout, s0: float, s1: float, t0: float, t1: float, sw: float) -> None:
+def _sidewalks(layout: Layout, s0: float, s1: float, t0: float, t1: float, sw: float) -> None:
     """Street trees and pedestrians on the sidewalk ring of a block, sw metres wide."""
-    rng = lay.rng
+    rng = layout.rng
     sides = [((s0, t0), (s1, t0), (0, 1)), ((s1, t0), (s1, t1), (-1, 0)),
              ((s1, t1), (s0, t1), (0, -1)), ((s0, t1), (s0, t0), (1, 0))]
     for p, q, inward in sides:
         p, q, inward = np.array(p, float), np.array(q, float), np.array(inward, float)
         length = np.linalg.norm(q - p)
         along = (q - p) / length
-        if rng.random() < 0.6 * lay.greenery and sw > 2.3:
+        if rng.random() < 0.6 * layout.greenery and sw > 2.3:
             u, step = rng.uniform(4, 8), rng.uniform(7, 11)
             while u < length - 4:
-                lay.tree(lay.rot @ (p + along * u + inward * 1.3), rng.uniform(2.5, 3.8))
+                layout.tree(layout.rot @ (p + along * u + inward * 1.3), rng.uniform(2.5, 3.8))
                 u += step
-        for _ in range(rng.poisson(1.3 * lay.crowd * length / 100)):
-            c = lay.rot @ (p + along * rng.uniform(1, length - 1) + inward * rng.uniform(0.6, sw - 0.4))
+        for _ in range(rng.poisson(1.3 * layout.crowd * length / 100)):
+            c = layout.rot @ (p + along * rng.uniform(1, length - 1) + inward * rng.uniform(0.6, sw - 0.4))
             for _ in range(1 + int(rng.choice(3, p=[0.6, 0.3, 0.1]))):
-                lay.human(c + rng.normal(0, 0.6, 2))
+                layout.human(c + rng.normal(0, 0.6, 2))
 
 
-def fill(lay: Layout, F: Local, L: float, D: float, split: bool = True) -> None:
-    """Fill a block interior (u along its long side L, v across D), large ones as two parts of different use."""
-    rng = lay.rng
-    if split and L > 75 and rng.random() < 0.65:
-        cut = rng.uniform(0.35, 0.65) * L
-        lay.poly("pavement", F.rect(cut - 1.5, cut + 1.5, 0, D))
-        fill(lay, F, cut - 1.5, D, False)
-        fill(lay, Local(F.pt(cut + 1.5, 0), F.eu, F.ev), L - cut - 1.5, D, False)
+def fill(layout: Layout, frame: Local, length: float, depth: float, split: bool = True) -> None:
+    """Fill a block interior (u along its long side, v across it), large ones as two parts of different use."""
+    rng = layout.rng
+    if split and length > 75 and rng.random() < 0.65:
+        cut = rng.uniform(0.35, 0.65) * length
+        layout.poly("pavement", frame.rect(cut - 1.5, cut + 1.5, 0, depth))
+        fill(layout, frame, cut - 1.5, depth, False)
+        fill(layout, Local(frame.pt(cut + 1.5, 0), frame.eu, frame.ev), length - cut - 1.5, depth, False)
         return
     kind = str(rng.choice(list(_USES), p=list(_USE_P)))
-    if min(L, D) < 26 and kind in ("houses", "apartments", "commercial", "perimeter"):
+    if min(length, depth) < 26 and kind in ("houses", "apartments", "commercial", "perimeter"):
         kind = "plaza" if rng.random() < 0.4 else "park"
-    if kind == "perimeter" and min(L, D) < 36:
+    if kind == "perimeter" and min(length, depth) < 36:
         kind = "apartments"
-    if kind in ("soil", "parking") and L * D > 3000:
+    if kind in ("soil", "parking") and length * depth > 3000:
         kind = "park" if kind == "soil" else "commercial"
-    _FILLERS[kind](lay, F, L, D)
+    _FILLERS[kind](layout, frame, length, depth)
 
 
 def _chamfer(s0: float, s1: float, t0: float, t1: float, c: float) -> list[tuple[float, float]]:
