@@ -31,19 +31,19 @@ def test_mnist_verdicts_and_numbers_agree_with_random_metrics():
         variants, steps, tests = random_variants(rng)
         text = findings.mnist_findings(variants, steps, tests, McNemar(30, 10, 0.002), "Adam", "MLP (Lab 2)", "SGD")
         table = findings.study_table(variants, steps, tests)
+        summary = next(line for line in text.splitlines() if line.startswith("- **The study"))
+        groups = dict(part.split(": ", 1) for part in summary.split("): ", 1)[1].rstrip(".").split("; "))
         for step in steps[1:]:
             new, old, test = variants[step.name], variants[step.against], tests[step.name]
-            line = next(x for x in text.splitlines() if x.startswith(f"- **{step.name}**"))
-            first, second = re.findall(r"(\d+\.\d\d %)", line)[:2]
-            assert (first, second) == (findings.pct(new.test), findings.pct(old.test))
-            word = re.search(r"p [<=] [\d.]+: ([a-z ]+)\.", line).group(1)
             if test.p_value >= findings.ALPHA:
-                assert word == "no detectable difference"
+                word = "no detectable difference"
             else:
-                assert word == ("better" if new.test > old.test else "worse")
+                word = "better" if new.test > old.test else "worse"
+            assert f"*{step.name}*" in groups[word]
             row = next(x for x in table.splitlines() if x.startswith(f"| {step.name} |"))
-            assert row.endswith(f"| {word} |")
-            assert findings.MECHANISMS[step.kind] in line
+            cells = [cell.strip() for cell in row.strip("|").split("|")]
+            assert cells[2:4] == [findings.pct(new.test), findings.pct(old.test)]
+            assert cells[8:] == [word, findings.MECHANISMS[step.kind]]
 
 
 def test_budget_sentence_follows_the_gap():
@@ -74,14 +74,16 @@ def test_segmentation_findings_never_contradict_random_metrics():
         assert f": {expected})" in text
         assert (expected == "better") == (paired.p_value < 0.05 and first.miou > second.miou)
 
-        weakest = findings.weakest_class_finding(first, CLASSES)
+        frequency = rng.uniform(0, 0.04, 8).tolist()
+        weakest = findings.weakest_class_finding(first, CLASSES, frequency)
         worst = int(np.argmin(first.iou))
-        assert f"*{CLASSES[worst]}* (IoU {first.iou[worst]:.3f})" in weakest
+        assert f"*{CLASSES[worst]}* (IoU {first.iou[worst]:.3f}," in weakest
         row = first.confusion[worst].double() / first.confusion[worst].sum()
         missed = 1 - row[worst]
         top = max((k for k in range(8) if k != worst), key=lambda k: row[k])
         assert f"labelled *{CLASSES[top]}*" in weakest
         assert ("most of those" in weakest) == bool(row[top] > missed / 2)
+        assert ("few crops show it" in weakest) == (frequency[worst] < 0.02)
 
         window, fcn = float(rng.uniform(0.01, 20)), float(rng.uniform(0.001, 1))
         sampled = {"window classifier": float(rng.uniform()), "FCN": float(rng.uniform()), "U-Net": 0.5}
@@ -91,8 +93,8 @@ def test_segmentation_findings_never_contradict_random_metrics():
         else:
             assert f"{fcn / window:.1f} times slower" in speed
         beats = sampled["window classifier"] > sampled["FCN"]
-        assert ("The window classifier beats the FCN" in speed) == beats
-        ranked = re.findall(r"(\d\.\d{3}) for the", speed)
+        assert ("the window classifier beats the FCN" in speed) == beats
+        ranked = re.findall(r"(\d\.\d{3}) \(\*", speed)
         assert ranked == sorted(ranked, reverse=True)
 
 
@@ -103,17 +105,19 @@ def boundary(accuracy: float, by_distance: list[float]) -> BoundaryScores:
 def test_boundary_finding_compares_the_spread_near_and_far():
     scores = {"FCN": boundary(0.6, [0.5, 0.7, 0.9, 0.92]), "U-Net": boundary(0.8, [0.7, 0.85, 0.93, 0.95])}
     text = findings.boundary_finding(scores, far=4)
-    assert "Within 3 px" in text and "0.600 for the FCN and 0.800 for the U-Net" in text
-    assert "4 px or more away it is 0.910 and 0.940" in text
+    assert "within 3 px" in text and "0.600 (*FCN*) and 0.800 (*U-Net*)" in text
+    assert "4 px or more away 0.910 and 0.940" in text
+    assert "lower near the boundaries for 2 of the 2 models" in text
     assert "differ more near the boundaries than far from them (0.200 against 0.030" in text
     flat = {"FCN": boundary(0.8, [0.8, 0.8, 0.5, 0.5]), "U-Net": boundary(0.81, [0.8, 0.8, 0.9, 0.9])}
-    assert "differ more far from the boundaries" in findings.boundary_finding(flat, far=4)
+    text = findings.boundary_finding(flat, far=4)
+    assert "differ more far from the boundaries" in text and "for 1 of the 2 models" in text
 
 
 def test_mirror_finding_words_each_change():
     text = findings.mirror_finding({"FCN": 0.4001, "U-Net": 0.62}, {"FCN": 0.4004, "U-Net": 0.6346})
-    assert text.startswith("- **Mirror averaging** left the FCN's test mIoU at 0.400 and raised the U-Net's from "
-                           "0.620 to 0.635")
+    assert text == ("- **Mirror averaging** left the FCN's test mIoU at 0.400 and raised the U-Net's from "
+                    "0.620 to 0.635.")
     assert "lowered the U-Net's test mIoU from 0.620 to 0.610" in findings.mirror_finding({"U-Net": 0.62},
                                                                                          {"U-Net": 0.61})
 

@@ -17,21 +17,14 @@ ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
 
 # Why each change of the MNIST study can matter: true whatever this run measured.
 MECHANISMS = {
-    "momentum": "momentum adds up the gradients of consecutive steps, so directions that agree grow and "
-                "oscillations across a narrow valley cancel",
-    "adam": "Adam scales each parameter's step by a running estimate of its gradient's size, so layers whose "
-            "gradients are small still move",
-    "onecycle": "one-cycle warms up to a high peak rate, which is stable only after the warm-up, then anneals to "
-                "almost zero so the last steps settle",
-    "batch_norm": "batch normalisation rescales each channel to zero mean and unit variance per batch, which keeps "
-                  "the next layer's inputs on one scale while the weights change",
-    "dropout": "dropout zeroes a random quarter of the fully connected units at each step, so no unit can rely on "
-               "another; it fights overfitting and slows fitting",
-    "augment": "augmentation shows each digit shifted, rotated and scaled at random, so the network must learn "
-               "those invariances; it fights overfitting and slows fitting",
-    "epochs": "longer training gives the schedule more steps at each rate",
-    "pool": "average pooling keeps the mean of each 2×2 block where max pooling keeps the strongest response, so "
-            "a stroke's response is diluted by the background beside it",
+    "momentum": "steps add up: directions that agree grow, oscillations cancel",
+    "adam": "each parameter's step is scaled by its own gradient history",
+    "onecycle": "a warm-up makes a high peak rate stable; the annealing lets the weights settle",
+    "batch_norm": "each channel is rescaled per batch, so the next layer's inputs stay on one scale",
+    "dropout": "random units are zeroed, so none can rely on another: fights overfitting, slows fitting",
+    "augment": "randomly moved digits force invariance to small moves: fights overfitting, slows fitting",
+    "epochs": "more steps to fit, and a longer annealing",
+    "pool": "the mean of a 2×2 block dilutes a stroke with background; the maximum keeps it",
 }
 
 
@@ -92,39 +85,44 @@ def study_table(variants: dict[str, Variant], steps: list[Step], tests: dict[str
         rows.append({"change": step.name, "against": step.against, "test acc": pct(new.test),
                      "against's": pct(old.test), "difference (points)": f"{100 * (new.test - old.test):+.2f}",
                      "digits only it gets right": test.only_first, "only the other": test.only_second,
-                     "McNemar": p_text(test.p_value), "verdict": verdict(new.test - old.test, test.p_value)})
+                     "McNemar": p_text(test.p_value), "verdict": verdict(new.test - old.test, test.p_value),
+                     "why it can matter": MECHANISMS[step.kind]})
     return markdown_table(rows)
+
+
+def epochs_text(count: int) -> str:
+    return f"{count} epoch" + ("" if count == 1 else "s")
 
 
 def regulariser_budget(before: Variant) -> str:
     """Whether the study's budget leaves overfitting for dropout and augmentation to remove."""
     gap = before.last_train - before.last_val
-    head = (f"After {before.epochs} epochs *{before.name}* fits its training digits to {pct(before.last_train)} "
-            f"(averaged over its last epoch) against {pct(before.last_val)} on validation")
+    head = (f"After {epochs_text(before.epochs)}, *{before.name}* fits its training digits to {pct(before.last_train)} "
+            f"(over its last epoch) against {pct(before.last_val)} on validation")
     if gap < 0.01:
-        return (head + ": with a gap under one point there is hardly any overfitting to remove, so this budget "
-                "cannot show what dropout and augmentation are for; their cost, slower fitting, shows at once.")
+        return (head + ": with hardly any overfitting to remove, this budget cannot show what dropout and "
+                "augmentation are for, only what they cost.")
     return head + f": the gap of {100 * gap:.2f} points is what a regulariser can close."
 
 
 def mnist_findings(variants: dict[str, Variant], steps: list[Step], tests: dict[str, McNemar],
                    cnn_vs_mlp: McNemar, cnn: str, mlp: str, best: str) -> str:
-    """Task 1's findings: convolution against the MLP, each step of the study with its mechanism, the budget's
-    limit for the regularisers, and the best network."""
+    """Task 1's findings: convolution against the MLP, the study's verdicts, the budget's limit for the
+    regularisers, and the best network."""
     lenet, perceptron = variants[cnn], variants[mlp]
+    by_verdict: dict[str, list[str]] = {"better": [], "worse": [], "no detectable difference": []}
+    for step in steps:
+        if step.against is not None:
+            change = variants[step.name].test - variants[step.against].test
+            by_verdict[verdict(change, tests[step.name].p_value)].append(f"*{step.name}*")
+    summary = "; ".join(f"{word}: {_list(names)}" for word, names in by_verdict.items() if names)
     lines = [f"- **Convolution against the MLP** (both Adam at a constant rate): LeNet reaches {pct(lenet.test)} "
              f"against {pct(perceptron.test)} with {lenet.parameters:,} parameters against "
-             f"{perceptron.parameters:,}; {cnn_vs_mlp.only_first} test digits only LeNet gets right and "
-             f"{cnn_vs_mlp.only_second} only the MLP ({p_text(cnn_vs_mlp.p_value)}: "
-             f"{verdict(lenet.test - perceptron.test, cnn_vs_mlp.p_value)}). Weight sharing lets a 5×5 filter "
-             "find a stroke anywhere, and pooling tolerates small shifts; the MLP must learn each position anew."]
-    for step in steps:
-        if step.against is None:
-            continue
-        new, old, test = variants[step.name], variants[step.against], tests[step.name]
-        lines.append(f"- **{step.name}** (against *{step.against}*): {pct(new.test)} against {pct(old.test)}, "
-                     f"{p_text(test.p_value)}: {verdict(new.test - old.test, test.p_value)}. "
-                     f"Why it can matter: {MECHANISMS[step.kind]}.")
+             f"{perceptron.parameters:,} ({p_text(cnn_vs_mlp.p_value)}: "
+             f"{verdict(lenet.test - perceptron.test, cnn_vs_mlp.p_value)}). A shared 5×5 filter finds a stroke "
+             "anywhere and pooling tolerates small shifts; the MLP must learn each position anew.",
+             f"- **The study, step by step** (McNemar, p < {ALPHA}): {summary}.",
+             ]
     kinds = {step.kind: step for step in steps}
     if "dropout" in kinds:
         lines.append("- **The budget.** " + regulariser_budget(variants[kinds["dropout"].against]))
@@ -216,19 +214,18 @@ def comparison_table(comparisons: list[Comparison]) -> str:
     rows = [{"comparison": c.topic, "model": c.first.name, "mIoU": f"{c.first.miou:.3f}", "against": c.second.name,
              "its mIoU": f"{c.second.miou:.3f}", "difference": f"{c.test.difference:+.3f}",
              "images where it is more accurate": f"{c.test.images_first_better} of {c.test.images}",
-             "permutation test": p_text(c.test.p_value), "verdict": verdict(c.test.difference, c.test.p_value)}
-            for c in comparisons]
+             "permutation test": p_text(c.test.p_value), "verdict": verdict(c.test.difference, c.test.p_value),
+             "why it can differ": c.mechanism} for c in comparisons]
     return markdown_table(rows)
 
 
 def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
     first, second, test = comparison.first, comparison.second, comparison.test
     higher = [c for i, c in enumerate(classes) if first.iou[i] > second.iou[i]]
-    return (f"- **{comparison.topic}.** The {first.name} scores mIoU {first.miou:.3f} against {second.miou:.3f} for "
-            f"the {second.name} ({test.difference:+.3f}, {p_text(test.p_value)}: "
-            f"{verdict(test.difference, test.p_value)}), with a higher IoU on {len(higher)} of the {len(classes)} "
-            f"classes and more accurate on {test.images_first_better} of the {test.images} test images. "
-            f"Why: {comparison.mechanism}.")
+    return (f"- **{comparison.topic}:** *{first.name}* {first.miou:.3f} against *{second.name}* {second.miou:.3f} "
+            f"({test.difference:+.3f}, {p_text(test.p_value)}: {verdict(test.difference, test.p_value)}); higher "
+            f"IoU on {len(higher)} of the {len(classes)} classes, more accurate on {test.images_first_better} of "
+            f"the {test.images} images.")
 
 
 def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
@@ -238,14 +235,15 @@ def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
             for name, s in scores.items()}
     band = next(iter(scores.values())).band
     spread_near, spread_far = max(near.values()) - min(near.values()), max(away.values()) - min(away.values())
+    lower = sum(near[name] < away[name] for name in scores)
     where = "near the boundaries than far from them" if spread_near > spread_far else \
         "far from the boundaries than near them"
-    return (f"- **Boundaries.** Within {band:g} px of a true class boundary the pixel accuracy is "
-            + _list([f"{v:.3f} for the {k}" for k, v in near.items()])
-            + f"; {far:g} px or more away it is " + _list([f"{v:.3f}" for v in away.values()])
-            + f". The models differ more {where} ({spread_near:.3f} against {spread_far:.3f} between the best "
-            "and the worst). Every model's accuracy falls towards a boundary, where a pixel's neighbourhood holds "
-            "two classes; a network that predicts on a coarse grid and interpolates blurs exactly there.")
+    return (f"- **Boundaries:** within {band:g} px of a true class boundary the accuracy is "
+            + _list([f"{v:.3f} (*{k}*)" for k, v in near.items()])
+            + f"; {far:g} px or more away " + _list([f"{v:.3f}" for v in away.values()])
+            + f". It is lower near the boundaries for {lower} of the {len(scores)} models, where a pixel's "
+            f"neighbourhood mixes two classes; the models differ more {where} ({spread_near:.3f} against "
+            f"{spread_far:.3f} between best and worst).")
 
 
 def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float],
@@ -255,31 +253,29 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
     speed = f"{ratio:.0f} times faster" if ratio >= 1 else f"{1 / ratio:.1f} times slower"
     ahead = sampled_miou[window] > sampled_miou[fcn]
     ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
-    return (f"- **Sliding window against the FCN.** The FCN labelled the crop {speed}: the windows of "
-            "neighbouring pixels overlap almost entirely, and the window classifier recomputes every feature for "
-            "each, where one FCN pass computes it once. On the same sampled pixels the mIoU is "
-            + _list([f"{sampled_miou[k]:.3f} for the {k}" for k in ranking]) + ". "
-            + (f"The window classifier {'beats' if ahead else 'trails'} the FCN: "
-               + ("each of its predictions looks at a full-resolution window centred on its own pixel, where the "
-                  "FCN scores a grid 16 times coarser and interpolates between its points."
-                  if ahead else "the FCN's deeper encoder sees far more context than one small window, which "
-                  "outweighs its coarse output grid here.")))
+    reason = ("each window sees its own pixel at full resolution, while the FCN interpolates a grid 16 times "
+              "coarser" if ahead else "the FCN's deep encoder sees far more context than one small window")
+    return (f"- **Sliding window against the FCN:** the FCN labelled the crop {speed}, since overlapping windows "
+            "recompute the same features that one FCN pass computes once. On the same sampled pixels the mIoU is "
+            + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
+            + f": the window classifier {'beats' if ahead else 'trails'} the FCN, as {reason}.")
 
 
-def weakest_class_finding(scores: SegScores, classes: list[str]) -> str:
+def weakest_class_finding(scores: SegScores, classes: list[str], frequency: list[float]) -> str:
     """The weakest class of a model: its recall and precision, and where its missed pixels go."""
     weakest = min(range(len(classes)), key=lambda i: scores.iou[i])
     row = scores.confusion[weakest].double()
     share = row / row.sum().clamp(min=1)
     missed = float(1 - share[weakest])
     others = [k for k in share.argsort(descending=True).tolist() if k != weakest and share[k] > 0]
-    text = (f"- **The weakest class** of the {scores.name} is *{classes[weakest]}* (IoU {scores.iou[weakest]:.3f}): "
-            f"recall {scores.recall[weakest]:.3f}, precision {scores.precision[weakest]:.3f}.")
+    text = (f"- **Weakest class** of the {scores.name}: *{classes[weakest]}* (IoU {scores.iou[weakest]:.3f}, "
+            f"recall {scores.recall[weakest]:.3f}, precision {scores.precision[weakest]:.3f}).")
     if others:
         top = others[0]
-        text += (f" Of its true pixels {missed:.3f} are missed; {share_word(float(share[top]), missed)} of those "
-                 f"({float(share[top]):.3f}) are labelled *{classes[top]}*. Small objects span few pixels of the "
-                 "network's coarsest maps, and their class weight in the loss cannot add what the crops rarely show.")
+        text += (f" Of its pixels {missed:.3f} are missed, {share_word(float(share[top]), missed)} of those "
+                 f"({float(share[top]):.3f}) labelled *{classes[top]}*.")
+    if frequency[weakest] < 0.02:
+        text += f" It covers {frequency[weakest]:.2%} of the training pixels: few crops show it at all."
     return text
 
 
@@ -291,5 +287,4 @@ def mirror_finding(one_pass: dict[str, float], mirrored: dict[str, float]) -> st
         if round(before, 3) == round(after, 3):
             return f"left {what} at {after:.3f}"
         return f"{'raised' if after > before else 'lowered'} {what} from {before:.3f} to {after:.3f}"
-    return ("- **Mirror averaging** " + _list([change(name, i == 0) for i, name in enumerate(mirrored)])
-            + ": two views of each image average out errors that depend on the view.")
+    return "- **Mirror averaging** " + _list([change(name, i == 0) for i, name in enumerate(mirrored)]) + "."

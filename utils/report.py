@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from .models import count_parameters
+from .palette import CLASSES
 
 
 def markdown_table(rows: list[dict], columns: list[str] | None = None) -> str:
@@ -93,3 +94,21 @@ def mnist_metrics(variants: dict, paired: dict, lenet: str, best: str) -> dict:
             "best": {**entry(variants[best]), "name": best},
             "variants": {name: entry(variant) for name, variant in variants.items()},
             "mcnemar_p": {name: test.p_value for name, test in paired.items()}}
+
+
+def uavid_metrics(scores: dict, one_pass: dict[str, float], comparisons: list, boundary: dict, sampled: dict,
+                  window_vs_fcn) -> dict:
+    """Tasks 2 and 3's headline numbers for metrics.json: test scores, comparisons, boundary and sampled pixels."""
+    def model(score) -> dict:
+        return {"miou": score.miou, "overall_accuracy": score.accuracy, "parameters": score.parameters,
+                "epochs": score.epochs, "seconds_per_epoch": score.seconds_per_epoch,
+                "iou": dict(zip(CLASSES, score.iou, strict=True))}
+    return {"fcn": {**model(scores["FCN"]), "miou_one_pass": one_pass["FCN"]},
+            "unet": {**model(scores["U-Net"]), "miou_one_pass": one_pass["U-Net"]},
+            "comparisons": {c.topic: {"first": c.first.name, "second": c.second.name, "difference": c.test.difference,
+                                      "p_value": c.test.p_value} for c in comparisons},
+            "boundary": {name: {"band_px": b.band, "band_accuracy": b.accuracy, "band_miou": b.miou}
+                         for name, b in boundary.items()},
+            "sampled_pixels": {name: {"miou": r["miou"], "overall_accuracy": r["accuracy"]}
+                               for name, r in sampled.items()},
+            "window_vs_fcn": {"difference": window_vs_fcn.difference, "p_value": window_vs_fcn.p_value}}
