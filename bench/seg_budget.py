@@ -28,6 +28,7 @@ from utils import models, seg_data, stats, training  # noqa: E402
 from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
 from utils.precision import amp_dtype, describe_precision  # noqa: E402
+from utils.run import Run  # noqa: E402
 
 
 class FullResolutionUNet(nn.Module):
@@ -85,6 +86,7 @@ def main() -> None:
 
     device = pick_device(args.device)
     amp = amp_dtype(args.precision, device)
+    run = Run(device, amp, progress=False)
     images, masks, mean, std = load_standin_split(args.standin, args.height)
     loss_fn = nn.CrossEntropyLoss(weight=stats.class_weights(masks["train"]).to(device))
     val_loader, test_loader = eval_loaders(images, masks, mean, std)
@@ -100,14 +102,13 @@ def main() -> None:
             seed_everything(DEFAULTS.general.seed)
             model = to_device(build(name, args.width), device)
             tic = time.perf_counter()
-            history = training.fit(model, train_loader=loader, val_loader=val_loader, device=device,
-                                   num_classes=len(CLASSES), optimizer=s.optimizer, lr=args.lr, schedule=s.schedule,
-                                   epochs=epochs, loss_fn=loss_fn, monitor="val_miou", amp=amp, progress=False,
-                                   name=f"{name}, {epochs} epochs")
+            history = training.fit(model, run, train_loader=loader, val_loader=val_loader, num_classes=len(CLASSES),
+                                   optimizer=s.optimizer, lr=args.lr, schedule=s.schedule, epochs=epochs,
+                                   loss_fn=loss_fn, monitor="val_miou", name=f"{name}, {epochs} epochs")
             fit_seconds = time.perf_counter() - tic
             tested = models.MirrorAverage(model) if s.test_mirror else model
-            test = training.evaluate(tested, loss_fn, test_loader, device, len(CLASSES), amp=amp)
-            one_pass = training.evaluate(model, loss_fn, test_loader, device, len(CLASSES), amp=amp)
+            test = training.evaluate(tested, loss_fn, test_loader, run, len(CLASSES))
+            one_pass = training.evaluate(model, loss_fn, test_loader, run, len(CLASSES))
             runs.append(dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
                              parameters=models.count_parameters(model), miou=test["miou"], one_pass=one_pass["miou"],
                              iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)}))
