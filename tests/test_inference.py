@@ -1,3 +1,5 @@
+import time
+
 import pytest
 import torch
 import torch.nn as nn
@@ -96,14 +98,16 @@ def test_predict_image_is_one_pass_in_eval_mode():
 
 
 def test_time_call_returns_the_result_and_the_median():
-    calls = []
+    calls, naps = [], [0.5, 0.01, 0.2, 0.05, 0.0]  # the warm-up's nap is not timed
 
     def fn():
         calls.append(1)
+        time.sleep(naps[len(calls) - 1])
         return len(calls)
 
     result, seconds = inference.time_call(fn, torch.device("cpu"), repeats=3)
-    assert len(calls) == 4 and result == 4 and seconds >= 0  # one warm-up call, then three timed ones
+    assert len(calls) == 4 and result == 4  # one warm-up call, then three timed ones
+    assert 0.05 <= seconds < 0.2  # the median of 0.01, 0.2 and 0.05 s: neither the warm-up nor the mean
     result, _ = inference.time_call(fn, torch.device("cpu"), warmup=False)
     assert len(calls) == 5 and result == 5
 
