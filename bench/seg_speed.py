@@ -43,10 +43,9 @@ def frame(width: int, height: int, mean: list[float] = ROUGH_MEAN, std: list[flo
 
 def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     """The best U-Net of a notebook checkpoint, its width and depth read from the weights, and the
-    normalisation it was trained with (the rough one for checkpoints that do not record it)."""
+    normalisation it was trained with (its key records it)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     weights = state["best_model"]
-    key = state.get("key") or state.get("config") or {}  # "config" in checkpoints written before fit
     if "stem.0.weight" not in weights:
         sys.exit(f"{path} is not a U-Net checkpoint of the notebook (e.g. checkpoints/uavid_unet.pt)")
     depth = len({m.group(1) for k in weights if (m := re.match(r"downs\.(\d+)\.", k))})
@@ -54,7 +53,7 @@ def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     unet = UNet(weights["head.score.weight"].shape[0], width=weights["stem.0.weight"].shape[0], depth=depth,
                 detail=weights["head.detail.0.weight"].shape[0], upsample=upsample)
     unet.load_state_dict(weights)
-    return unet, key.get("mean", ROUGH_MEAN), key.get("std", ROUGH_STD)
+    return unet, state["key"]["mean"], state["key"]["std"]
 
 
 def peak_rss_mb() -> float:

@@ -217,8 +217,8 @@ def test_resume_continues_where_it_stopped(tmp_path, capsys):
 
 @pytest.mark.parametrize("batch_size", [16, 31])  # 16: more batches an epoch; 31: as many as 32 gives
 def test_resume_with_another_batch_size_trains_from_scratch(tmp_path, capsys, batch_size):
-    # the checkpoint's one-cycle schedule has a fixed number of steps; resuming it with more batches an
-    # epoch used to fail in the fourth epoch ("Tried to step 41 times")
+    # the checkpoint's one-cycle schedule has a fixed number of steps; resumed with more batches an epoch it
+    # would step past its end in the fourth epoch ("Tried to step 41 times")
     x, y = blobs()
     val = TensorLoader(x[300:], y[300:], 100)
     kwargs = dict(optimizer="adam", lr=0.01, schedule="onecycle", epochs=4, checkpoint=tmp_path / "ck.pt")
