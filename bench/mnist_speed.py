@@ -25,6 +25,7 @@ from utils.config import Config
 from utils.device import pick_device, seed_everything, to_device
 from utils.mnist import MNIST_MD5, load_mnist
 from utils.models import LeNet
+from utils.run import Run
 from utils.training import evaluate, make_optimizer, make_scheduler
 
 MEAN, STD = 0.1307, 0.3081
@@ -54,7 +55,7 @@ def time_to_accuracy(train_loader, test_loader, device, args, project: bool) -> 
                 if device.type == "cuda":
                     torch.cuda.synchronize()
                 seconds += time.perf_counter() - tic
-                accuracy = evaluate(model, loss_fn, test_loader, device, 10)["accuracy"]
+                accuracy = evaluate(model, loss_fn, test_loader, Run(device), 10)["accuracy"]
                 print(f"  step {step:>5} (epoch {step / len(train_loader):.2f}): "
                       f"{seconds:6.1f} s of training, test accuracy {accuracy:.2%}", flush=True)
                 if accuracy >= args.target:

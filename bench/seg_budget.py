@@ -28,6 +28,7 @@ from utils import models, seg_data, stats, training  # noqa: E402
 from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
 from utils.precision import amp_dtype, describe_precision  # noqa: E402
+from utils.run import Run  # noqa: E402
 
 
 class FullResolutionUNet(nn.Module):
@@ -64,7 +65,7 @@ def build(name: str, width: int) -> nn.Module:
     return unet
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     s = DEFAULTS.seg
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default=DEFAULTS.general.device)
@@ -81,55 +82,68 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=s.batch_size, help="crops per step (SEG_BATCH_SIZE)")
     parser.add_argument("--workers", type=int, default=s.workers, help="crop-loading processes (SEG_WORKERS)")
     parser.add_argument("--out", default="outputs/seg_budget.png")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def train_and_test(name: str, epochs: int, args: argparse.Namespace, run: Run, data: tuple, loss_fn: nn.Module) -> dict:
+    """Train one model for `epochs` with the notebook's recipe, then score it on the test split."""
+    s = DEFAULTS.seg
+    images, masks, mean, std, val_loader, test_loader = data
+    seed_everything(DEFAULTS.general.seed)
+    train_set = seg_data.SegmentationCrops(images["train"], masks["train"], args.crop, s.crops_per_epoch, mean, std)
+    loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, num_workers=args.workers)
+    seed_everything(DEFAULTS.general.seed)
+    model = to_device(build(name, args.width), run.device)
+    tic = time.perf_counter()
+    history = training.fit(model, run, train_loader=loader, val_loader=val_loader, num_classes=len(CLASSES),
+                           optimizer=s.optimizer, lr=args.lr, schedule=s.schedule, epochs=epochs, loss_fn=loss_fn,
+                           monitor="val_miou", name=f"{name}, {epochs} epochs")
+    fit_seconds = time.perf_counter() - tic
+    tested = models.MirrorAverage(model) if s.test_mirror else model
+    test = training.evaluate(tested, loss_fn, test_loader, run, len(CLASSES))
+    one_pass = training.evaluate(model, loss_fn, test_loader, run, len(CLASSES))
+    return dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
+                parameters=models.count_parameters(model), miou=test["miou"], one_pass=one_pass["miou"],
+                iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)})
+
+
+def plot(runs: list[dict], names: list[str], title: str, out: str) -> None:
+    """Test mIoU against training seconds, a line per model, each point labelled with its epochs."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in names:
+        mine = [r for r in runs if r["model"] == name]
+        ax.plot([r["train"] for r in mine], [r["miou"] for r in mine], "o-", label=name)
+        for r in mine:
+            ax.annotate(f"{r['epochs']} ep", (r["train"], r["miou"]), fontsize=8, xytext=(3, 3),
+                        textcoords="offset points")
+    ax.set(xlabel="training seconds (validation excluded)", ylabel="test mIoU", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
+
+
+def main() -> None:
+    s = DEFAULTS.seg
+    args = arguments()
     device = pick_device(args.device)
     amp = amp_dtype(args.precision, device)
+    run = Run(device, amp, progress=False)
     images, masks, mean, std = load_standin_split(args.standin, args.height)
     loss_fn = nn.CrossEntropyLoss(weight=stats.class_weights(masks["train"]).to(device))
-    val_loader, test_loader = eval_loaders(images, masks, mean, std)
+    data = (images, masks, mean, std, *eval_loaders(images, masks, mean, std))
     print(f"device {describe(device)}, {describe_precision(amp)}; {len(images['train'])} training images", flush=True)
 
-    runs = []
-    for name in args.models:
-        for epochs in args.epochs or [s.fcn_epochs if name == "fcn" else s.epochs]:
-            seed_everything(DEFAULTS.general.seed)
-            train_set = seg_data.SegmentationCrops(images["train"], masks["train"], args.crop, s.crops_per_epoch, mean,
-                                                std)
-            loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, num_workers=args.workers)
-            seed_everything(DEFAULTS.general.seed)
-            model = to_device(build(name, args.width), device)
-            tic = time.perf_counter()
-            history = training.fit(model, train_loader=loader, val_loader=val_loader, device=device,
-                                   num_classes=len(CLASSES), optimizer=s.optimizer, lr=args.lr, schedule=s.schedule,
-                                   epochs=epochs, loss_fn=loss_fn, monitor="val_miou", amp=amp, progress=False,
-                                   name=f"{name}, {epochs} epochs")
-            fit_seconds = time.perf_counter() - tic
-            tested = models.MirrorAverage(model) if s.test_mirror else model
-            test = training.evaluate(tested, loss_fn, test_loader, device, len(CLASSES), amp=amp)
-            one_pass = training.evaluate(model, loss_fn, test_loader, device, len(CLASSES), amp=amp)
-            runs.append(dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
-                             parameters=models.count_parameters(model), miou=test["miou"], one_pass=one_pass["miou"],
-                             iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)}))
+    runs = [train_and_test(name, epochs, args, run, data, loss_fn) for name in args.models
+            for epochs in args.epochs or [s.fcn_epochs if name == "fcn" else s.epochs]]
 
     print(f"\n{'model':<15}{'epochs':>7}{'params':>10}{'train s':>9}{'fit s':>8}{'mIoU':>7}{'1-pass':>7}"
           + "".join(f"{c[:9]:>10}" for c in CLASSES))
     for r in runs:
         print(f"{r['model']:<15}{r['epochs']:>7}{r['parameters']:>10,}{r['train']:>9.0f}{r['fit']:>8.0f}"
               f"{r['miou']:>7.3f}{r['one_pass']:>7.3f}" + "".join(f"{v:>10.3f}" for v in r["iou"].values()))
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name in args.models:
-        mine = [r for r in runs if r["model"] == name]
-        ax.plot([r["train"] for r in mine], [r["miou"] for r in mine], "o-", label=name)
-        for r in mine:
-            ax.annotate(f"{r['epochs']} ep", (r["train"], r["miou"]), fontsize=8, xytext=(3, 3),
-                        textcoords="offset points")
-    ax.set(xlabel="training seconds (validation excluded)", ylabel="test mIoU",
-           title=f"stand-in test mIoU against training time\n{describe(device)}, {describe_precision(amp)}")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=110, bbox_inches="tight")
+    plot(runs, args.models, f"stand-in test mIoU against training time\n{describe(device)}, {describe_precision(amp)}",
+         args.out)
     print(f"figure: {args.out}")
     default = next((r for r in runs if r["model"] == "unet" and r["epochs"] == s.epochs), None)
     recipe = (args.width, args.lr, args.height, args.crop, args.batch)

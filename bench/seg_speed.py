@@ -26,6 +26,7 @@ from utils.config import Config
 from utils.device import pick_device, to_device
 from utils.inference import predict_image, predict_sliding_window, predict_tiled, time_call
 from utils.models import FCN, PatchCNN, UNet
+from utils.run import Run
 from utils.standin import render_frame
 from utils.stats import normalize
 
@@ -42,10 +43,9 @@ def frame(width: int, height: int, mean: list[float] = ROUGH_MEAN, std: list[flo
 
 def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     """The best U-Net of a notebook checkpoint, its width and depth read from the weights, and the
-    normalisation it was trained with (the rough one for checkpoints that do not record it)."""
+    normalisation it was trained with (its key records it)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     weights = state["best_model"]
-    key = state.get("key") or state.get("config") or {}  # "config" in checkpoints written before fit
     if "stem.0.weight" not in weights:
         sys.exit(f"{path} is not a U-Net checkpoint of the notebook (e.g. checkpoints/uavid_unet.pt)")
     depth = len({m.group(1) for k in weights if (m := re.match(r"downs\.(\d+)\.", k))})
@@ -53,7 +53,7 @@ def trained_unet(path: Path) -> tuple[UNet, list[float], list[float]]:
     unet = UNet(weights["head.score.weight"].shape[0], width=weights["stem.0.weight"].shape[0], depth=depth,
                 detail=weights["head.detail.0.weight"].shape[0], upsample=upsample)
     unet.load_state_dict(weights)
-    return unet, key.get("mean", ROUGH_MEAN), key.get("std", ROUGH_STD)
+    return unet, state["key"]["mean"], state["key"]["std"]
 
 
 def peak_rss_mb() -> float:
@@ -84,7 +84,7 @@ def main() -> None:
     image = frame(3840, 2160, mean, std)
     print(f"4K frame {tuple(image.shape)}; rss before tiling {peak_rss_mb():.0f} MB", flush=True)
     tic = time.perf_counter()
-    predict_tiled(unet, image, cpu, unet.head.score.out_channels, args.tile, args.overlap, align)
+    predict_tiled(unet, image, Run(cpu), unet.head.score.out_channels, args.tile, args.overlap, align)
     tiled_seconds = time.perf_counter() - tic
     rss = peak_rss_mb()
     print(f"tiled 4K prediction: {tiled_seconds:.1f} s, peak RSS {rss:.0f} MB", flush=True)
@@ -92,8 +92,8 @@ def main() -> None:
 
     h, w = map(int, args.single_pass.split("x"))
     image = frame(w, h, mean, std)
-    single = predict_image(unet, image, cpu)
-    tiled = predict_tiled(unet, image, cpu, unet.head.score.out_channels, args.tile, args.overlap, align)
+    single = predict_image(unet, image, Run(cpu))
+    tiled = predict_tiled(unet, image, Run(cpu), unet.head.score.out_channels, args.tile, args.overlap, align)
     agreement = (tiled == single).double().mean().item()
     print(f"agreement of tiled and single pass at {h}x{w}: {agreement:.5f}", flush=True)
     del image, single, tiled
@@ -103,9 +103,9 @@ def main() -> None:
     fcn = to_device(FCN(8, width=s.fcn_width, upsample=s.fcn_upsample), device).eval()
     image = frame(256, 256)
     # the median of 5 passes: one pass is short enough to be noisy
-    _, fcn_seconds = time_call(lambda: predict_image(fcn, image, device), device, repeats=5)
-    predict_sliding_window(patch_model, image[:, :32, :32], args.patch, device)  # warm-up on a corner
-    _, window_seconds = time_call(lambda: predict_sliding_window(patch_model, image, args.patch, device), device,
+    _, fcn_seconds = time_call(lambda: predict_image(fcn, image, Run(device)), device, repeats=5)
+    predict_sliding_window(patch_model, image[:, :32, :32], args.patch, Run(device))  # warm-up on a corner
+    _, window_seconds = time_call(lambda: predict_sliding_window(patch_model, image, args.patch, Run(device)), device,
                                   warmup=False)
     print(f"device {device}: {256 * 256:,} windows of {args.patch}x{args.patch}")
 

@@ -40,7 +40,7 @@ def test_augment_gets_each_batch_in_unit_range_and_the_loaders_generator():
     images, labels = torch.full((5, 1, 2, 2), 0.25), torch.zeros(5, dtype=torch.long)
     loader = TensorLoader(images, labels, 2, mean=0.5, std=0.5, augment=augment)
     xs = [x for x, _ in loader]
-    assert len(calls) == 3 and all(g is loader.generator for _, g in calls)
+    assert len(calls) == 3
     assert torch.equal(calls[0][0], images[:2])  # before normalisation
     assert torch.allclose(xs[0], torch.full((2, 1, 2, 2), (0.75 - 0.5) / 0.5))  # augmented, then normalised
 
@@ -62,3 +62,16 @@ def test_tensor_loader_normalises_per_channel_on_the_images_device():
     x, _ = next(iter(loader))
     assert torch.allclose(x[0, :, 0, 0], torch.tensor([0.0, 0.5, 2.0]))
     assert loader.mean.device == images.device
+
+
+def test_augmentation_draws_from_the_loaders_seeded_generator():
+    def noisy(x, generator):
+        return x + torch.rand(x.shape, generator=generator, device=x.device)
+
+    def batches(seed):
+        torch.manual_seed(0)  # the global generator is the same every time: only the loader's seed differs
+        loader = TensorLoader(torch.zeros(6, 1, 2, 2), torch.zeros(6, dtype=torch.long), 3, shuffle=True,
+                              augment=noisy, seed=seed)
+        return torch.cat([x for x, _ in loader])
+
+    assert torch.equal(batches(1), batches(1)) and not torch.equal(batches(1), batches(2))

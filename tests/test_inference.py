@@ -1,3 +1,5 @@
+import time
+
 import pytest
 import torch
 import torch.nn as nn
@@ -5,6 +7,9 @@ import torch.nn as nn
 from utils import inference, models
 from utils.errors import LabError
 from utils.inference import predict_sliding_window, predict_tiled
+from utils.run import Run
+
+CPU = Run(torch.device("cpu"))
 
 
 def test_tiled_equals_single_pass_when_the_image_fits_one_tile():
@@ -12,7 +17,7 @@ def test_tiled_equals_single_pass_when_the_image_fits_one_tile():
     net = models.UNet(width=4, depth=2).eval()
     image = torch.randn(3, 37, 53)
     single = net(image[None])[0].argmax(0)
-    assert torch.equal(predict_tiled(net, image, torch.device("cpu"), 8, tile=64, overlap=16), single)
+    assert torch.equal(predict_tiled(net, image, CPU, 8, tile=64, overlap=16), single)
 
 
 def test_tiled_equals_single_pass_for_a_pixelwise_model_over_many_tiles():
@@ -20,7 +25,7 @@ def test_tiled_equals_single_pass_for_a_pixelwise_model_over_many_tiles():
     net = nn.Conv2d(3, 8, 1).eval()  # no context: tiling cannot change anything
     image = torch.randn(3, 70, 90)
     single = net(image[None])[0].argmax(0)
-    assert torch.equal(predict_tiled(net, image, torch.device("cpu"), 8, tile=32, overlap=8, align=8), single)
+    assert torch.equal(predict_tiled(net, image, CPU, 8, tile=32, overlap=8, align=8), single)
 
 
 def test_tiled_agrees_closely_with_single_pass_for_a_unet():
@@ -28,7 +33,7 @@ def test_tiled_agrees_closely_with_single_pass_for_a_unet():
     net = models.UNet(width=4, depth=2).eval()
     image = torch.randn(3, 100, 150)  # not a multiple of the tile stride: the last tiles are shorter
     single = net(image[None])[0].argmax(0)
-    tiled = predict_tiled(net, image, torch.device("cpu"), 8, tile=64, overlap=32, align=net.stride)
+    tiled = predict_tiled(net, image, CPU, 8, tile=64, overlap=32, align=net.stride)
     assert tiled.shape == single.shape and (tiled == single).float().mean() > 0.995
 
 
@@ -47,17 +52,17 @@ def test_no_tile_is_too_small_for_the_network_without_overlap():
     torch.manual_seed(0)
     net = models.UNet(width=4, depth=2).eval()
     image = torch.randn(3, 65, 66)  # a naive last tile would be 1-2 px high: too small to pool twice
-    tiled = predict_tiled(net, image, torch.device("cpu"), 8, tile=64, overlap=0, align=4)
+    tiled = predict_tiled(net, image, CPU, 8, tile=64, overlap=0, align=4)
     assert tiled.shape == (65, 66)
 
 
 def test_misaligned_tiling_settings_fail_with_one_line():
     net, image = nn.Conv2d(3, 8, 1), torch.randn(3, 64, 64)
     with pytest.raises(LabError, match=r"tiles of 48 px with an overlap of 40 px advance by less than 32 px") as err:
-        predict_tiled(net, image, torch.device("cpu"), 8, tile=48, overlap=40, align=32)
+        predict_tiled(net, image, CPU, 8, tile=48, overlap=40, align=32)
     assert "\n" not in str(err.value)
     with pytest.raises(LabError, match="tile overlap=64 must be at least 0 and smaller than the tile size=64"):
-        predict_tiled(net, image, torch.device("cpu"), 8, tile=64, overlap=64)
+        predict_tiled(net, image, CPU, 8, tile=64, overlap=64)
 
 
 class CentreColour(nn.Module):
@@ -70,7 +75,7 @@ class CentreColour(nn.Module):
 
 def test_sliding_window_classifies_the_centre_of_every_pixel():
     image = torch.randint(0, 8, (1, 23, 31)).float().expand(3, 23, 31)
-    out = predict_sliding_window(CentreColour(), image, patch=9, device=torch.device("cpu"), batch_size=100)
+    out = predict_sliding_window(CentreColour(), image, patch=9, run=CPU, batch_size=100)
     assert torch.equal(out, image[0].long())
 
 
@@ -87,20 +92,22 @@ def test_predict_image_is_one_pass_in_eval_mode():
     torch.manual_seed(0)
     net = models.UNet(width=4, depth=2).train()  # predict_image must switch batch norm to its running statistics
     image = torch.randn(3, 21, 34)
-    pred = inference.predict_image(net, image, torch.device("cpu"))
+    pred = inference.predict_image(net, image, CPU)
     assert not net.training and pred.shape == (21, 34)
     assert torch.equal(pred, net(image[None])[0].argmax(0))
 
 
 def test_time_call_returns_the_result_and_the_median():
-    calls = []
+    calls, naps = [], [0.5, 0.01, 0.2, 0.05, 0.0]  # the warm-up's nap is not timed
 
     def fn():
         calls.append(1)
+        time.sleep(naps[len(calls) - 1])
         return len(calls)
 
     result, seconds = inference.time_call(fn, torch.device("cpu"), repeats=3)
-    assert len(calls) == 4 and result == 4 and seconds >= 0  # one warm-up call, then three timed ones
+    assert len(calls) == 4 and result == 4  # one warm-up call, then three timed ones
+    assert 0.05 <= seconds < 0.2  # the median of 0.01, 0.2 and 0.05 s: neither the warm-up nor the mean
     result, _ = inference.time_call(fn, torch.device("cpu"), warmup=False)
     assert len(calls) == 5 and result == 5
 
@@ -108,9 +115,9 @@ def test_time_call_returns_the_result_and_the_median():
 def test_sliding_window_handles_windows_larger_than_the_image():
     # reflect padding needs the image larger than the window's half-width; smaller images are edge-replicated
     net = models.PatchCNN(num_classes=8, patch=21).eval()  # half-width 10 > 6 rows
-    assert predict_sliding_window(net, torch.randn(3, 6, 9), 21, torch.device("cpu")).shape == (6, 9)
+    assert predict_sliding_window(net, torch.randn(3, 6, 9), 21, CPU).shape == (6, 9)
     image = torch.randint(0, 8, (1, 6, 9)).float().expand(3, 6, 9)
-    out = predict_sliding_window(CentreColour(), image, patch=21, device=torch.device("cpu"))
+    out = predict_sliding_window(CentreColour(), image, patch=21, run=CPU)
     assert torch.equal(out, image[0].long())  # every window is still centred on its own pixel
 
 
@@ -127,8 +134,8 @@ def test_classify_pixels_equals_the_sliding_window_map_at_those_pixels(count, ba
     net = nn.Sequential(nn.Conv2d(3, 6, 3), nn.ReLU(), nn.Conv2d(6, 8, 7), nn.Flatten()).eval()
     # reflect-padded (20 x 30), and edge-replicated (4 x 6: smaller than the window's half-width)
     images = [torch.randn(3, 20, 30), torch.randn(3, 4, 6)]
-    maps = [predict_sliding_window(net, im, 9, torch.device("cpu"), batch_size=64) for im in images]
+    maps = [predict_sliding_window(net, im, 9, CPU, batch_size=64) for im in images]
     sample = sample_pixels(maps, count, seed=1)  # 624: every pixel, borders included
-    labels = inference.classify_pixels(net, images, sample, 9, torch.device("cpu"), batch_size=batch_size)
+    labels = inference.classify_pixels(net, images, sample, 9, CPU, batch_size=batch_size)
     assert labels.dtype == torch.int64 and torch.equal(labels, pixel_values(maps, sample))
     assert len(labels.unique()) >= 4  # a model that says one class everywhere would prove nothing

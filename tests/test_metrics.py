@@ -48,3 +48,14 @@ def test_confusion_matrix_counts_uint8_inputs_and_refuses_out_of_range_predictio
     assert cm.mat[19, 19] == 1 and cm.mat.sum() == 1
     with pytest.raises(LabError, match=r"class indices in \[0, 2\)"):
         ConfusionMatrix(2).update(torch.tensor([2]), torch.tensor([0]))
+
+
+def test_a_class_absent_from_truth_and_prediction_counts_as_iou_zero_in_the_mean():
+    # three classes; class 2 is neither present nor predicted: its IoU is 0 and the mean is over all three
+    truth = torch.tensor([0, 0, 1, 1])
+    pred = torch.tensor([0, 1, 1, 1])
+    cm = ConfusionMatrix(3)
+    cm.update(pred, truth)
+    out = cm.compute()
+    assert out["iou"].tolist() == [0.5, 2 / 3, 0.0]
+    assert out["miou"] == pytest.approx((0.5 + 2 / 3 + 0.0) / 3)

@@ -39,3 +39,15 @@ def test_many_unknown_colours_are_counted_not_all_listed():
     rgb[1, :3] = [(2, 2, i) for i in range(1, 4)]
     with pytest.raises(LabError, match=r"\(array\) has 7 pixels .* \(1,1,1\).* and 2 more; labels must use"):
         palette.rgb_to_index(rgb)
+
+
+# the official UAVid toolkit's colour of each class, by name
+UAVID_COLOURS = {"clutter": (0, 0, 0), "building": (128, 0, 0), "road": (128, 64, 128), "static car": (192, 0, 192),
+                 "tree": (0, 128, 0), "low vegetation": (128, 128, 0), "human": (64, 64, 0),
+                 "moving car": (64, 0, 128)}
+
+
+def test_each_class_name_has_its_uavid_colour():
+    assert sorted(palette.CLASSES) == sorted(UAVID_COLOURS)
+    pairs = {name: tuple(int(v) for v in palette.PALETTE[i]) for i, name in enumerate(palette.CLASSES)}
+    assert pairs == UAVID_COLOURS

@@ -57,7 +57,7 @@ def test_whole_images_are_normalised_and_keep_their_masks():
     x, y = seg_data.WholeImages([image], [mask], mean=[0.2, 0.1, 0.0], std=[1.0, 0.5, 0.2])[0]
     assert len(seg_data.WholeImages([image], [mask], [0.0] * 3, [1.0] * 3)) == 1
     assert torch.allclose(x[:, 0, 0], torch.tensor([0.0, 0.2, 1.0])) and x.shape == (3, 4, 6)
-    assert y is mask
+    assert torch.equal(y, mask)
 
 
 def test_random_windows_label_their_centre_pixel_and_are_seeded():

@@ -32,3 +32,18 @@ def test_class_frequencies_count_every_mask():
 def test_channel_stats_refuse_float_images():
     with pytest.raises(LabError, match="expects uint8 images"):
         stats.channel_stats([torch.rand(3, 4, 4)])
+
+
+
+def test_the_class_weighted_loss_makes_a_mistake_on_a_rare_class_cost_more():
+    masks = [torch.tensor([[0] * 18 + [1, 1]])]  # class 0 common, class 1 rare
+    weights = stats.class_weights(masks, num_classes=2)
+    right, wrong = torch.tensor([3.0, 0.0]), torch.tensor([0.0, 3.0])  # as logits of a pixel of class 0
+    y = torch.tensor([0, 1])
+    common_missed = torch.stack([wrong, wrong])  # the class-0 pixel called 1, the class-1 pixel right
+    rare_missed = torch.stack([right, right])  # the class-0 pixel right, the class-1 pixel called 0
+    plain, weighted = torch.nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss(weight=weights)
+    assert plain(common_missed, y) == pytest.approx(plain(rare_missed, y).item())  # unweighted: alike
+    assert weighted(rare_missed, y) > 2 * weighted(common_missed, y)  # weighted: the rare mistake costs more
+    per_pixel = torch.nn.functional.cross_entropy(rare_missed, y, reduction="none")
+    assert weighted(rare_missed, y) == pytest.approx(float((weights[y] * per_pixel).sum() / weights[y].sum()))

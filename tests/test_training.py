@@ -1,5 +1,6 @@
 import warnings
 from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 import torch
@@ -8,6 +9,7 @@ import torch.nn as nn
 from utils import training
 from utils.batches import TensorLoader
 from utils.errors import Interrupted, LabError
+from utils.run import Run
 from utils.seg_data import SegmentationCrops, WholeImages
 from utils.training import History
 
@@ -27,10 +29,11 @@ def loaders(shuffle=True):
     return TensorLoader(x[:300], y[:300], 32, shuffle=shuffle), TensorLoader(x[300:], y[300:], 100)
 
 
-def fit(model, train, val, device=CPU, **kwargs):
-    """training.fit with the loaders and device in the order of the tests, and 2 classes."""
-    return training.fit(model, train_loader=train, val_loader=val, device=device, num_classes=2,
-                        **{"progress": False, **kwargs})
+def fit(model, train, val, device=CPU, checkpoint=None, progress=False, **kwargs):
+    """training.fit with the loaders and device in the order of the tests, 2 classes, and the checkpoint as a path."""
+    run = Run(device, progress=progress, checkpoint_dir=checkpoint and Path(checkpoint).parent)
+    return training.fit(model, run, train_loader=train, val_loader=val, num_classes=2,
+                        checkpoint=checkpoint and Path(checkpoint).stem, **kwargs)
 
 
 def test_a_tiny_model_learns_a_separable_problem():
@@ -51,7 +54,7 @@ def test_a_tiny_model_learns_a_separable_problem():
 def test_fit_takes_its_settings_by_keyword_only():
     train, val = loaders()
     with pytest.raises(TypeError):
-        training.fit(nn.Linear(2, 2), train, val, CPU, 2, 1)  # type: ignore[misc]
+        training.fit(nn.Linear(2, 2), Run(CPU), train, val, 2, 1)  # type: ignore[misc]
 
 
 def test_history_best_reads_the_kept_epoch():
@@ -73,7 +76,7 @@ def test_the_monitored_metric_picks_the_kept_weights(monitor):
     values = getattr(history, monitor)
     best = min(values) if monitor == "val_loss" else max(values)
     assert history.best(monitor) == best and history.best_epoch == values.index(best) + 1
-    final = training.evaluate(model, nn.CrossEntropyLoss(), val, CPU, 2)
+    final = training.evaluate(model, nn.CrossEntropyLoss(), val, Run(CPU), 2)
     assert final[monitor.removeprefix("val_")] == pytest.approx(best)  # the model holds that epoch's weights
 
 
@@ -162,7 +165,7 @@ def test_interrupt_keeps_best_weights_and_history(tmp_path, capsys, name, prefix
     assert state["history"] == asdict(history)  # a plain dict: every finished epoch is in the checkpoint
     best = state["best_model"]
     assert all(torch.equal(model.state_dict()[k], best[k]) for k in best)
-    assert training.evaluate(model, nn.CrossEntropyLoss(), val, CPU, 2)["accuracy"] == max(history.val_accuracy)
+    assert training.evaluate(model, nn.CrossEntropyLoss(), val, Run(CPU), 2)["accuracy"] == max(history.val_accuracy)
 
 
 def test_interrupt_in_the_first_epoch_keeps_the_weights_and_an_empty_history():
@@ -214,8 +217,8 @@ def test_resume_continues_where_it_stopped(tmp_path, capsys):
 
 @pytest.mark.parametrize("batch_size", [16, 31])  # 16: more batches an epoch; 31: as many as 32 gives
 def test_resume_with_another_batch_size_trains_from_scratch(tmp_path, capsys, batch_size):
-    # the checkpoint's one-cycle schedule has a fixed number of steps; resuming it with more batches an
-    # epoch used to fail in the fourth epoch ("Tried to step 41 times")
+    # the checkpoint's one-cycle schedule has a fixed number of steps; resumed with more batches an epoch it
+    # would step past its end in the fourth epoch ("Tried to step 41 times")
     x, y = blobs()
     val = TensorLoader(x[300:], y[300:], 100)
     kwargs = dict(optimizer="adam", lr=0.01, schedule="onecycle", epochs=4, checkpoint=tmp_path / "ck.pt")
@@ -340,19 +343,19 @@ def test_resume_with_crop_loading_workers_replays_the_same_crops(tmp_path):
     masks = [torch.randint(0, 3, (40, 48), generator=g) for _ in range(4)]
     crops = SegmentationCrops(images, masks, 16, 24, [0.5] * 3, [0.25] * 3)
     val = torch.utils.data.DataLoader(WholeImages(images, masks, [0.5] * 3, [0.25] * 3), batch_size=2)
-    kwargs = dict(optimizer="momentum", lr=0.05, epochs=3, num_classes=3, progress=False, monitor="val_miou")
+    kwargs = dict(optimizer="momentum", lr=0.05, epochs=3, num_classes=3, monitor="val_miou")
 
     def run(loader, checkpoint=None):
         torch.manual_seed(1)  # the same initial weights
-        return training.fit(nn.Conv2d(3, 3, 3, padding=1), train_loader=loader, val_loader=val, device=CPU,
-                            checkpoint=checkpoint, **kwargs)
+        return training.fit(nn.Conv2d(3, 3, 3, padding=1), Run(CPU, progress=False, checkpoint_dir=tmp_path),
+                            train_loader=loader, val_loader=val, checkpoint=checkpoint, **kwargs)
 
     full = run(torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2))
     loader = torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2)
     interrupted = InterruptAt(loader, after=2 * len(loader) + 3)  # in the third epoch
     with pytest.raises(Interrupted):
-        run(interrupted, tmp_path / "ck.pt")
-    resumed = run(interrupted.loader, tmp_path / "ck.pt")
+        run(interrupted, "ck")
+    resumed = run(interrupted.loader, "ck")
     assert resumed.epoch == [1, 2, 3]
     assert resumed.train_loss == pytest.approx(full.train_loss, rel=1e-6)
 
@@ -377,19 +380,19 @@ def test_evaluate_can_keep_the_predictions():
     torch.manual_seed(0)
     model = nn.Linear(2, 2)
     _, val = loaders()
-    out = training.evaluate(model, nn.CrossEntropyLoss(), val, CPU, 2, keep_predictions=True)
+    out = training.evaluate(model, nn.CrossEntropyLoss(), val, Run(CPU), 2, keep_predictions=True)
     x, y = torch.cat([b[0] for b in val]), torch.cat([b[1] for b in val])
     kept = torch.stack(out["predictions"])
     assert kept.dtype == torch.uint8 and torch.equal(kept.long(), model(x).argmax(1))
     assert out["accuracy"] == pytest.approx((kept.long() == y).float().mean().item())
-    assert "predictions" not in training.evaluate(model, nn.CrossEntropyLoss(), val, CPU, 2)
+    assert "predictions" not in training.evaluate(model, nn.CrossEntropyLoss(), val, Run(CPU), 2)
 
 
 def test_predict_returns_probabilities_and_labels():
     torch.manual_seed(0)
     model = nn.Linear(2, 2)
     _, val = loaders()
-    probs, labels = training.predict(model, val, CPU)
+    probs, labels = training.predict(model, val, Run(CPU))
     x, y = torch.cat([b[0] for b in val]), torch.cat([b[1] for b in val])
     assert torch.equal(labels, y) and torch.allclose(probs.sum(1), torch.ones(len(y)))
     assert torch.allclose(probs, model(x).softmax(1))

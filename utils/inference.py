@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from .errors import check
 from .eval_samples import PixelSample
-from .precision import autocast
+from .run import Run
 
 T = TypeVar("T")
 
@@ -37,12 +37,11 @@ def time_call(fn: Callable[[], T], device: torch.device, repeats: int = 1, warmu
 
 
 @torch.no_grad()
-def predict_image(model: nn.Module, image: torch.Tensor, device: torch.device,
-                  amp: torch.dtype | None = None) -> torch.Tensor:
-    """Class map (H, W), on the CPU, of one image (3, H, W) in one forward pass, with autocast to `amp`."""
+def predict_image(model: nn.Module, image: torch.Tensor, run: Run) -> torch.Tensor:
+    """Class map (H, W), on the CPU, of one image (3, H, W) in one forward pass, with the run's autocast."""
     model.eval()
-    with autocast(device, amp):
-        return model(image[None].to(device))[0].argmax(0).cpu()
+    with run.autocast():
+        return model(image[None].to(run.device))[0].argmax(0).cpu()
 
 
 def _pad_for_windows(image: torch.Tensor, r: int, device: torch.device) -> torch.Tensor:
@@ -53,8 +52,8 @@ def _pad_for_windows(image: torch.Tensor, r: int, device: torch.device) -> torch
 
 
 @torch.no_grad()
-def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, device: torch.device,
-                           batch_size: int = 4096, amp: torch.dtype | None = None) -> torch.Tensor:
+def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, run: Run,
+                           batch_size: int = 4096) -> torch.Tensor:
     """Label every pixel of image (3, H, W) by classifying the patch x patch window centred on it.
 
     The image is reflect-padded so border pixels have a full window (edge-replicated where it is smaller than
@@ -64,15 +63,15 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, de
     model.eval()
     _, h, w = image.shape
     r = patch // 2
-    padded = _pad_for_windows(image, r, device)[None]
+    padded = _pad_for_windows(image, r, run.device)[None]
     rows = max(1, batch_size // w)
-    out = torch.empty(h, w, dtype=torch.long, device=device)
+    out = torch.empty(h, w, dtype=torch.long, device=run.device)
     for top in range(0, h, rows):
         bottom = min(top + rows, h)
         strip = padded[:, :, top: bottom + 2 * r]  # the rows the windows of [top, bottom) need
         windows = F.unfold(strip, patch)  # (1, 3*patch*patch, (bottom-top)*w)
         windows = windows[0].T.reshape(-1, 3, patch, patch)
-        with autocast(device, amp):
+        with run.autocast():
             out[top:bottom] = model(windows).argmax(1).view(bottom - top, w)
     return out.cpu()
 
@@ -102,8 +101,8 @@ def _ramp(h: int, w: int, margin: int, inner: tuple[bool, bool, bool, bool]) -> 
 
 
 @torch.no_grad()
-def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, num_classes: int,
-                  tile: int = 512, overlap: int = 128, align: int = 32, amp: torch.dtype | None = None) -> torch.Tensor:
+def predict_tiled(model: nn.Module, image: torch.Tensor, run: Run, num_classes: int, tile: int = 512,
+                  overlap: int = 128, align: int = 32) -> torch.Tensor:
     """Class map (H, W) of an arbitrarily large image (3, H, W) from overlapping tiles with blended logits.
 
     Tile origins are multiples of `align` (at least the network's total down-sampling, 2**depth for a
@@ -123,20 +122,21 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, device: torch.device, n
             crop = image[:, top:bottom, left:right]
             # borders of the image are real borders: only tile edges inside the image get the ramp
             ramp = _ramp(bottom - top, right - left, overlap, (top > 0, bottom < h, left > 0, right < w))
-            with autocast(device, amp):
-                logits = model(crop[None].to(device))[0].float().cpu()
+            with run.autocast():
+                logits = model(crop[None].to(run.device))[0].float().cpu()
             scores[:, top:bottom, left:right] += logits * ramp
             weights[top:bottom, left:right] += ramp
     return scores.div_(weights).argmax(0)
 
 
 @torch.no_grad()
-def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelSample, patch: int,
-                    device: torch.device, batch_size: int = 4096, amp: torch.dtype | None = None) -> torch.Tensor:
+def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelSample, patch: int, run: Run,
+                    batch_size: int = 4096) -> torch.Tensor:
     """The sliding-window label (on the CPU) of each sampled pixel only: the same padded windows and precision
     as predict_sliding_window, so the labels equal its full maps read at those pixels."""
     model.eval()
     r = patch // 2
+    device = run.device
     offsets = torch.arange(patch, device=device)
     out = torch.empty(len(sample), dtype=torch.long)
     for k in sample.image.unique().tolist():
@@ -147,6 +147,6 @@ def classify_pixels(model: nn.Module, images: list[torch.Tensor], sample: PixelS
             rows = (sample.y[chunk].to(device)[:, None] + offsets)[:, :, None]  # (n, patch, 1)
             cols = (sample.x[chunk].to(device)[:, None] + offsets)[:, None, :]  # (n, 1, patch)
             windows = padded[:, rows, cols].transpose(0, 1)  # (n, 3, patch, patch)
-            with autocast(device, amp):
+            with run.autocast():
                 out[chunk] = model(windows).argmax(1).cpu()
     return out

@@ -15,6 +15,8 @@ from matplotlib.patches import Patch
 from .palette import CLASSES, PALETTE
 from .training import History
 
+_GAP = 0.25  # between groups of bars, in bar widths per bar of a group: the bars fill 0.8 of each category
+
 
 def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str | None = None) -> Path:
     """Save fig as <folder>/<name>.png; `stamp` writes a visible note across the top (e.g. 'synthetic data')."""
@@ -34,10 +36,8 @@ def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = No
     k = len(next(iter(counts.values())))
     names = names or [str(i) for i in range(k)]
     fig, ax = plt.subplots(figsize=(8, 3))
-    width = 0.8 / len(counts)
-    for j, (split, values) in enumerate(counts.items()):
-        ax.bar(np.arange(k) + j * width - 0.4 + width / 2, values, width, label=f"{split} ({sum(values):,})")
-    ax.set_xticks(np.arange(k), names)
+    labelled = {f"{split} ({sum(values):,})": values for split, values in counts.items()}
+    ax.grouped_bar(labelled, tick_labels=names, group_spacing=_GAP * len(counts))
     ax.set(xlabel=xlabel, ylabel="images")
     ax.legend(fontsize=8, ncol=len(counts), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
@@ -229,18 +229,16 @@ def plot_confusions(matrices: dict[str, torch.Tensor], names: list[str], title: 
 def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> plt.Figure:
     """Per-class IoU of one or more models, bars in the class colours (models told apart by hatching)."""
     fig, ax = plt.subplots(figsize=(10, 3.6))
-    k, m = len(CLASSES), len(ious)
-    width = 0.8 / m
     hatches = ["", "//", "..", "xx"]
-    for j, iou in enumerate(ious.values()):
-        x = np.arange(k) + j * width - 0.4 + width / 2
-        ax.bar(x, iou, width, color=PALETTE / 255, edgecolor="gray", hatch=hatches[j % 4])
-        for xi, v in zip(x, iou, strict=True):
-            ax.text(xi, v + 0.01, f"{v:.2f}", ha="center", fontsize=7.5)
+    bars = ax.grouped_bar(list(ious.values()), group_spacing=_GAP * len(ious), edgecolor="gray")
+    for j, container in enumerate(bars.bar_containers):
+        for bar, color in zip(container, PALETTE / 255, strict=True):  # each class in its colour
+            bar.set(facecolor=color, hatch=hatches[j % 4])
+        ax.bar_label(container, fmt="{:.2f}", fontsize=7.5, padding=1)
     handles = [Patch(facecolor="white", edgecolor="gray", hatch=hatches[j % 4], label=name)
                for j, name in enumerate(ious)]
     ax.legend(handles=handles, fontsize=8, loc="upper right")
-    ax.set_xticks(np.arange(k), CLASSES, rotation=20)
+    ax.set_xticks(np.arange(len(CLASSES)), CLASSES, rotation=20)
     ax.set(ylim=(0, 1.08), ylabel="IoU", title=title)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()

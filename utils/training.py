@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import torch
 import torch.nn as nn
@@ -16,6 +17,7 @@ from .choices import MONITORS, OPTIMIZERS, SCHEDULERS
 from .errors import Interrupted, check
 from .metrics import ConfusionMatrix
 from .precision import autocast, make_scaler
+from .run import Run
 
 
 def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
@@ -94,18 +96,18 @@ def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: torch.device, num_classes: int,
-             keep_predictions: bool = False, amp: torch.dtype | None = None) -> dict:
+def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, run: Run, num_classes: int,
+             keep_predictions: bool = False) -> dict:
     """The loss (batch means weighted by sample or pixel counts, as in train_one_epoch) and the metrics of one
     confusion matrix over loader (accuracy, mIoU, ...); with keep_predictions, also the predicted classes of
     every sample ("predictions", uint8 on the CPU)."""
     model.eval()
-    confusion = ConfusionMatrix(num_classes, device)
-    total_loss = torch.zeros((), device=device)
+    confusion = ConfusionMatrix(num_classes, run.device)
+    total_loss = torch.zeros((), device=run.device)
     count, predictions = 0, []
     for x, y in loader:
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        with autocast(device, amp):
+        x, y = x.to(run.device, non_blocking=True), y.to(run.device, non_blocking=True)
+        with run.autocast():
             logits = model(x)
         total_loss += loss_fn(logits.float(), y) * y.numel()
         count += y.numel()
@@ -120,14 +122,13 @@ def evaluate(model: nn.Module, loss_fn: nn.Module, loader: Iterable, device: tor
 
 
 @torch.no_grad()
-def predict(model: nn.Module, loader, device: torch.device,
-            amp: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(model: nn.Module, loader: Iterable, run: Run) -> tuple[torch.Tensor, torch.Tensor]:
     """Softmax probabilities and labels for everything in loader, on the CPU."""
     model.eval()
     probs, labels = [], []
     for x, y in loader:
-        with autocast(device, amp):
-            logits = model(x.to(device))
+        with run.autocast():
+            logits = model(x.to(run.device))
         probs.append(logits.float().softmax(1).cpu())
         labels.append(y.cpu())
     return torch.cat(probs), torch.cat(labels)
@@ -164,78 +165,116 @@ class History:
         return getattr(self, key)[self.best_epoch - 1]
 
 
-def fit(model: nn.Module, *, train_loader: Iterable, val_loader: Iterable, device: torch.device, num_classes: int,
-        epochs: int, optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", weight_decay: float = 0.0,
-        loss_fn: nn.Module | None = None, monitor: str = "val_accuracy", checkpoint: str | Path | None = None,
-        amp: torch.dtype | None = None, key: dict | None = None, progress: bool = True, name: str = "") -> History:
+def fit(model: nn.Module, run: Run, *, train_loader: Iterable, val_loader: Iterable, num_classes: int, epochs: int,
+        optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", weight_decay: float = 0.0,
+        loss_fn: nn.Module | None = None, monitor: str = "val_accuracy", key: dict | None = None, name: str = "",
+        checkpoint: str | None = None) -> History:
     """Train for `epochs` with the named optimizer and schedule, validating after each; leave the best weights
     (by `monitor`) in the model and return the history.
 
-    With `checkpoint`, every finished epoch is saved there; a later call with the same `key` (and the same
-    training settings) resumes from it, or skips training if it is complete. Ctrl-C keeps the best weights so
-    far in the model and every finished epoch in the checkpoint, then raises Interrupted (one line).
+    With `checkpoint` (a file name in run.checkpoint_dir), every finished epoch is saved there; a later call with
+    the same `key` (and the same training settings) resumes from it, or skips training if it is complete. Ctrl-C
+    keeps the best weights so far in the model and every finished epoch in the checkpoint, then raises
+    Interrupted (one line).
     """
     check(isinstance(epochs, int) and epochs > 0, f"epochs={epochs} must be a positive whole number")
     check(monitor in MONITORS, f"monitor={monitor!r} must be one of {', '.join(MONITORS)}")
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
     optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
-    scaler = make_scaler(device, amp)
+    parts = (model, optim, scheduler, make_scaler(run.device, run.amp))
     # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
     key = {**(key or {}), "model": repr(model), "batch_size": getattr(train_loader, "batch_size", None),
            "steps_per_epoch": len(train_loader), "optimizer": optimizer, "lr": lr, "schedule": schedule,
            "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn),
-           "amp": str(amp)}
-    better = (lambda a, b: a < b) if monitor == "val_loss" else (lambda a, b: a > b)
+           "amp": str(run.amp)}
+    path = run.checkpoint(checkpoint) if checkpoint else None
     label = f"[{name}] " if name else ""
-    history, best_state = History(), None
-
-    state = load_checkpoint(checkpoint, device, key)
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optim.load_state_dict(state["optimizer"])
-        if scheduler is not None and state["scheduler"] is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        if state["scaler"]:  # empty when written without float16 scaling (CPU, or a bfloat16 GPU)
-            scaler.load_state_dict(state["scaler"])
-        set_rng_state(state["rng"], train_loader)
-        history, best_state = History(**state["history"]), state["best_model"]
-        print(f"{label}checkpoint {checkpoint} {'has all' if len(history) >= epochs else 'resumes after'} "
-              f"{len(history)} epoch(s)")
-
+    history, best_state = _resume(path, key, parts, train_loader, run.device, epochs, label)
     epoch = len(history)
     try:
         for epoch in range(len(history), epochs):
-            tic = time.perf_counter()
-            train = train_one_epoch(model, loss_fn, optim, train_loader, device, scheduler, scaler, amp,
-                                    desc=f"{label}epoch {epoch + 1}/{epochs}", progress=progress)
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            seconds = time.perf_counter() - tic
-            val = evaluate(model, loss_fn, val_loader, device, num_classes, amp=amp)
-            history.append(epoch=epoch + 1, train_loss=train["loss"], train_accuracy=train["accuracy"],
-                           val_loss=val["loss"], val_accuracy=val["accuracy"], val_miou=val["miou"],
-                           lr=optim.param_groups[0]["lr"], seconds=seconds)
-            if best_state is None or better(getattr(history, monitor)[-1], history.best(monitor)):
+            values = _train_and_validate(parts, loss_fn, train_loader, val_loader, run, num_classes,
+                                         desc=f"{label}epoch {epoch + 1}/{epochs}")
+            history.append(epoch=epoch + 1, **values)
+            if best_state is None or _better(monitor, values[monitor], history.best(monitor)):
                 history.best_epoch = epoch + 1
                 best_state = copy.deepcopy(model.state_dict())
-            print(f"{label}epoch {epoch + 1:>2}/{epochs}  train loss {train['loss']:.4f} acc {train['accuracy']:.2%}  "
-                  f"val loss {val['loss']:.4f} acc {val['accuracy']:.2%}"
-                  + (f" mIoU {val['miou']:.3f}" if monitor == "val_miou" else "") + f"  {seconds:.1f} s")
-            if checkpoint is not None:
-                save_checkpoint(checkpoint, {
-                    "model": model.state_dict(), "optimizer": optim.state_dict(),
-                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                    "scaler": scaler.state_dict(), "history": asdict(history), "best_model": best_state,
-                    "key": key, "rng": rng_state(train_loader)})
+            print(label + _epoch_line(history, epochs, monitor == "val_miou"))
+            if path is not None:
+                _save(path, parts, history, best_state, key, train_loader)
     except KeyboardInterrupt:
-        print(f"{label}interrupted during epoch {epoch + 1}: keeping the best weights and the history of "
-              f"{len(history)} finished epoch(s)")
-        if best_state is not None:
-            model.load_state_dict(best_state)
-        raise Interrupted(f"{name or 'training'} stopped by Ctrl-C after {len(history)} finished epoch(s): the best "
-                          "weights are in the model and, with a checkpoint, the history too; run again to resume",
-                          history) from None
+        _stop(model, history, best_state, epoch, name)
     if best_state is not None:
         model.load_state_dict(best_state)
     return history
+
+
+def _better(monitor: str, new: float, best: float) -> bool:
+    return new < best if monitor == "val_loss" else new > best
+
+
+def _train_and_validate(parts: tuple, loss_fn: nn.Module, train_loader: Iterable, val_loader: Iterable, run: Run,
+                        num_classes: int, desc: str) -> dict:
+    """One epoch of training, timed (the GPU's queued work included), then validation: a History row."""
+    model, optim, scheduler, scaler = parts
+    tic = time.perf_counter()
+    train = train_one_epoch(model, loss_fn, optim, train_loader, run.device, scheduler, scaler, run.amp, desc=desc,
+                            progress=run.progress)
+    if run.device.type == "cuda":
+        torch.cuda.synchronize(run.device)
+    seconds = time.perf_counter() - tic
+    val = evaluate(model, loss_fn, val_loader, run, num_classes)
+    return dict(train_loss=train["loss"], train_accuracy=train["accuracy"], val_loss=val["loss"],
+                val_accuracy=val["accuracy"], val_miou=val["miou"], lr=optim.param_groups[0]["lr"], seconds=seconds)
+
+
+def _epoch_line(history: History, epochs: int, miou: bool) -> str:
+    """The printed summary of the last epoch."""
+    h = history
+    return (f"epoch {h.epoch[-1]:>2}/{epochs}  train loss {h.train_loss[-1]:.4f} acc {h.train_accuracy[-1]:.2%}  "
+            f"val loss {h.val_loss[-1]:.4f} acc {h.val_accuracy[-1]:.2%}"
+            + (f" mIoU {h.val_miou[-1]:.3f}" if miou else "") + f"  {h.seconds[-1]:.1f} s")
+
+
+def _resume(path: Path | None, key: dict, parts: tuple, loader: Iterable, device: torch.device, epochs: int,
+            label: str) -> tuple[History, dict | None]:
+    """The history and best weights of the checkpoint at path, its training state loaded into parts (model,
+    optimizer, schedule, scaler) and its random state restored; an empty history without a usable checkpoint."""
+    state = load_checkpoint(path, device, key)
+    if state is None:
+        return History(), None
+    model, optim, scheduler, scaler = parts
+    model.load_state_dict(state["model"])
+    optim.load_state_dict(state["optimizer"])
+    if scheduler is not None and state["scheduler"] is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    if state["scaler"]:  # empty when written without float16 scaling (CPU, or a bfloat16 GPU)
+        scaler.load_state_dict(state["scaler"])
+    set_rng_state(state["rng"], loader)
+    history = History(**state["history"])
+    print(f"{label}checkpoint {path} {'has all' if len(history) >= epochs else 'resumes after'} "
+          f"{len(history)} epoch(s)")
+    return history, state["best_model"]
+
+
+def _save(path: Path, parts: tuple, history: History, best_state: dict, key: dict, loader: Iterable) -> None:
+    """Checkpoint the training state after a finished epoch, with what resuming needs."""
+    model, optim, scheduler, scaler = parts
+    save_checkpoint(path, {
+        "model": model.state_dict(), "optimizer": optim.state_dict(),
+        "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "scaler": scaler.state_dict(), "history": asdict(history), "best_model": best_state,
+        "key": key, "rng": rng_state(loader)})
+
+
+def _stop(model: nn.Module, history: History, best_state: dict | None, epoch: int, name: str) -> NoReturn:
+    """After Ctrl-C: put the best weights so far in the model and raise Interrupted with the history."""
+    label = f"[{name}] " if name else ""
+    print(f"{label}interrupted during epoch {epoch + 1}: keeping the best weights and the history of "
+          f"{len(history)} finished epoch(s)")
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    raise Interrupted(f"{name or 'training'} stopped by Ctrl-C after {len(history)} finished epoch(s): the best "
+                      "weights are in the model and, with a checkpoint, the history too; run again to resume",
+                      history) from None
