@@ -94,6 +94,7 @@ def train_and_test(name: str, epochs: int, args: argparse.Namespace, run: Run, d
     loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, num_workers=args.workers)
     seed_everything(DEFAULTS.general.seed)
     model = to_device(build(name, args.width), run.device)
+    seed_everything(DEFAULTS.general.seed)  # as the notebook does: every network trains on the same crops
     tic = time.perf_counter()
     history = training.fit(model, run, train_loader=loader, val_loader=val_loader, num_classes=len(CLASSES),
                            optimizer=s.optimizer, lr=args.lr, schedule=s.schedule, epochs=epochs, loss_fn=loss_fn,

@@ -79,7 +79,7 @@ def paired_tests(steps: list[Step], trained: dict[str, Trained]) -> dict[str, Mc
             for step in steps if step.against is not None}
 
 
-def test_answers(model, loader, device, amp=None):
-    """Which test items the model gets right (a bool tensor, in the loader's order)."""
-    probabilities, labels = predict(model, loader, device, amp=amp)
+def test_answers(model, loader, run) -> Any:
+    """Which test items the model gets right (a bool tensor, in the loader's order); run: a run.Run."""
+    probabilities, labels = predict(model, loader, run)
     return probabilities.argmax(1) == labels
