@@ -86,7 +86,7 @@ def draw_objects(scene: Scene, cam: Camera, frame: int, image: Image.Image, labe
                      _solid_view(cam, ob.boxes, sel[ObjectKind.BOX][0]),
                      _solid_view(cam, mv.solids, sel[ObjectKind.MOVER][0], mv_xy[sel[ObjectKind.MOVER][0]]),
                      mv_xy, _human_views(scene, cam, hm_xy, sel[ObjectKind.HUMAN][0]))
-    keys = np.concatenate([(xy[s] - cam.C[:2]) @ cam.fwd2 for s, xy in sel.values()])  # distance along the view
+    keys = np.concatenate([(xy[s] - cam.C[:2]) @ cam.forward_xy for s, xy in sel.values()])  # distance along the view
     kinds = np.concatenate([np.full(len(s), int(kind)) for kind, (s, _) in sel.items()])
     idxs = np.concatenate([s for s, _ in sel.values()])
     for o in np.argsort(-keys, kind="stable"):
@@ -189,7 +189,8 @@ def _paste_face(v: FrameView, pts: np.ndarray, tm: TexMap) -> None:
     ImageDraw.Draw(mask).polygon(flat(pts, x0, y0), fill=255)
     plane_to_img = cam.KR @ np.column_stack([tm.e1, tm.e2, tm.origin - cam.C])
     p = scene.ppm
-    img_to_tex = (np.array([[p * tm.sa, 0, p * tm.oa], [0, p * tm.sb, p * tm.ob], [0, 0, 1.0]])
+    img_to_tex = (np.array([[p * tm.scale_a, 0, p * tm.offset_a], [0, p * tm.scale_b, p * tm.offset_b],
+                            [0, 0, 1.0]])
                   @ np.linalg.inv(plane_to_img) @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1.0]]))
     img_to_tex /= img_to_tex[2, 2]
     patch = tex.transform(size, Image.PERSPECTIVE, tuple(img_to_tex.ravel()[:8]), Image.BILINEAR)

@@ -64,14 +64,14 @@ def footprint(x: float, y: float, ang: float, length: float, width: float) -> np
 
 
 class Local:
-    """2-D frame in world metres: p = o + u * eu + v * ev."""
+    """2-D frame in world metres: local (u, v) is the world point origin + u * axis_u + v * axis_v."""
 
-    def __init__(self, o: ArrayLike, eu: ArrayLike, ev: ArrayLike):
-        self.o, self.eu, self.ev = (np.asarray(a, float) for a in (o, eu, ev))
+    def __init__(self, origin: ArrayLike, axis_u: ArrayLike, axis_v: ArrayLike):
+        self.origin, self.axis_u, self.axis_v = (np.asarray(a, float) for a in (origin, axis_u, axis_v))
 
     def pt(self, u: float, v: float) -> np.ndarray:
         """World point at local (u, v)."""
-        return self.o + u * self.eu + v * self.ev
+        return self.origin + u * self.axis_u + v * self.axis_v
 
     def rect(self, u0: float, u1: float, v0: float, v1: float) -> np.ndarray:
         """World corners of the local rectangle [u0, u1] x [v0, v1]."""
@@ -80,7 +80,7 @@ class Local:
     def pts(self, uv: ArrayLike) -> np.ndarray:
         """World points of an (n, 2) array of local points."""
         uv = np.asarray(uv, float)
-        return self.o + uv[:, :1] * self.eu + uv[:, 1:] * self.ev
+        return self.origin + uv[:, :1] * self.axis_u + uv[:, 1:] * self.axis_v
 
 
 def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 14) -> np.ndarray:
@@ -91,7 +91,13 @@ def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 1
 
 
 class Camera:
-    """Pinhole camera; world x east, y north, z up; image x right, y down."""
+    """Pinhole camera; world x east, y north, z up; image x right, y down.
+
+    In the usual camera-matrix notation: K is the 3x3 intrinsic matrix (focal length in pixels, principal point
+    at the image centre), R the 3x3 rotation from world to camera axes (rows: image right, image down, forward),
+    C the camera centre in world metres. A world point X projects to K R (X - C): KR is K @ R and t is -K R C.
+    forward_xy is the horizontal unit vector the camera looks along.
+    """
 
     def __init__(self, position: ArrayLike, yaw: float, pitch: float, roll: float, focal: float,
                  size: tuple[int, int]):
@@ -106,7 +112,7 @@ class Camera:
         self.K = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1.0]])
         self.KR = self.K @ self.R
         self.t = -self.KR @ self.C
-        self.fwd2 = fwd[:2] / np.hypot(fwd[0], fwd[1])
+        self.forward_xy = fwd[:2] / np.hypot(fwd[0], fwd[1])
         self.focal, self.width, self.height = focal, width, height
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -86,10 +86,12 @@ def _shadow_map(layout: Layout, solids: list[BuildingSolid], light: Lighting, ra
     def to_pixels(pts: ArrayLike) -> list[float]:
         return _pixels(pts, raster.x0, raster.y1, shadow_res)
 
-    for b in layout.buildings:  # soft ambient occlusion around the walls
-        c, ax, a, bb = b.centre, b.axis, b.a + 1.0, b.b + 1.0
-        perp = np.array([-ax[1], ax[0]])
-        corners = [c + sa * a * ax + sb * bb * perp for sa, sb in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+    for building in layout.buildings:  # soft ambient occlusion around the walls
+        centre, axis = building.centre, building.axis
+        half_length, half_width = building.half_length + 1.0, building.half_width + 1.0
+        perp = np.array([-axis[1], axis[0]])
+        corners = [centre + sign_u * half_length * axis + sign_v * half_width * perp
+                   for sign_u, sign_v in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
         draw.polygon(to_pixels(corners), fill=90)
     for verts, _ in solids:
         draw.polygon(to_pixels(hull(verts[:, :2] + verts[:, 2:3] * sv)), fill=255)

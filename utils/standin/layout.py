@@ -93,15 +93,17 @@ class Layout:
             ridge_along_u = size_u >= size_v
         if plan.roof == "hip" and (size_u >= size_v) != ridge_along_u:
             ridge_along_u = not ridge_along_u
-        axis, a, b = (frame.eu, size_u / 2, size_v / 2) if ridge_along_u else (frame.ev, size_v / 2, size_u / 2)
+        axis, half_length, half_width = ((frame.axis_u, size_u / 2, size_v / 2) if ridge_along_u
+                                         else (frame.axis_v, size_v / 2, size_u / 2))
         centre = frame.pt(u, v)
         if not self.near(centre, 20):
             return
         facade, pitch = self._facade_and_pitch(plan.use)
-        spec = BuildingSpec(centre=centre, axis=np.asarray(axis, float), a=a, b=b, he=plan.eave_height,
-                            roof=plan.roof, pitch=math.radians(pitch), facade=facade,
+        spec = BuildingSpec(centre=centre, axis=np.asarray(axis, float), half_length=half_length,
+                            half_width=half_width, eave_height=plan.eave_height, roof=plan.roof,
+                            pitch=math.radians(pitch), facade=facade,
                             roof_tex=int(rng.integers(N_TILES if plan.roof != "flat" else len(FLAT_KINDS))),
-                            foff=rng.uniform(0, 1), roff=rng.uniform(0, 1, 2))
+                            facade_offset=rng.uniform(0, 1), roof_offset=rng.uniform(0, 1, 2))
         self._roof_parts(spec, plan.use)
         self.buildings.append(spec)
 
@@ -122,23 +124,26 @@ class Layout:
     def _roof_parts(self, spec: BuildingSpec, use: str) -> None:
         """Chimneys on some gabled houses; plant boxes and stair houses on flat roofs."""
         rng = self.rng
-        a, b, he, roof = spec.a, spec.b, spec.he, spec.roof
+        half_length, half_width, eave_height, roof = spec.half_length, spec.half_width, spec.eave_height, spec.roof
         if roof == "gable" and use == "house" and rng.random() < 0.4:
-            u, v = rng.uniform(-0.6, 0.6) * a, rng.uniform(0.25, 0.7) * b * rng.choice([-1, 1])
-            z = he + (b - abs(v)) * math.tan(spec.pitch)
+            u, v = rng.uniform(-0.6, 0.6) * half_length, rng.uniform(0.25, 0.7) * half_width * rng.choice([-1, 1])
+            z = eave_height + (half_width - abs(v)) * math.tan(spec.pitch)
             spec.parts.append(Part(u, v, 0.7, 0.7, z - 0.6, z + 1.0, (136, 72, 58)))
         if roof == "flat":
-            n = int(rng.integers(1, 4 if use == "apt" else 8))
-            for _ in range(n):
-                lu, lv = rng.uniform(1.2, 4.0, 2)
-                if lu + 2 > a or lv + 2 > b:
+            count = int(rng.integers(1, 4 if use == "apt" else 8))
+            for _ in range(count):
+                size_u, size_v = rng.uniform(1.2, 4.0, 2)
+                if size_u + 2 > half_length or size_v + 2 > half_width:
                     continue
-                u, v = rng.uniform(-a + lu / 2 + 1, a - lu / 2 - 1), rng.uniform(-b + lv / 2 + 1, b - lv / 2 - 1)
+                u, v = (rng.uniform(-half_length + size_u / 2 + 1, half_length - size_u / 2 - 1),
+                        rng.uniform(-half_width + size_v / 2 + 1, half_width - size_v / 2 - 1))
                 grey = rng.uniform(120, 215)
-                spec.parts.append(Part(u, v, lu, lv, he, he + rng.uniform(0.8, 2.4), (grey, grey, grey * 0.98)))
-            if use == "apt" and rng.random() < 0.7 and a > 6 and b > 4:
-                u = rng.uniform(-a + 4, a - 4)
-                spec.parts.append(Part(u, 0.0, 4.0, 5.0, he, he + 2.8, FACADES["apt"][int(rng.integers(7))]))
+                spec.parts.append(Part(u, v, size_u, size_v, eave_height, eave_height + rng.uniform(0.8, 2.4),
+                                       (grey, grey, grey * 0.98)))
+            if use == "apt" and rng.random() < 0.7 and half_length > 6 and half_width > 4:
+                u = rng.uniform(-half_length + 4, half_length - 4)
+                spec.parts.append(Part(u, 0.0, 4.0, 5.0, eave_height, eave_height + 2.8,
+                                       FACADES["apt"][int(rng.integers(7))]))
 
     def scatter_trees(self, frame: Local, box: tuple, count: int, radii: tuple[float, float],
                       occupied: Sequence[tuple] = (), clusters: int = 0) -> list[tuple]:

@@ -23,7 +23,7 @@ def parking_row(layout: Layout, frame: Local, u0: float, u1: float, v0: float, v
     for i in range(n):
         if rng.random() < occupancy:
             p = frame.pt(u0 + (i + 0.5) * step + rng.uniform(-0.15, 0.15), (v0 + v1) / 2 + rng.uniform(-0.3, 0.3))
-            layout.car(p, frame.ev * rng.choice([-1, 1]))
+            layout.car(p, frame.axis_v * rng.choice([-1, 1]))
 
 
 def _parking_area(layout: Layout, frame: Local, u0: float, u1: float, v0: float, v1: float) -> None:
@@ -149,9 +149,9 @@ def soil(layout: Layout, frame: Local, length: float, depth: float) -> None:
     for _ in range(rng.integers(2, 7)):
         colour = tuple(rng.choice(_CONTAINERS))
         layout.box(frame.pt(rng.uniform(4, length - 4), rng.uniform(4, depth - 4)),
-                   frame.eu if rng.random() < 0.5 else frame.ev, rng.uniform(5.5, 6.5), 2.4, 2.6, colour)
+                   frame.axis_u if rng.random() < 0.5 else frame.axis_v, rng.uniform(5.5, 6.5), 2.4, 2.6, colour)
     for _ in range(rng.integers(0, 3)):
-        layout.car(frame.pt(rng.uniform(3, length - 3), rng.uniform(3, depth - 3)), frame.eu * rng.choice([-1, 1]))
+        layout.car(frame.pt(rng.uniform(3, length - 3), rng.uniform(3, depth - 3)), frame.axis_u * rng.choice([-1, 1]))
     for _ in range(rng.poisson(2 * layout.crowd)):
         layout.human(frame.pt(rng.uniform(1, length - 1), rng.uniform(1, depth - 1)))
     layout.scatter_trees(frame, (0, length, 0, depth), int(layout.greenery * length * depth / 900), (2, 3.5))
@@ -171,7 +171,7 @@ def plaza(layout: Layout, frame: Local, length: float, depth: float) -> None:
         occupied.append((u0 - 2, u0 + bl + 2, depth / 2 - bd / 2 - 2, depth / 2 + bd / 2 + 2))
     _plaza_trees(layout, frame, length, depth, occupied)
     for _ in range(rng.integers(0, 3)):  # kiosks and market stalls
-        layout.box(frame.pt(rng.uniform(4, length - 4), rng.uniform(4, depth - 4)), frame.eu, rng.uniform(4, 6),
+        layout.box(frame.pt(rng.uniform(4, length - 4), rng.uniform(4, depth - 4)), frame.axis_u, rng.uniform(4, 6),
                    rng.uniform(3.5, 5), rng.uniform(2.6, 3.2), tuple(rng.choice(_STALLS)))
     for _ in range(rng.poisson(0.5 * layout.crowd * length * depth / 100)):
         c = rng.uniform((1, 1), (length - 1, depth - 1))

@@ -43,7 +43,7 @@ def houses(layout: Layout, frame: Local, length: float, depth: float) -> None:
     layout.poly("lawn", frame.rect(0, length, 0, depth))
     parcel_depth = min(rng.uniform(18, 26), depth / 2)
     for side in (0, 1):
-        row_frame = frame if side == 0 else Local(frame.pt(0, depth), frame.eu, -frame.ev)
+        row_frame = frame if side == 0 else Local(frame.pt(0, depth), frame.axis_u, -frame.axis_v)
         u = rng.uniform(0, 3)
         while length - u >= 10:
             parcel_width = rng.uniform(13, 21)
@@ -87,7 +87,7 @@ def _driveway(layout: Layout, frame: Local, u0: float, u1: float, house_width: f
     layout.poly(str(rng.choice(["pavement", "gravel", "parking"])), frame.rect(du[0], du[1], 0, house_back))
     if house_back > 5.5 and rng.random() < 0.55:
         layout.car(frame.pt((du[0] + du[1]) / 2, rng.uniform(2.6, house_back - 2.6)),
-                   frame.ev * rng.choice([-1, 1]))
+                   frame.axis_v * rng.choice([-1, 1]))
     return uc
 
 
@@ -123,7 +123,7 @@ def _garden(layout: Layout, frame: Local, p: _Plot) -> None:
         occupied.append(pool)
     if rng.random() < 0.18 and back[3] - back[2] > 4:
         su, sv = back[1] - 1.8, back[3] - 1.6
-        layout.box(frame.pt(su, sv), frame.eu, 2.6, 2.2, 2.3, _SHEDS[int(rng.integers(len(_SHEDS)))])
+        layout.box(frame.pt(su, sv), frame.axis_u, 2.6, 2.2, 2.3, _SHEDS[int(rng.integers(len(_SHEDS)))])
         occupied.append((su - 1.5, su + 1.5, sv - 1.5, sv + 1.5))
     count = int(rng.choice(5, p=[0.05, 0.2, 0.3, 0.25, 0.2]) * layout.greenery + 0.4)
     layout.scatter_trees(frame, back, count, (2.6, 4.8), occupied)

@@ -34,109 +34,117 @@ _GLASS = np.array([40, 46, 56.0])
 
 
 class _Axes(NamedTuple):
-    """A building's frame: centre c on the ground, eu along its axis, ev across, ez up."""
+    """A building's frame: its centre on the ground, unit vectors axis_u along its axis, axis_v across it, and up."""
 
-    c: np.ndarray
-    eu: np.ndarray
-    ev: np.ndarray
-    ez: np.ndarray
+    centre: np.ndarray
+    axis_u: np.ndarray
+    axis_v: np.ndarray
+    up: np.ndarray
 
-    def p(self, u: float, v: float, z: float) -> np.ndarray:
+    def point(self, u: float, v: float, z: float) -> np.ndarray:
         """World point at (u, v, z) of the frame."""
-        return self.c + u * self.eu + v * self.ev + z * self.ez
+        return self.centre + u * self.axis_u + v * self.axis_v + z * self.up
 
 
-def building_solid(b: BuildingSpec, tex: Textures) -> BuildingSolid:
+def building_solid(spec: BuildingSpec, tex: Textures) -> BuildingSolid:
     """Vertices and faces of one building, in drawing order: walls, roof, roof parts."""
-    eu = np.array([b.axis[0], b.axis[1], 0.0])
-    ax = _Axes(np.array([b.centre[0], b.centre[1], 0.0]), eu, np.array([-eu[1], eu[0], 0.0]), np.array([0, 0, 1.0]))
-    inside = ax.c + 0.5 * b.he * ax.ez  # orients the face normals outwards
-    faces = _walls(b, ax, inside)
-    faces += _flat_roof(b, ax, inside, tex) if b.roof == "flat" else _pitched_roof(b, ax, inside, tex)
-    faces += _roof_parts(b, ax)
-    return BuildingSolid(np.vstack([f.points for f in faces]), faces)
+    axis_u = np.array([spec.axis[0], spec.axis[1], 0.0])
+    axes = _Axes(np.array([spec.centre[0], spec.centre[1], 0.0]), axis_u, np.array([-axis_u[1], axis_u[0], 0.0]),
+                 np.array([0, 0, 1.0]))
+    inside = axes.centre + 0.5 * spec.eave_height * axes.up  # orients the face normals outwards
+    faces = _walls(spec, axes, inside)
+    faces += _flat_roof(spec, axes, inside, tex) if spec.roof == "flat" else _pitched_roof(spec, axes, inside, tex)
+    faces += _roof_parts(spec, axes)
+    return BuildingSolid(np.vstack([face.points for face in faces]), faces)
 
 
-def _corners(b: BuildingSpec) -> list[tuple[float, float]]:
+def _corners(spec: BuildingSpec) -> list[tuple[float, float]]:
     """Footprint corners (u, v), counter-clockwise."""
-    a, bb = b.a, b.b
-    return [(-a, -bb), (a, -bb), (a, bb), (-a, bb)]
+    half_length, half_width = spec.half_length, spec.half_width
+    return [(-half_length, -half_width), (half_length, -half_width), (half_length, half_width),
+            (-half_length, half_width)]
 
 
-def _walls(b: BuildingSpec, ax: _Axes, inside: np.ndarray) -> list[RawFace]:
+def _walls(spec: BuildingSpec, axes: _Axes, inside: np.ndarray) -> list[RawFace]:
     """Four facade-textured walls; gable ends reach up to the ridge."""
-    point, corners = ax.p, _corners(b)
-    hr = b.he + b.b * math.tan(b.pitch)
+    point, corners = axes.point, _corners(spec)
+    ridge_height = spec.eave_height + spec.half_width * math.tan(spec.pitch)
     faces = []
     for i in range(4):
         (pu, pv), (qu, qv) = corners[i], corners[(i + 1) % 4]
-        pts = [point(pu, pv, 0), point(qu, qv, 0), point(qu, qv, b.he)]
-        if b.roof == "gable" and i in (1, 3):
-            pts.append(point(qu, 0, hr))
-        pts.append(point(pu, pv, b.he))
+        pts = [point(pu, pv, 0), point(qu, qv, 0), point(qu, qv, spec.eave_height)]
+        if spec.roof == "gable" and i in (1, 3):
+            pts.append(point(qu, 0, ridge_height))
+        pts.append(point(pu, pv, spec.eave_height))
         e1 = unit(pts[1] - pts[0])
         wall = np.linalg.norm(pts[1] - pts[0])
-        off = ((b.foff + 0.37 * i) % 1.0) * max(0.0, TEX_W - 0.6 - wall) + 0.3
-        faces.append(RawFace(np.array(pts), "tex", TexMap("facade", b.facade, pts[0], e1, ax.ez, 1, off, -1, TEX_H),
-                             inside))
+        tex_offset = ((spec.facade_offset + 0.37 * i) % 1.0) * max(0.0, TEX_W - 0.6 - wall) + 0.3
+        faces.append(RawFace(np.array(pts), "tex",
+                             TexMap("facade", spec.facade, pts[0], e1, axes.up, 1, tex_offset, -1, TEX_H), inside))
     return faces
 
 
-def _flat_roof(b: BuildingSpec, ax: _Axes, inside: np.ndarray, tex: Textures) -> list[RawFace]:
+def _flat_roof(spec: BuildingSpec, axes: _Axes, inside: np.ndarray, tex: Textures) -> list[RawFace]:
     """A parapet in a mix of roof and wall colour round a textured flat roof."""
-    point, corners, ri = ax.p, _corners(b), b.roof_tex
-    parapet = tuple(0.5 * np.array(tex.flat_rgb[ri]) + 0.5 * np.array(tex.facade_rgb[b.facade]))
-    k = 0.45
-    inner = [point(u - np.sign(u) * k, v - np.sign(v) * k, b.he) for u, v in corners]
-    avail = max(0.0, FLAT_W - 0.6 - 2 * max(b.a, b.b))
-    return [RawFace(np.array([point(u, v, b.he) for u, v in corners]), "solid", parapet, inside),
-            RawFace(np.array(inner), "tex", TexMap("flat", ri, inner[0], ax.eu, ax.ev, 1, 0.3 + b.roff[0] * avail,
-                                                   1, 0.3 + b.roff[1] * avail), inside)]
+    point, corners, roof_tex = axes.point, _corners(spec), spec.roof_tex
+    parapet = tuple(0.5 * np.array(tex.flat_rgb[roof_tex]) + 0.5 * np.array(tex.facade_rgb[spec.facade]))
+    inset = 0.45
+    inner = [point(u - np.sign(u) * inset, v - np.sign(v) * inset, spec.eave_height) for u, v in corners]
+    avail = max(0.0, FLAT_W - 0.6 - 2 * max(spec.half_length, spec.half_width))
+    return [RawFace(np.array([point(u, v, spec.eave_height) for u, v in corners]), "solid", parapet, inside),
+            RawFace(np.array(inner), "tex", TexMap("flat", roof_tex, inner[0], axes.axis_u, axes.axis_v,
+                                                   1, 0.3 + spec.roof_offset[0] * avail,
+                                                   1, 0.3 + spec.roof_offset[1] * avail), inside)]
 
 
-def _pitched_roof(b: BuildingSpec, ax: _Axes, inside: np.ndarray, tex: Textures) -> list[RawFace]:
+def _pitched_roof(spec: BuildingSpec, axes: _Axes, inside: np.ndarray, tex: Textures) -> list[RawFace]:
     """Tiled gable or hip roof planes with overhanging eaves, and the ridge as a line."""
-    point, a, bb = ax.p, b.a, b.b
-    tp = math.tan(b.pitch)
-    hr = b.he + bb * tp
-    o = 0.35
-    ze = b.he - o * tp
-    eaves = [point(-a - o, -bb - o, ze), point(a + o, -bb - o, ze), point(a + o, bb + o, ze), point(-a - o, bb + o, ze)]
-    if b.roof == "gable":
-        ridge0, ridge1 = point(-a - o, 0, hr), point(a + o, 0, hr)
+    point, half_length, half_width = axes.point, spec.half_length, spec.half_width
+    tan_pitch = math.tan(spec.pitch)
+    ridge_height = spec.eave_height + half_width * tan_pitch
+    overhang = 0.35
+    eave_z = spec.eave_height - overhang * tan_pitch
+    eaves = [point(-half_length - overhang, -half_width - overhang, eave_z),
+             point(half_length + overhang, -half_width - overhang, eave_z),
+             point(half_length + overhang, half_width + overhang, eave_z),
+             point(-half_length - overhang, half_width + overhang, eave_z)]
+    if spec.roof == "gable":
+        ridge0 = point(-half_length - overhang, 0, ridge_height)
+        ridge1 = point(half_length + overhang, 0, ridge_height)
         planes = [[eaves[0], eaves[1], ridge1, ridge0], [eaves[2], eaves[3], ridge0, ridge1]]
     else:
-        r = max(a - bb, 0.0)
-        ridge0, ridge1 = point(-r, 0, hr), point(r, 0, hr)
+        ridge_half = max(half_length - half_width, 0.0)
+        ridge0, ridge1 = point(-ridge_half, 0, ridge_height), point(ridge_half, 0, ridge_height)
         planes = [[eaves[0], eaves[1], ridge1, ridge0], [eaves[2], eaves[3], ridge0, ridge1],
                   [eaves[1], eaves[2], ridge1], [eaves[3], eaves[0], ridge0]]
-    avail = max(0.0, TILE_W - 0.6 - 2 * (a + o))
+    avail = max(0.0, TILE_W - 0.6 - 2 * (half_length + overhang))
     faces = []
-    for j, pl in enumerate(planes):
-        e1 = unit(pl[1] - pl[0])
-        eave = (pl[0] + pl[1]) / 2
+    for j, plane in enumerate(planes):
+        e1 = unit(plane[1] - plane[0])
+        eave = (plane[0] + plane[1]) / 2
         top = ridge0 if j == 3 else ridge1 if j == 2 else (ridge0 + ridge1) / 2
         e2 = unit(top - eave - e1 * ((top - eave) @ e1))
-        off = 0.3 + ((b.roff[0] + 0.29 * j) % 1.0) * avail
-        faces.append(RawFace(np.array(pl), "tex", TexMap("tile", b.roof_tex, pl[0], e1, e2, 1, off, 1,
-                                                         0.3 + b.roff[1] * 4), inside))
-    faces.append(RawFace(np.array([ridge0, ridge1]), "line", tuple(0.72 * np.array(tex.tile_rgb[b.roof_tex])), inside))
+        tex_offset = 0.3 + ((spec.roof_offset[0] + 0.29 * j) % 1.0) * avail
+        faces.append(RawFace(np.array(plane), "tex", TexMap("tile", spec.roof_tex, plane[0], e1, e2, 1, tex_offset, 1,
+                                                            0.3 + spec.roof_offset[1] * 4), inside))
+    faces.append(RawFace(np.array([ridge0, ridge1]), "line", tuple(0.72 * np.array(tex.tile_rgb[spec.roof_tex])),
+                         inside))
     return faces
 
 
-def _roof_parts(b: BuildingSpec, ax: _Axes) -> list[RawFace]:
+def _roof_parts(spec: BuildingSpec, axes: _Axes) -> list[RawFace]:
     """Plain-coloured boxes on the roof (chimneys, plant, stair houses)."""
     faces = []
-    for u, v, lu, lv, z0, z1, colour in b.parts:
-        base = ax.c + u * ax.eu + v * ax.ev
-        loc = box_vertices(lu, lv, z0, z1)
-        verts = base + loc[:, :1] * ax.eu + loc[:, 1:2] * ax.ev + loc[:, 2:3] * ax.ez
-        for f in BOX_FACES:
-            faces.append(RawFace(verts[f], "solid", colour, verts.mean(0)))
+    for u, v, size_u, size_v, z0, z1, colour in spec.parts:
+        base = axes.centre + u * axes.axis_u + v * axes.axis_v
+        local = box_vertices(size_u, size_v, z0, z1)
+        verts = base + local[:, :1] * axes.axis_u + local[:, 1:2] * axes.axis_v + local[:, 2:3] * axes.up
+        for face in BOX_FACES:
+            faces.append(RawFace(verts[face], "solid", colour, verts.mean(0)))
     return faces
 
 
-def shaded_building(b: BuildingSpec, solid: BuildingSolid, light: Lighting) -> Building:
+def shaded_building(spec: BuildingSpec, solid: BuildingSolid, light: Lighting) -> Building:
     """A building ready to draw: per face its vertex indices, outward normal and shaded paint."""
     out, start = [], 0
     for pts, kind, paint, inside in solid.faces:
@@ -145,17 +153,18 @@ def shaded_building(b: BuildingSpec, solid: BuildingSolid, light: Lighting) -> B
         if kind == "line":
             out.append(Face(kind, idx, np.zeros(3), pts.mean(0), paint))
             continue
-        cen = pts.mean(0)
-        n = unit(np.cross(pts[1] - pts[0], pts[-1] - pts[0]))
-        if n @ (cen - inside) < 0:
-            n = -n
-        s = float(light.shade(n))
+        centre = pts.mean(0)
+        normal = unit(np.cross(pts[1] - pts[0], pts[-1] - pts[0]))
+        if normal @ (centre - inside) < 0:
+            normal = -normal
+        shade = float(light.shade(normal))
         if kind == "solid":
-            paint = tuple(int(min(255, max(0, ch * s))) for ch in paint)
+            paint = tuple(int(min(255, max(0, ch * shade))) for ch in paint)
         else:
-            paint = paint._replace(shade=s)
-        out.append(Face(kind, idx, n, cen, paint))
-    return Building(solid.verts, out, np.append(b.centre, b.he * 0.6), math.hypot(b.a, b.b) + b.he)
+            paint = paint._replace(shade=shade)
+        out.append(Face(kind, idx, normal, centre, paint))
+    return Building(solid.verts, out, np.append(spec.centre, spec.eave_height * 0.6),
+                    math.hypot(spec.half_length, spec.half_width) + spec.eave_height)
 
 
 def place_solids(pose: np.ndarray, local: np.ndarray, faces: np.ndarray, cols: np.ndarray,

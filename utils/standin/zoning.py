@@ -69,7 +69,7 @@ def fill(layout: Layout, frame: Local, length: float, depth: float, split: bool 
         cut = rng.uniform(0.35, 0.65) * length
         layout.poly("pavement", frame.rect(cut - 1.5, cut + 1.5, 0, depth))
         fill(layout, frame, cut - 1.5, depth, False)
-        fill(layout, Local(frame.pt(cut + 1.5, 0), frame.eu, frame.ev), length - cut - 1.5, depth, False)
+        fill(layout, Local(frame.pt(cut + 1.5, 0), frame.axis_u, frame.axis_v), length - cut - 1.5, depth, False)
         return
     kind = str(rng.choice(list(_USES), p=list(_USE_P)))
     if min(length, depth) < 26 and kind in ("houses", "apartments", "commercial", "perimeter"):
