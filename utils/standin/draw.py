@@ -26,17 +26,17 @@ class Canvas(NamedTuple):
 
 
 class SolidView(NamedTuple):
-    """Visible solids of one kind: row in uv and vis of each index, projected vertices, front faces."""
+    """Visible solids of one kind: the row of each solid's index, then by row its projected vertices and front faces."""
 
-    at: dict
+    row_of: dict
     uv: np.ndarray
-    vis: np.ndarray
+    front_faces: np.ndarray
 
 
 class TreeView(NamedTuple):
-    """Visible trees: row of each tree index, crown centre in the image and its depth, trunk foot in the image."""
+    """Visible trees: the row of each tree's index, crown centre in the image and its depth, trunk foot in the image."""
 
-    at: dict
+    row_of: dict
     uv: np.ndarray
     z: np.ndarray
     foot: np.ndarray
@@ -78,7 +78,8 @@ def draw_objects(scene: Scene, cam: Camera, frame: int, image: Image.Image, labe
     canvas = Canvas(image, label, ImageDraw.Draw(image), ImageDraw.Draw(label), ImageDraw.Draw(image, "RGBA"),
                     int(255 * (1 - float(np.mean(scene.light.shadow_rgb))) * 0.85))
     movers, humans = objects.movers, objects.humans
-    mover_xy = movers.start + movers.direction * ((movers.s0 + movers.speed * frame) % movers.span)[:, None]
+    mover_xy = movers.start + movers.direction * (
+        (movers.initial_distance + movers.speed * frame) % movers.span)[:, None]
     human_xy = humans.xy + humans.direction * (humans.amp * np.sin(0.6 * frame + humans.phase))[:, None]
     visible = _visible_objects(scene, cam, mover_xy, human_xy)
     view = FrameView(scene, cam, canvas, _tree_view(cam, scene, visible[ObjectKind.TREE][0]),
@@ -109,7 +110,7 @@ def _visible_objects(scene: Scene, cam: Camera, mover_xy: np.ndarray, human_xy: 
     objects = scene.objects
     building_centres = np.array([b.centre for b in objects.buildings]).reshape(-1, 3)
     building_radii = np.array([b.radius for b in objects.buildings])
-    crown_centres = np.column_stack([objects.trees.xy, objects.trees.zc])
+    crown_centres = np.column_stack([objects.trees.xy, objects.trees.crown_height])
     car_xy = objects.cars.verts[:, :, :2].mean(1)
     box_xy = objects.boxes.verts[:, :, :2].mean(1)
 
@@ -118,7 +119,8 @@ def _visible_objects(scene: Scene, cam: Camera, mover_xy: np.ndarray, human_xy: 
 
     return {
         ObjectKind.BUILDING: (_visible(cam, building_centres, building_radii), building_centres[:, :2]),
-        ObjectKind.TREE: (_visible(cam, crown_centres, objects.trees.r + objects.trees.zc), objects.trees.xy),
+        ObjectKind.TREE: (_visible(cam, crown_centres, objects.trees.crown_radius + objects.trees.crown_height),
+                          objects.trees.xy),
         ObjectKind.CAR: (_visible(cam, at_height(car_xy, 0.8), np.full(len(car_xy), 3.5)), car_xy),
         ObjectKind.BOX: (_visible(cam, at_height(box_xy, 1.5), np.full(len(box_xy), 5.0)), box_xy),
         ObjectKind.MOVER: (_visible(cam, at_height(mover_xy, 0.8), np.full(len(mover_xy), 4.0)), mover_xy),
@@ -129,7 +131,7 @@ def _visible_objects(scene: Scene, cam: Camera, mover_xy: np.ndarray, human_xy: 
 def _tree_view(cam: Camera, scene: Scene, selected: np.ndarray) -> TreeView:
     """Crown centres and trunk feet of the visible trees in the image."""
     trees = scene.objects.trees
-    crown_centres = np.column_stack([trees.xy, trees.zc])
+    crown_centres = np.column_stack([trees.xy, trees.crown_height])
     crown_uv, crown_depth = cam.project(crown_centres[selected]) if len(selected) else (np.zeros((0, 2)), np.zeros(0))
     foot_uv = cam.project(np.column_stack([trees.xy[selected], np.zeros(len(selected))]))[0]
     return TreeView({j: k for k, j in enumerate(selected)}, crown_uv, crown_depth, foot_uv)
@@ -141,8 +143,8 @@ def _solid_view(cam: Camera, solids: Solids, selected: np.ndarray, shift: np.nda
     if shift is not None:  # moving cars are stored at the origin
         offset = np.column_stack([shift, np.zeros(len(selected))])[:, None]
         verts, cents = verts + offset, cents + offset
-    vis = ((cam.C - cents) * solids.normals[selected]).sum(-1) > 0
-    return SolidView({j: k for k, j in enumerate(selected)}, cam.project(verts)[0], vis)
+    front_faces = ((cam.C - cents) * solids.normals[selected]).sum(-1) > 0
+    return SolidView({j: k for k, j in enumerate(selected)}, cam.project(verts)[0], front_faces)
 
 
 def _human_views(scene: Scene, cam: Camera, human_xy: np.ndarray, selected: np.ndarray) -> dict[int, HumanView]:
@@ -207,13 +209,13 @@ def _paste_face(view: FrameView, pts: np.ndarray, texmap: TexMap) -> None:
 def _draw_tree(view: FrameView, j: int) -> None:
     """A trunk line and a crown sprite."""
     canvas, tree_view, trees = view.canvas, view.trees, view.scene.objects.trees
-    row = tree_view.at[j]
+    row = tree_view.row_of[j]
     scale = view.cam.focal / tree_view.z[row]
     width = max(1, int(round(0.35 * scale)))
     line = flat(np.array([tree_view.foot[row], tree_view.uv[row]]))
     canvas.image_draw.line(line, fill=(70, 56, 42), width=width)
     canvas.label_draw.line(line, fill=TREE, width=width)
-    size = max(2, int(round(2 * trees.r[j] * scale)))
+    size = max(2, int(round(2 * trees.crown_radius[j] * scale)))
     rgb, mask = view.scene.textures.sprite(trees.kind[j], size)
     x0, y0 = int(round(tree_view.uv[row, 0] - size / 2)), int(round(tree_view.uv[row, 1] - size / 2))
     canvas.image.paste(rgb, (x0, y0), mask)
@@ -222,9 +224,9 @@ def _draw_tree(view: FrameView, j: int) -> None:
 
 def _draw_solid(canvas: Canvas, solids: Solids, solid_view: SolidView, j: int, cls: int) -> None:
     """The front faces of solid j in their shaded colours, labelled cls."""
-    row = solid_view.at[j]
+    row = solid_view.row_of[j]
     cols = solids.colours[j]
-    for face in np.flatnonzero(solid_view.vis[row]):
+    for face in np.flatnonzero(solid_view.front_faces[row]):
         poly = flat(solid_view.uv[row][solids.faces[face]])
         canvas.image_draw.polygon(poly, fill=tuple(cols[face]))
         canvas.label_draw.polygon(poly, fill=cls)
@@ -244,8 +246,8 @@ def _draw_mover(view: FrameView, i: int) -> None:
     """A driving car, smeared along its direction of travel (motion blur)."""
     scene, cam, canvas = view.scene, view.cam, view.canvas
     movers, xy = scene.objects.movers, view.mover_xy[i]
-    row = view.movers.at[i]
-    uv, vis = view.movers.uv[row], view.movers.vis[row]
+    row = view.movers.row_of[i]
+    uv, front_faces = view.movers.uv[row], view.movers.front_faces[row]
     foot = movers.solids.verts[i, :4, :2] + xy
     shadow = hull(np.vstack([foot, foot + 1.2 * scene.light.sv]))
     canvas.shadow_draw.polygon(flat(cam.project(np.column_stack([shadow, np.zeros(len(shadow))]))[0]),
@@ -261,7 +263,7 @@ def _draw_mover(view: FrameView, i: int) -> None:
     patch = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
     patch_draw = ImageDraw.Draw(patch)
     cols = movers.solids.colours[i]
-    for face in np.flatnonzero(vis):
+    for face in np.flatnonzero(front_faces):
         patch_draw.polygon(flat(uv[movers.solids.faces[face]], x0, y0), fill=tuple(cols[face]) + (255,))
     acc = _smear(patch, blur_x, blur_y)
     alpha = acc[..., 3]

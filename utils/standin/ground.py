@@ -109,14 +109,15 @@ def _shadow_map(layout: Layout, solids: list[BuildingSolid], light: Lighting, ra
 def _tree_shadow(draw: ImageDraw.ImageDraw, to_pixels: Callable[[ArrayLike], list[float]], tree: Tree,
                  light: Lighting, shadow_res: float) -> None:
     """A tree's shadow drawn at shadow_res metres a pixel: its crown's disc stretched along the sun, and its trunk."""
-    x, y, r, zc = tree.x, tree.y, tree.r, tree.zc
+    x, y, crown_radius, crown_height = tree.x, tree.y, tree.crown_radius, tree.crown_height
     sv, sun = light.sv, light.sun
     ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    ring = np.stack([np.cos(ang), np.sin(ang)], 1) * r
+    ring = np.stack([np.cos(ang), np.sin(ang)], 1) * crown_radius
     sun2 = sun[:2] / max(np.linalg.norm(sun[:2]), 1e-6)
     ring = ring + np.outer(ring @ sun2, sun2) * (1 / sun[2] - 1)  # stretch along the sun
-    draw.polygon(to_pixels(np.array([x, y]) + zc * sv + ring), fill=255)
-    draw.line(to_pixels([(x, y), (x + zc * sv[0], y + zc * sv[1])]), fill=255, width=max(1, int(0.4 / shadow_res)))
+    draw.polygon(to_pixels(np.array([x, y]) + crown_height * sv + ring), fill=255)
+    draw.line(to_pixels([(x, y), (x + crown_height * sv[0], y + crown_height * sv[1])]), fill=255,
+              width=max(1, int(0.4 / shadow_res)))
 
 
 def _texel_table(rng: np.random.Generator, shadow_rgb: np.ndarray) -> _Texels:

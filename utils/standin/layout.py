@@ -64,9 +64,11 @@ class Layout:
         length = rng.uniform(5.0, 5.6) if van else rng.uniform(4.2, 4.9)
         return CarShape(length, rng.uniform(1.75, 1.95), int(rng.choice(len(CAR_P), p=CAR_P)), van)
 
-    def mover(self, start: np.ndarray, direction: np.ndarray, span: float, speed: float, s0: float) -> None:
-        """Add a car driving along direction from start."""
-        self.movers.append(Mover(start[0], start[1], direction[0], direction[1], span, speed, s0, self.car_shape()))
+    def mover(self, start: np.ndarray, direction: np.ndarray, span: float, speed: float,
+              initial_distance: float) -> None:
+        """Add a car driving along direction from start, initial_distance metres along its loop at frame 0."""
+        self.movers.append(Mover(start[0], start[1], direction[0], direction[1], span, speed, initial_distance,
+                                 self.car_shape()))
 
     def human(self, point: np.ndarray) -> None:
         """Place a person at point."""

@@ -41,7 +41,8 @@ class Car(NamedTuple):
 
 
 class Mover(NamedTuple):
-    """A car driving from start (x, y) along (dx, dy), looping over span metres; s0 is its position at frame 0."""
+    """A car driving from start (x, y) along (dx, dy), looping over span metres; initial_distance is how
+    far along it is at frame 0."""
 
     x: float
     y: float
@@ -49,17 +50,17 @@ class Mover(NamedTuple):
     dy: float
     span: float
     speed: float  # metres per frame
-    s0: float
+    initial_distance: float
     shape: CarShape
 
 
 class Tree(NamedTuple):
-    """A tree at (x, y): crown radius r, crown centre height zc, sprite index."""
+    """A tree at (x, y): crown radius, height of the crown's centre, sprite index."""
 
     x: float
     y: float
-    r: float
-    zc: float
+    crown_radius: float
+    crown_height: float  # of the crown's centre
     sprite: int
 
 
@@ -201,8 +202,8 @@ class Trees(NamedTuple):
     """The trees of a scene as arrays."""
 
     xy: np.ndarray
-    r: np.ndarray
-    zc: np.ndarray
+    crown_radius: np.ndarray
+    crown_height: np.ndarray  # of the crown's centre
     kind: np.ndarray
 
 
@@ -213,7 +214,7 @@ class MovingCars(NamedTuple):
     direction: np.ndarray
     span: np.ndarray
     speed: np.ndarray
-    s0: np.ndarray
+    initial_distance: np.ndarray
     solids: Solids
 
 

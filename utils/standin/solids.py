@@ -231,15 +231,15 @@ def _moving_cars(movers: list[Mover], light: Lighting) -> MovingCars:
     start = np.array([(m.x, m.y) for m in movers], float).reshape(-1, 2)
     direction = np.array([(m.dx, m.dy) for m in movers], float).reshape(-1, 2)
     span, speed = np.array([m.span for m in movers], float), np.array([m.speed for m in movers], float)
-    s0 = np.array([m.s0 for m in movers], float)
+    initial_distance = np.array([m.initial_distance for m in movers], float)
     pose = np.column_stack([np.zeros((len(movers), 2)), np.arctan2(direction[:, 1], direction[:, 0])])
-    return MovingCars(start, direction, span, speed, s0, vehicles(pose, [m.shape for m in movers], light))
+    return MovingCars(start, direction, span, speed, initial_distance, vehicles(pose, [m.shape for m in movers], light))
 
 
 def _trees(trees: list[Tree]) -> Trees:
     """Trees as arrays."""
     xy = np.array([(t.x, t.y) for t in trees], float).reshape(-1, 2)
-    return Trees(xy, np.array([t.r for t in trees], float), np.array([t.zc for t in trees], float),
+    return Trees(xy, np.array([t.crown_radius for t in trees], float), np.array([t.crown_height for t in trees], float),
                  np.array([t.sprite for t in trees], int))
 
 
