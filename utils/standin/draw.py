@@ -80,7 +80,7 @@ def draw_objects(scene: Scene, cam: Camera, frame: int, image: Image.Image, labe
     movers, humans = objects.movers, objects.humans
     mover_xy = movers.start + movers.direction * (
         (movers.initial_distance + movers.speed * frame) % movers.span)[:, None]
-    human_xy = humans.xy + humans.direction * (humans.amp * np.sin(0.6 * frame + humans.phase))[:, None]
+    human_xy = humans.xy + humans.direction * (humans.amplitude * np.sin(0.6 * frame + humans.phase))[:, None]
     visible = _visible_objects(scene, cam, mover_xy, human_xy)
     view = FrameView(scene, cam, canvas, _tree_view(cam, scene, visible[ObjectKind.TREE][0]),
                      _solid_view(cam, objects.cars, visible[ObjectKind.CAR][0]),
@@ -151,7 +151,7 @@ def _human_views(scene: Scene, cam: Camera, human_xy: np.ndarray, selected: np.n
     """Image points of the visible people and of their shadows."""
     if not len(selected):
         return {}
-    shadow_step = scene.light.sv
+    shadow_step = scene.light.shadow_step
     feet = np.column_stack([human_xy[selected], np.zeros(len(selected))])
     feet_uv, depth = cam.project(feet)
     head = cam.project(feet + (0, 0, 1.6))[0]
@@ -249,7 +249,7 @@ def _draw_mover(view: FrameView, i: int) -> None:
     row = view.movers.row_of[i]
     uv, front_faces = view.movers.uv[row], view.movers.front_faces[row]
     foot = movers.solids.verts[i, :4, :2] + xy
-    shadow = hull(np.vstack([foot, foot + 1.2 * scene.light.sv]))
+    shadow = hull(np.vstack([foot, foot + 1.2 * scene.light.shadow_step]))
     canvas.shadow_draw.polygon(flat(cam.project(np.column_stack([shadow, np.zeros(len(shadow))]))[0]),
                                fill=(0, 0, 0, canvas.shadow_alpha))
     half = 0.5 * (0.3 * movers.speed[i] + 0.6) * movers.direction[i]

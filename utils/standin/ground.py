@@ -81,7 +81,7 @@ def _shadow_map(layout: Layout, solids: list[BuildingSolid], light: Lighting, ra
     shadow_res = 2 * raster.res
     shadow = Image.new("L", (int(math.ceil(mw / 2)), int(math.ceil(mh / 2))), 0)
     draw = ImageDraw.Draw(shadow)
-    sv = light.sv
+    shadow_step = light.shadow_step
 
     def to_pixels(pts: ArrayLike) -> list[float]:
         return _pixels(pts, raster.x0, raster.y1, shadow_res)
@@ -94,15 +94,15 @@ def _shadow_map(layout: Layout, solids: list[BuildingSolid], light: Lighting, ra
                    for sign_u, sign_v in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
         draw.polygon(to_pixels(corners), fill=90)
     for verts, _ in solids:
-        draw.polygon(to_pixels(hull(verts[:, :2] + verts[:, 2:3] * sv)), fill=255)
+        draw.polygon(to_pixels(hull(verts[:, :2] + verts[:, 2:3] * shadow_step)), fill=255)
     for tree in layout.trees:
         _tree_shadow(draw, to_pixels, tree, light, shadow_res)
     for x, y, ang, length, width, h, _ in layout.boxes:
         fp = footprint(x, y, ang, length + 0.4, width + 0.4)
-        draw.polygon(to_pixels(hull(np.vstack([fp, fp + h * sv]))), fill=255)
+        draw.polygon(to_pixels(hull(np.vstack([fp, fp + h * shadow_step]))), fill=255)
     for car in layout.cars:
         fp = footprint(car.x, car.y, car.heading, car.shape.length, car.shape.width)
-        draw.polygon(to_pixels(hull(np.vstack([fp, fp + (2.0 if car.shape.van else 1.3) * sv]))), fill=255)
+        draw.polygon(to_pixels(hull(np.vstack([fp, fp + (2.0 if car.shape.van else 1.3) * shadow_step]))), fill=255)
     return shadow.resize((mw, mh), Image.BILINEAR, box=(0, 0, mw / 2, mh / 2))
 
 
@@ -110,13 +110,13 @@ def _tree_shadow(draw: ImageDraw.ImageDraw, to_pixels: Callable[[ArrayLike], lis
                  light: Lighting, shadow_res: float) -> None:
     """A tree's shadow drawn at shadow_res metres a pixel: its crown's disc stretched along the sun, and its trunk."""
     x, y, crown_radius, crown_height = tree.x, tree.y, tree.crown_radius, tree.crown_height
-    sv, sun = light.sv, light.sun
+    shadow_step, sun = light.shadow_step, light.sun
     ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     ring = np.stack([np.cos(ang), np.sin(ang)], 1) * crown_radius
     sun2 = sun[:2] / max(np.linalg.norm(sun[:2]), 1e-6)
     ring = ring + np.outer(ring @ sun2, sun2) * (1 / sun[2] - 1)  # stretch along the sun
-    draw.polygon(to_pixels(np.array([x, y]) + crown_height * sv + ring), fill=255)
-    draw.line(to_pixels([(x, y), (x + crown_height * sv[0], y + crown_height * sv[1])]), fill=255,
+    draw.polygon(to_pixels(np.array([x, y]) + crown_height * shadow_step + ring), fill=255)
+    draw.line(to_pixels([(x, y), (x + crown_height * shadow_step[0], y + crown_height * shadow_step[1])]), fill=255,
               width=max(1, int(0.4 / shadow_res)))
 
 

@@ -65,13 +65,13 @@ class Tree(NamedTuple):
 
 
 class Human(NamedTuple):
-    """A person at (x, y) who sways along (dx, dy) by amp metres; clothes and hair index colour tables."""
+    """A person at (x, y) who sways along (dx, dy) by amplitude metres; clothes and hair index colour tables."""
 
     x: float
     y: float
     dx: float
     dy: float
-    amp: float
+    amplitude: float
     phase: float
     clothes: int
     hair: int
@@ -223,7 +223,7 @@ class Crowd(NamedTuple):
 
     xy: np.ndarray
     direction: np.ndarray
-    amp: np.ndarray
+    amplitude: np.ndarray
     phase: np.ndarray
     clothes: np.ndarray
     hair: np.ndarray

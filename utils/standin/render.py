@@ -42,8 +42,8 @@ def _finish(scene: Scene, cam: Camera, frame: int, image: Image.Image) -> np.nda
     rng = np.random.default_rng([scene.seed, frame, 5])
     d = cam.rays() @ np.stack([np.full(height, width / 2), np.arange(height) + 0.5, np.ones(height)])
     dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
-    alt = scene.path.alt
-    haze = look.haze * np.clip((dist - 0.9 * alt) / (2.5 * alt), 0, 1)
+    altitude = scene.path.altitude
+    haze = look.haze * np.clip((dist - 0.9 * altitude) / (2.5 * altitude), 0, 1)
     row_gain = ((1 - haze)[:, None] * look.gain).astype(np.float32)[:, None, :]
     row_add = (haze[:, None] * look.haze_rgb + 0.5).astype(np.float32)[:, None, :]
     xs = ((np.arange(width) + 0.5) / width - 0.5).astype(np.float32)
@@ -52,7 +52,7 @@ def _finish(scene: Scene, cam: Camera, frame: int, image: Image.Image) -> np.nda
     for r0 in range(0, height, 256):
         r1 = min(height, r0 + 256)
         ys = ((np.arange(r0, r1) + 0.5) / height - 0.5).astype(np.float32)[:, None]
-        light = 1 + 2 * (look.grad[0] * xs + look.grad[1] * ys) - look.vignette * (xs * xs + ys * ys)
+        light = 1 + 2 * (look.gradient[0] * xs + look.gradient[1] * ys) - look.vignette * (xs * xs + ys * ys)
         a = src[r0:r1] * (light[..., None] * row_gain[r0:r1])
         a += row_add[r0:r1]
         a += noise[r0:r1]

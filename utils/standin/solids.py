@@ -247,9 +247,9 @@ def _crowd(humans: list[Human]) -> Crowd:
     """People as arrays."""
     xy = np.array([(h.x, h.y) for h in humans], float).reshape(-1, 2)
     direction = np.array([(h.dx, h.dy) for h in humans], float).reshape(-1, 2)
-    amp, phase = np.array([h.amp for h in humans], float), np.array([h.phase for h in humans], float)
+    amplitude, phase = np.array([h.amplitude for h in humans], float), np.array([h.phase for h in humans], float)
     clothes, hair = np.array([h.clothes for h in humans], int), np.array([h.hair for h in humans], int)
-    return Crowd(xy, direction, amp, phase, CLOTHES[clothes], HAIR[hair])
+    return Crowd(xy, direction, amplitude, phase, CLOTHES[clothes], HAIR[hair])
 
 
 def scene_objects(lay: Layout, solids: list[BuildingSolid], light: Lighting) -> SceneObjects:
