@@ -89,9 +89,9 @@ def draw_objects(scene: Scene, cam: Camera, frame: int, image: Image.Image, labe
                                  mover_xy[visible[ObjectKind.MOVER][0]]),
                      mover_xy, _human_views(scene, cam, human_xy, visible[ObjectKind.HUMAN][0]))
     # distance along the view
-    keys = np.concatenate([(xy[s] - cam.C[:2]) @ cam.forward_xy for s, xy in visible.values()])
-    kinds = np.concatenate([np.full(len(s), int(kind)) for kind, (s, _) in visible.items()])
-    indices = np.concatenate([s for s, _ in visible.values()])
+    keys = np.concatenate([(xy[selected] - cam.C[:2]) @ cam.forward_xy for selected, xy in visible.values()])
+    kinds = np.concatenate([np.full(len(selected), int(kind)) for kind, (selected, _) in visible.items()])
+    indices = np.concatenate([selected for selected, _ in visible.values()])
     for order in np.argsort(-keys, kind="stable"):
         _DRAWERS[ObjectKind(int(kinds[order]))](view, indices[order])
 
@@ -108,8 +108,8 @@ def _visible(cam: Camera, centres: np.ndarray, radius: np.ndarray) -> np.ndarray
 def _visible_objects(scene: Scene, cam: Camera, mover_xy: np.ndarray, human_xy: np.ndarray) -> dict:
     """Per object kind (in ObjectKind order): indices of the visible objects, and the ground points of all."""
     objects = scene.objects
-    building_centres = np.array([b.centre for b in objects.buildings]).reshape(-1, 3)
-    building_radii = np.array([b.radius for b in objects.buildings])
+    building_centres = np.array([building.centre for building in objects.buildings]).reshape(-1, 3)
+    building_radii = np.array([building.radius for building in objects.buildings])
     crown_centres = np.column_stack([objects.trees.xy, objects.trees.crown_height])
     car_xy = objects.cars.verts[:, :, :2].mean(1)
     box_xy = objects.boxes.verts[:, :, :2].mean(1)
@@ -172,7 +172,7 @@ def _draw_building(view: FrameView, i: int) -> None:
     for kind, idx, normal, centre, paint in building.faces:
         if kind == "line":
             width = max(1, int(round(0.3 * cam.focal / z[idx].mean())))
-            canvas.image_draw.line(flat(uv[idx]), fill=tuple(int(ch) for ch in paint), width=width)
+            canvas.image_draw.line(flat(uv[idx]), fill=tuple(int(channel) for channel in paint), width=width)
             canvas.label_draw.line(flat(uv[idx]), fill=BUILDING, width=width)
         elif (cam.C - centre) @ normal > 0:
             if kind == "solid":
@@ -225,10 +225,10 @@ def _draw_tree(view: FrameView, j: int) -> None:
 def _draw_solid(canvas: Canvas, solids: Solids, solid_view: SolidView, j: int, cls: int) -> None:
     """The front faces of solid j in their shaded colours, labelled cls."""
     row = solid_view.row_of[j]
-    cols = solids.colours[j]
+    face_colours = solids.colours[j]
     for face in np.flatnonzero(solid_view.front_faces[row]):
         poly = flat(solid_view.uv[row][solids.faces[face]])
-        canvas.image_draw.polygon(poly, fill=tuple(cols[face]))
+        canvas.image_draw.polygon(poly, fill=tuple(face_colours[face]))
         canvas.label_draw.polygon(poly, fill=cls)
 
 
@@ -262,9 +262,9 @@ def _draw_mover(view: FrameView, i: int) -> None:
         return
     patch = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
     patch_draw = ImageDraw.Draw(patch)
-    cols = movers.solids.colours[i]
+    face_colours = movers.solids.colours[i]
     for face in np.flatnonzero(front_faces):
-        patch_draw.polygon(flat(uv[movers.solids.faces[face]], x0, y0), fill=tuple(cols[face]) + (255,))
+        patch_draw.polygon(flat(uv[movers.solids.faces[face]], x0, y0), fill=tuple(face_colours[face]) + (255,))
     acc = _smear(patch, blur_x, blur_y)
     alpha = acc[..., 3]
     rgb = acc[..., :3] * (255 / np.maximum(alpha, 1e-3))[..., None]
@@ -295,12 +295,12 @@ def _draw_human(view: FrameView, j: int) -> None:
     canvas.shadow_draw.polygon(flat(shadow), fill=(0, 0, 0, canvas.shadow_alpha))
     half_width = max(1.5, 0.45 * scale)
     box = [feet[0] - half_width - 0.5, min(shoulder[1], feet[1] - 1.5) - 0.5, feet[0] + half_width - 0.5, feet[1] - 0.5]
-    canvas.image_draw.ellipse(box, fill=tuple(int(ch) for ch in humans.clothes[j]))
+    canvas.image_draw.ellipse(box, fill=tuple(int(channel) for channel in humans.clothes[j]))
     canvas.label_draw.ellipse(box, fill=HUMAN)
     head_radius = max(1.0, 0.17 * scale)
     head_box = [head[0] - head_radius - 0.5, head[1] - head_radius - 0.5,
                 head[0] + head_radius - 0.5, head[1] + head_radius - 0.5]
-    canvas.image_draw.ellipse(head_box, fill=tuple(int(ch) for ch in humans.hair[j]))
+    canvas.image_draw.ellipse(head_box, fill=tuple(int(channel) for channel in humans.hair[j]))
     canvas.label_draw.ellipse(head_box, fill=HUMAN)
 
 
