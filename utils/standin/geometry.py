@@ -18,15 +18,15 @@ def unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
-def _half_hull(seq: list) -> list:
+def _half_hull(points: list) -> list:
     """One chain of Andrew's monotone chain algorithm."""
-    out = []
-    for p in seq:
-        while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
-                                 - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
-            out.pop()
-        out.append(p)
-    return out
+    chain = []
+    for p in points:
+        while len(chain) >= 2 and ((chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1])
+                                   - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0])) <= 0:
+            chain.pop()
+        chain.append(p)
+    return chain
 
 
 def hull(points: np.ndarray) -> np.ndarray:
@@ -50,17 +50,17 @@ def box_vertices(length: float, width: float, z0: float, z1: float,
 def face_normals(verts: np.ndarray, faces: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Outward unit normals and centroids of quads `faces` of convex solids verts (..., n, 3)."""
     q = verts[..., faces, :]
-    n = unit(np.cross(q[..., 2, :] - q[..., 0, :], q[..., 3, :] - q[..., 1, :]))
-    cen = q.mean(-2)
-    n = np.where((((cen - centre[..., None, :]) * n).sum(-1) < 0)[..., None], -n, n)
-    return n, cen
+    normals = unit(np.cross(q[..., 2, :] - q[..., 0, :], q[..., 3, :] - q[..., 1, :]))
+    centroids = q.mean(-2)
+    normals = np.where((((centroids - centre[..., None, :]) * normals).sum(-1) < 0)[..., None], -normals, normals)
+    return normals, centroids
 
 
-def footprint(x: float, y: float, ang: float, length: float, width: float) -> np.ndarray:
-    """Corners of a length x width rectangle centred at (x, y), its length along heading ang."""
-    c, s = math.cos(ang), math.sin(ang)
-    loc = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1)]) * (length / 2, width / 2)
-    return loc @ np.array([[c, s], [-s, c]]) + (x, y)
+def footprint(x: float, y: float, heading: float, length: float, width: float) -> np.ndarray:
+    """Corners of a length x width rectangle centred at (x, y), its length along heading."""
+    c, s = math.cos(heading), math.sin(heading)
+    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1)]) * (length / 2, width / 2)
+    return corners @ np.array([[c, s], [-s, c]]) + (x, y)
 
 
 class Local:
@@ -83,11 +83,11 @@ class Local:
         return self.origin + uv[:, :1] * self.axis_u + uv[:, 1:] * self.axis_v
 
 
-def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 14) -> np.ndarray:
-    """An irregular round polygon of n points about centre."""
-    ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    r = radius * (1 + 0.25 * rng.uniform(-1, 1, n))
-    return centre + np.stack([r * np.cos(ang), r * np.sin(ang)], 1)
+def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, count: int = 14) -> np.ndarray:
+    """An irregular round polygon of count points about centre."""
+    angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    radii = radius * (1 + 0.25 * rng.uniform(-1, 1, count))
+    return centre + np.stack([radii * np.cos(angles), radii * np.sin(angles)], 1)
 
 
 class Camera:
@@ -103,23 +103,23 @@ class Camera:
                  size: tuple[int, int]):
         width, height = size
         cy, sy, cp, sp = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch)
-        fwd = np.array([sy * cp, cy * cp, -sp])
+        forward = np.array([sy * cp, cy * cp, -sp])
         right = np.array([cy, -sy, 0.0])
-        down = np.cross(fwd, right)
+        down = np.cross(forward, right)
         cr, sr = math.cos(roll), math.sin(roll)
-        self.R = np.stack([cr * right + sr * down, -sr * right + cr * down, fwd])
+        self.R = np.stack([cr * right + sr * down, -sr * right + cr * down, forward])
         self.C = np.asarray(position, float)
         self.K = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1.0]])
         self.KR = self.K @ self.R
         self.t = -self.KR @ self.C
-        self.forward_xy = fwd[:2] / np.hypot(fwd[0], fwd[1])
+        self.forward_xy = forward[:2] / np.hypot(forward[0], forward[1])
         self.focal, self.width, self.height = focal, width, height
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Image points and depths of world points (..., 3)."""
-        h = points @ self.KR.T + self.t
-        z = h[..., 2]
-        return h[..., :2] / z[..., None], z
+        homogeneous = points @ self.KR.T + self.t
+        z = homogeneous[..., 2]
+        return homogeneous[..., :2] / z[..., None], z
 
     def rays(self) -> np.ndarray:
         """Matrix that maps image point (u, v, 1) to its world ray direction."""
@@ -128,6 +128,6 @@ class Camera:
     def ground(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World (x, y) where the rays of image points (u, v) meet the ground plane."""
         rays = self.rays()
-        d = rays @ np.stack([u, v, np.ones_like(u)])
-        t = -self.C[2] / np.minimum(d[2], -1e-3)
-        return self.C[0] + t * d[0], self.C[1] + t * d[1]
+        directions = rays @ np.stack([u, v, np.ones_like(u)])
+        t = -self.C[2] / np.minimum(directions[2], -1e-3)
+        return self.C[0] + t * directions[0], self.C[1] + t * directions[1]
