@@ -24,10 +24,10 @@ def sequence_seed(seed: int, seq: int) -> int:
     return int(np.random.SeedSequence([int(seed) % 2 ** 63, seq]).generate_state(1)[0])
 
 
-def _save_png(img: Image.Image, path: Path, **kw) -> None:
+def _save_png(img: Image.Image, path: Path, **save_options) -> None:
     """Write a PNG through a temporary file, so that no half-written file is left behind."""
     tmp = path.with_name("." + path.name + ".tmp")
-    img.save(tmp, format="PNG", **kw)
+    img.save(tmp, format="PNG", **save_options)
     os.replace(tmp, path)
 
 
@@ -69,8 +69,8 @@ def _jobs(root: Path, size: tuple[int, int], frames: int, train_sequences: int, 
           seed: int) -> list[tuple]:
     """Arguments of write_sequence for each sequence with frames still missing."""
     jobs = []
-    numbered = [("uavid_train", n) for n in TRAIN_SEQUENCES[:train_sequences]] + \
-               [("uavid_val", n) for n in VAL_SEQUENCES[:val_sequences]]
+    numbered = [("uavid_train", number) for number in TRAIN_SEQUENCES[:train_sequences]] + \
+               [("uavid_val", number) for number in VAL_SEQUENCES[:val_sequences]]
     for split, seq in numbered:
         sequence_dir = root / split / f"seq{seq}"
         todo = [frame for frame in range(frames) if not all(
