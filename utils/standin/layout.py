@@ -34,8 +34,8 @@ class Layout:
         """Whether points come within pad metres of the scene bounds."""
         x0, x1, y0, y1 = self.bounds
         pts = np.asarray(pts).reshape(-1, 2)
-        (lx, ly), (hx, hy) = pts.min(0), pts.max(0)
-        return hx > x0 - pad and lx < x1 + pad and hy > y0 - pad and ly < y1 + pad
+        (min_x, min_y), (max_x, max_y) = pts.min(0), pts.max(0)
+        return max_x > x0 - pad and min_x < x1 + pad and max_y > y0 - pad and min_y < y1 + pad
 
     def poly(self, mat: str, pts: np.ndarray) -> None:
         """Paint a ground polygon of material mat (later ones over earlier ones)."""
@@ -182,4 +182,5 @@ class Layout:
         if any(a0 - margin < u < a1 + margin and b0 - margin < v < b1 + margin
                for a0, a1, b0, b1 in occupied):
             return False
-        return not any((u - pu) ** 2 + (v - pv) ** 2 < (0.75 * (radius + pr)) ** 2 for pu, pv, pr in placed)
+        return not any((u - other_u) ** 2 + (v - other_v) ** 2 < (0.75 * (radius + other_radius)) ** 2
+                       for other_u, other_v, other_radius in placed)
