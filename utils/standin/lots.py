@@ -16,14 +16,15 @@ def parking_row(layout: Layout, frame: Local, u0: float, u1: float, v0: float, v
     rng = layout.rng
     layout.poly("parking", frame.rect(u0, u1, v0, v1))
     step = rng.uniform(2.5, 2.8)
-    n = int((u1 - u0) / step)
-    for i in range(n + 1):
+    bay_count = int((u1 - u0) / step)
+    for i in range(bay_count + 1):
         u = u0 + i * step
         layout.poly("line", frame.rect(u - 0.08, u + 0.08, v0 + 0.3, v1))
-    for i in range(n):
+    for i in range(bay_count):
         if rng.random() < occupancy:
-            p = frame.pt(u0 + (i + 0.5) * step + rng.uniform(-0.15, 0.15), (v0 + v1) / 2 + rng.uniform(-0.3, 0.3))
-            layout.car(p, frame.axis_v * rng.choice([-1, 1]))
+            position = frame.pt(u0 + (i + 0.5) * step + rng.uniform(-0.15, 0.15),
+                                (v0 + v1) / 2 + rng.uniform(-0.3, 0.3))
+            layout.car(position, frame.axis_v * rng.choice([-1, 1]))
 
 
 def _parking_area(layout: Layout, frame: Local, u0: float, u1: float, v0: float, v1: float) -> None:
@@ -110,11 +111,12 @@ def park(layout: Layout, frame: Local, length: float, depth: float) -> None:
         layout.poly(str(rng.choice(["soil", "court"])),
                     frame.rect(court_centre[0] - 5, court_centre[0] + 5, court_centre[1] - 4, court_centre[1] + 4))
         occupied.append((court_centre[0] - 5, court_centre[0] + 5, court_centre[1] - 4, court_centre[1] + 4))
-    n = int(layout.greenery * length * depth / 100 * rng.uniform(0.7, 1.3))
-    layout.scatter_trees(frame, (0, length, 0, depth), n, (2.8, 5.8), occupied, clusters=max(1, n // 8))
+    tree_count = int(layout.greenery * length * depth / 100 * rng.uniform(0.7, 1.3))
+    layout.scatter_trees(frame, (0, length, 0, depth), tree_count, (2.8, 5.8), occupied,
+                         clusters=max(1, tree_count // 8))
     for _ in range(rng.poisson(4 * layout.crowd)):
-        p, q = paths[rng.integers(len(paths))]
-        layout.human(frame.pt(*(p + (q - p) * rng.uniform(0, 1) + rng.normal(0, 0.5, 2))))
+        start, end = paths[rng.integers(len(paths))]
+        layout.human(frame.pt(*(start + (end - start) * rng.uniform(0, 1) + rng.normal(0, 0.5, 2))))
 
 
 def _park_paths(layout: Layout, frame: Local, length: float, depth: float) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -126,11 +128,11 @@ def _park_paths(layout: Layout, frame: Local, length: float, depth: float) -> li
                 rng.uniform((0.2 * length, 0.2 * depth), (0.8 * length, 0.8 * depth)),
                 _edge_point(layout, length, depth)]
         width, mat = rng.uniform(2, 3.2), str(rng.choice(["gravel", "tiles", "pavement"]))
-        for p, q in zip(ends[:-1], ends[1:], strict=True):
-            along = (q - p) / max(np.linalg.norm(q - p), 1e-6)
+        for start, end in zip(ends[:-1], ends[1:], strict=True):
+            along = (end - start) / max(np.linalg.norm(end - start), 1e-6)
             across = np.array([-along[1], along[0]]) * width / 2
-            layout.poly(mat, frame.pts([p - across, q - across, q + across, p + across]))
-            paths.append((p, q))
+            layout.poly(mat, frame.pts([start - across, end - across, end + across, start + across]))
+            paths.append((start, end))
         layout.poly(mat, frame.pts(blob(ends[1], width * 0.6, rng, 10)))
     return paths
 
@@ -139,8 +141,9 @@ def _edge_point(layout: Layout, length: float, depth: float) -> np.ndarray:
     """A random point on the edge of a length x depth rectangle, away from its corners."""
     rng = layout.rng
     side = rng.integers(4)
-    t = rng.uniform(0.1, 0.9)
-    return np.array([(t * length, 0), (length, t * depth), (t * length, depth), (0, t * depth)][side], float)
+    fraction = rng.uniform(0.1, 0.9)
+    return np.array([(fraction * length, 0), (length, fraction * depth), (fraction * length, depth),
+                     (0, fraction * depth)][side], float)
 
 
 def soil(layout: Layout, frame: Local, length: float, depth: float) -> None:

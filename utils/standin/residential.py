@@ -53,8 +53,9 @@ def houses(layout: Layout, frame: Local, length: float, depth: float) -> None:
             _parcel(layout, row_frame, u, u + parcel_width, parcel_depth)
             u += parcel_width
     if depth - 2 * parcel_depth > 4:
-        n = int(layout.greenery * length * (depth - 2 * parcel_depth) / 65)
-        layout.scatter_trees(frame, (0, length, parcel_depth, depth - parcel_depth), n, (2.8, 5.0), clusters=2)
+        tree_count = int(layout.greenery * length * (depth - 2 * parcel_depth) / 65)
+        layout.scatter_trees(frame, (0, length, parcel_depth, depth - parcel_depth), tree_count, (2.8, 5.0),
+                             clusters=2)
 
 
 def _parcel(layout: Layout, frame: Local, u0: float, u1: float, parcel_depth: float) -> None:
@@ -157,8 +158,8 @@ def apartments(layout: Layout, frame: Local, length: float, depth: float) -> Non
         if not any(lot[2] < b1 and lot[3] > b0 and lot[0] < a1 and lot[1] > a0 for a0, a1, b0, b1 in occupied):
             parking_row(layout, frame, lot[0], lot[1], lot[2], lot[3], rng.uniform(0.3, 0.8))
             occupied.append(lot)
-    n = int(layout.greenery * length * depth / 140)
-    layout.scatter_trees(frame, (0, length, 0, depth), n, (2.8, 5.2), occupied, clusters=3)
+    tree_count = int(layout.greenery * length * depth / 140)
+    layout.scatter_trees(frame, (0, length, 0, depth), tree_count, (2.8, 5.2), occupied, clusters=3)
 
 
 def _slab_row(layout: Layout, frame: Local, length: float, centre_v: float, slab_depth: float,
@@ -202,8 +203,8 @@ def perimeter(layout: Layout, frame: Local, length: float, depth: float) -> None
         lot = (court[0] + 1, court[1] - 1, court[2] + 0.5, court[2] + 5.7)
         parking_row(layout, frame, *lot, rng.uniform(0.3, 0.8))
         occupied.append(lot)
-    n = int(layout.greenery * (court[1] - court[0]) * (court[3] - court[2]) / 90)
-    layout.scatter_trees(frame, court, n, (2.8, 5.0), occupied, clusters=2)
+    tree_count = int(layout.greenery * (court[1] - court[0]) * (court[3] - court[2]) / 90)
+    layout.scatter_trees(frame, court, tree_count, (2.8, 5.0), occupied, clusters=2)
     for _ in range(rng.poisson(1.5 * layout.crowd)):
         layout.human(frame.pt(rng.uniform(court[0], court[1]), rng.uniform(court[2], court[3])))
 
