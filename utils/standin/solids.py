@@ -159,7 +159,7 @@ def shaded_building(spec: BuildingSpec, solid: BuildingSolid, light: Lighting) -
             normal = -normal
         shade = float(light.shade(normal))
         if kind == "solid":
-            paint = tuple(int(min(255, max(0, ch * shade))) for ch in paint)
+            paint = tuple(int(min(255, max(0, channel * shade))) for channel in paint)
         else:
             paint = paint._replace(shade=shade)
         out.append(Face(kind, idx, normal, centre, paint))
@@ -167,7 +167,7 @@ def shaded_building(spec: BuildingSpec, solid: BuildingSolid, light: Lighting) -
                     math.hypot(spec.half_length, spec.half_width) + spec.eave_height)
 
 
-def place_solids(pose: np.ndarray, local: np.ndarray, faces: np.ndarray, cols: np.ndarray,
+def place_solids(pose: np.ndarray, local: np.ndarray, faces: np.ndarray, base_colours: np.ndarray,
                  light: Lighting) -> Solids:
     """Convex solids placed at pose (x, y, heading): rotated vertices, normals, shaded colours."""
     c, s = np.cos(pose[:, 2]), np.sin(pose[:, 2])
@@ -177,7 +177,7 @@ def place_solids(pose: np.ndarray, local: np.ndarray, faces: np.ndarray, cols: n
     centre = verts.mean(1)
     normals, cents = face_normals(verts, faces, centre)
     shade = light.shade(normals.reshape(-1, 3)).reshape(normals.shape[:2])
-    colours = np.clip(cols * shade[..., None], 0, 255).astype(int)
+    colours = np.clip(base_colours * shade[..., None], 0, 255).astype(int)
     verts = verts + np.concatenate([pose[:, :2], np.zeros((len(pose), 1))], 1)[:, None, :]
     cents = cents + np.concatenate([pose[:, :2], np.zeros((len(pose), 1))], 1)[:, None, :]
     return Solids(verts, normals, cents, colours, faces)
@@ -201,59 +201,62 @@ def _car_model(length: float, width: float, colour: int, van: bool) -> tuple[np.
 
 def vehicles(pose: np.ndarray, shapes: list, light: Lighting) -> Solids:
     """Cars and vans: a body box under a tapered cabin (glass, body-coloured roof)."""
-    verts, cols = [], []
+    verts, colours = [], []
     for shape in shapes:
-        v, c = _car_model(*shape)
-        verts.append(v)
-        cols.append(c)
+        car_verts, car_colours = _car_model(*shape)
+        verts.append(car_verts)
+        colours.append(car_colours)
     verts = np.array(verts, float).reshape(-1, 16, 3)
-    return place_solids(pose, verts, CAR_FACES, np.array(cols, float).reshape(-1, 10, 3), light)
+    return place_solids(pose, verts, CAR_FACES, np.array(colours, float).reshape(-1, 10, 3), light)
 
 
 def _parked_cars(cars: list[Car], light: Lighting) -> Solids:
     """Parked cars as solids."""
-    pose = np.array([(c.x, c.y, c.heading) for c in cars], float).reshape(-1, 3)
-    return vehicles(pose, [c.shape for c in cars], light)
+    pose = np.array([(car.x, car.y, car.heading) for car in cars], float).reshape(-1, 3)
+    return vehicles(pose, [car.shape for car in cars], light)
 
 
 def _boxes(boxes: list[Box], light: Lighting) -> Solids:
     """Sheds, containers and kiosks as solids."""
-    pose = np.array([(b.x, b.y, b.heading) for b in boxes], float).reshape(-1, 3)
-    size = np.array([(b.length, b.width, b.height) for b in boxes], float).reshape(-1, 3)
-    local = np.stack([box_vertices(length, width, 0, h) for length, width, h in size]) if len(size) \
+    pose = np.array([(box.x, box.y, box.heading) for box in boxes], float).reshape(-1, 3)
+    size = np.array([(box.length, box.width, box.height) for box in boxes], float).reshape(-1, 3)
+    local = np.stack([box_vertices(length, width, 0, height) for length, width, height in size]) if len(size) \
         else np.zeros((0, 8, 3))
-    cols = np.array([b.colour for b in boxes], float).reshape(-1, 1, 3).repeat(5, 1)
-    return place_solids(pose, local, BOX_FACES, cols, light)
+    colours = np.array([box.colour for box in boxes], float).reshape(-1, 1, 3).repeat(5, 1)
+    return place_solids(pose, local, BOX_FACES, colours, light)
 
 
 def _moving_cars(movers: list[Mover], light: Lighting) -> MovingCars:
     """Moving cars: their routes, and their solids at the origin facing their direction of travel."""
-    start = np.array([(m.x, m.y) for m in movers], float).reshape(-1, 2)
-    direction = np.array([(m.dx, m.dy) for m in movers], float).reshape(-1, 2)
-    span, speed = np.array([m.span for m in movers], float), np.array([m.speed for m in movers], float)
-    initial_distance = np.array([m.initial_distance for m in movers], float)
+    start = np.array([(mover.x, mover.y) for mover in movers], float).reshape(-1, 2)
+    direction = np.array([(mover.dx, mover.dy) for mover in movers], float).reshape(-1, 2)
+    span = np.array([mover.span for mover in movers], float)
+    speed = np.array([mover.speed for mover in movers], float)
+    initial_distance = np.array([mover.initial_distance for mover in movers], float)
     pose = np.column_stack([np.zeros((len(movers), 2)), np.arctan2(direction[:, 1], direction[:, 0])])
-    return MovingCars(start, direction, span, speed, initial_distance, vehicles(pose, [m.shape for m in movers], light))
+    return MovingCars(start, direction, span, speed, initial_distance,
+                      vehicles(pose, [mover.shape for mover in movers], light))
 
 
 def _trees(trees: list[Tree]) -> Trees:
     """Trees as arrays."""
-    xy = np.array([(t.x, t.y) for t in trees], float).reshape(-1, 2)
-    return Trees(xy, np.array([t.crown_radius for t in trees], float), np.array([t.crown_height for t in trees], float),
-                 np.array([t.sprite for t in trees], int))
+    xy = np.array([(tree.x, tree.y) for tree in trees], float).reshape(-1, 2)
+    return Trees(xy, np.array([tree.crown_radius for tree in trees], float),
+                 np.array([tree.crown_height for tree in trees], float), np.array([tree.sprite for tree in trees], int))
 
 
 def _crowd(humans: list[Human]) -> Crowd:
     """People as arrays."""
-    xy = np.array([(h.x, h.y) for h in humans], float).reshape(-1, 2)
-    direction = np.array([(h.dx, h.dy) for h in humans], float).reshape(-1, 2)
-    amplitude, phase = np.array([h.amplitude for h in humans], float), np.array([h.phase for h in humans], float)
-    clothes, hair = np.array([h.clothes for h in humans], int), np.array([h.hair for h in humans], int)
+    xy = np.array([(human.x, human.y) for human in humans], float).reshape(-1, 2)
+    direction = np.array([(human.dx, human.dy) for human in humans], float).reshape(-1, 2)
+    amplitude = np.array([human.amplitude for human in humans], float)
+    phase = np.array([human.phase for human in humans], float)
+    clothes, hair = np.array([human.clothes for human in humans], int), np.array([human.hair for human in humans], int)
     return Crowd(xy, direction, amplitude, phase, CLOTHES[clothes], HAIR[hair])
 
 
-def scene_objects(lay: Layout, solids: list[BuildingSolid], light: Lighting) -> SceneObjects:
+def scene_objects(layout: Layout, solids: list[BuildingSolid], light: Lighting) -> SceneObjects:
     """Everything upright in a layout, ready to draw; solids are its buildings' (as building_solid made them)."""
-    buildings = [shaded_building(b, s, light) for b, s in zip(lay.buildings, solids, strict=True)]
-    return SceneObjects(buildings, _trees(lay.trees), _parked_cars(lay.cars, light), _boxes(lay.boxes, light),
-                        _moving_cars(lay.movers, light), _crowd(lay.humans))
+    buildings = [shaded_building(spec, solid, light) for spec, solid in zip(layout.buildings, solids, strict=True)]
+    return SceneObjects(buildings, _trees(layout.trees), _parked_cars(layout.cars, light), _boxes(layout.boxes, light),
+                        _moving_cars(layout.movers, light), _crowd(layout.humans))
