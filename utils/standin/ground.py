@@ -58,21 +58,21 @@ def rasterise(layout: Layout, solids: list[BuildingSolid], bounds: tuple[float, 
     x0, x1, y0, y1 = bounds
     map_width, map_height = int(math.ceil((x1 - x0) / texel_size)), int(math.ceil((y1 - y0) / texel_size))
     raster = _Raster(x0, y1, texel_size, map_width, map_height)
-    mat = _material_map(layout, raster)
+    material_map = _material_map(layout, raster)
     shadow = _shadow_map(layout, solids, light, raster)
     texels = _texel_table(rng, light.shadow_rgb)
     grids = _noise_grids(rng, texel_size, map_width, map_height)
-    packed = _pack(np.asarray(mat), np.asarray(shadow), texels, grids, rng)
+    packed = _pack(np.asarray(material_map), np.asarray(shadow), texels, grids, rng)
     return GroundMap(_mip_levels(packed), x0, y1, texel_size)
 
 
 def _material_map(layout: Layout, raster: _Raster) -> Image.Image:
     """Material index of every texel: asphalt under the layout's polygons, painted in order."""
-    mat = Image.new("L", (raster.width, raster.height), MAT["asphalt"])
-    draw = ImageDraw.Draw(mat)
+    material_map = Image.new("L", (raster.width, raster.height), MAT["asphalt"])
+    draw = ImageDraw.Draw(material_map)
     for material, pts in layout.polys:
         draw.polygon(_pixels(pts, raster.x0, raster.y1, raster.texel_size), fill=material)
-    return mat
+    return material_map
 
 
 def _shadow_map(layout: Layout, solids: list[BuildingSolid], light: Lighting, raster: _Raster) -> Image.Image:
@@ -187,9 +187,9 @@ def _mip_levels(packed: np.ndarray) -> list[np.ndarray]:
     levels = [packed.view(np.uint8).reshape(map_height, map_width, 4)]
     for _ in range(2):
         level = levels[-1]
-        h2, w2 = level.shape[0] // 2, level.shape[1] // 2
-        cropped = level[:2 * h2, :2 * w2]
-        coarser = np.empty((h2, w2, 4), np.uint8)
+        half_height, half_width = level.shape[0] // 2, level.shape[1] // 2
+        cropped = level[:2 * half_height, :2 * half_width]
+        coarser = np.empty((half_height, half_width, 4), np.uint8)
         total = (cropped[0::2, 0::2, :3].astype(np.uint16) + cropped[1::2, 0::2, :3] + cropped[0::2, 1::2, :3]
                  + cropped[1::2, 1::2, :3])
         coarser[..., :3] = (total + 2) // 4

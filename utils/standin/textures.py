@@ -121,12 +121,12 @@ def _solar_panels(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, ppm: f
     """img with a grid of solar panels over it."""
     start_a, start_b = rng.uniform(2, 30), rng.uniform(1.5, 6)
     count_a, count_b = int(rng.integers(3, 12)), int(rng.integers(2, 5))
-    ina = (a >= start_a) & (a < start_a + count_a * 1.05)
-    inb = (b >= start_b) & (b < start_b + count_b * 1.7)
+    in_panels_a = (a >= start_a) & (a < start_a + count_a * 1.05)
+    in_panels_b = (b >= start_b) & (b < start_b + count_b * 1.7)
     line_width = max(0.06, 1.0 / ppm)
     grid = (((a - start_a) % 1.05) < line_width)[None, :] | (((b - start_b) % 1.7) < line_width)[:, None]
     panel_colour = np.where(grid[..., None], np.array((120, 128, 146.0)), np.array((34, 44, 70.0)))
-    return np.where((inb[:, None] & ina[None, :])[..., None], panel_colour, img)
+    return np.where((in_panels_b[:, None] & in_panels_a[None, :])[..., None], panel_colour, img)
 
 
 def flat_texture(rng: np.random.Generator, ppm: float, kind: str) -> tuple[Image.Image, tuple]:
