@@ -146,7 +146,8 @@ def _texel_table(rng: np.random.Generator, shadow_rgb: np.ndarray) -> _Texels:
 
 def _noise_grids(rng: np.random.Generator, texel_size: float, map_width: int,
                  map_height: int) -> list[tuple[Image.Image, float]]:
-    """Coarse random grids (and their cell size in texels) for colour mix, mid-scale and large-scale noise."""
+    """Coarse random grids (and their cell size in texels), in the order _pack unpacks them: 0.7 m cells for
+    mid-scale brightness noise, 5 m cells for colour mix, 35 m cells for large-scale brightness noise."""
     grids = []
     for cell_m in (0.7, 5.0, 35.0):
         cell = max(cell_m / texel_size, 1.0)
