@@ -24,27 +24,27 @@ def sequence_seed(seed: int, seq: int) -> int:
     return int(np.random.SeedSequence([int(seed) % 2 ** 63, seq]).generate_state(1)[0])
 
 
-def _save_png(img: Image.Image, path: Path, **kw) -> None:
+def _save_png(img: Image.Image, path: Path, **save_options) -> None:
     """Write a PNG through a temporary file, so that no half-written file is left behind."""
-    write_atomic(path, lambda tmp: img.save(tmp, format="PNG", **kw))
+    write_atomic(path, lambda tmp: img.save(tmp, format="PNG", **save_options))
 
 
-def _write_frame(directory: Path, name: str, img: np.ndarray, lab: np.ndarray) -> None:
+def _write_frame(directory: Path, name: str, image: np.ndarray, label: np.ndarray) -> None:
     """Write the label (in UAVid's colours) and the image of a frame, each unless already there."""
     if not (directory / "Labels" / name).exists():  # fast zlib level: the files are read once and not shipped
-        _save_png(Image.fromarray(PALETTE[lab]), directory / "Labels" / name, compress_level=1)
+        _save_png(Image.fromarray(PALETTE[label]), directory / "Labels" / name, compress_level=1)
     if not (directory / "Images" / name).exists():
-        _save_png(Image.fromarray(img), directory / "Images" / name, compress_level=1)
+        _save_png(Image.fromarray(image), directory / "Images" / name, compress_level=1)
 
 
 def write_sequence(directory: str, scene_seed: int, size: tuple[int, int], frames: list[int]) -> None:
     """Render and write the given frames of one sequence."""
-    d = Path(directory)
-    (d / "Images").mkdir(parents=True, exist_ok=True)
-    (d / "Labels").mkdir(parents=True, exist_ok=True)
-    for k in frames:
-        img, lab = render_frame(scene_seed, k, size)
-        _write_frame(d, f"{k * 100:06d}.png", img, lab)
+    sequence_dir = Path(directory)
+    (sequence_dir / "Images").mkdir(parents=True, exist_ok=True)
+    (sequence_dir / "Labels").mkdir(parents=True, exist_ok=True)
+    for frame in frames:
+        image, label = render_frame(scene_seed, frame, size)
+        _write_frame(sequence_dir, f"{frame * 100:06d}.png", image, label)
     cached_scene.cache_clear()
 
 
@@ -67,14 +67,14 @@ def _jobs(root: Path, size: tuple[int, int], frames: int, train_sequences: int, 
           seed: int) -> list[tuple]:
     """Arguments of write_sequence for each sequence with frames still missing."""
     jobs = []
-    numbered = [("uavid_train", n) for n in TRAIN_SEQUENCES[:train_sequences]] + \
-               [("uavid_val", n) for n in VAL_SEQUENCES[:val_sequences]]
+    numbered = [("uavid_train", number) for number in TRAIN_SEQUENCES[:train_sequences]] + \
+               [("uavid_val", number) for number in VAL_SEQUENCES[:val_sequences]]
     for split, seq in numbered:
-        d = root / split / f"seq{seq}"
-        todo = [k for k in range(frames) if not all(
-            (d / sub / f"{k * 100:06d}.png").exists() for sub in ("Images", "Labels"))]
+        sequence_dir = root / split / f"seq{seq}"
+        todo = [frame for frame in range(frames) if not all(
+            (sequence_dir / sub / f"{frame * 100:06d}.png").exists() for sub in ("Images", "Labels"))]
         if todo:
-            jobs.append((str(d), sequence_seed(seed, seq), (int(size[0]), int(size[1])), todo))
+            jobs.append((str(sequence_dir), sequence_seed(seed, seq), (int(size[0]), int(size[1])), todo))
     return jobs
 
 

@@ -26,17 +26,17 @@ class Canvas(NamedTuple):
 
 
 class SolidView(NamedTuple):
-    """Visible solids of one kind: row in uv and vis of each index, projected vertices, front faces."""
+    """Visible solids of one kind: the row of each solid's index, then by row its projected vertices and front faces."""
 
-    at: dict
+    row_of: dict
     uv: np.ndarray
-    vis: np.ndarray
+    front_faces: np.ndarray
 
 
 class TreeView(NamedTuple):
-    """Visible trees: row of each tree index, crown centre in the image and its depth, trunk foot in the image."""
+    """Visible trees: the row of each tree's index, crown centre in the image and its depth, trunk foot in the image."""
 
-    at: dict
+    row_of: dict
     uv: np.ndarray
     z: np.ndarray
     foot: np.ndarray
@@ -74,112 +74,118 @@ def flat(pts: np.ndarray, x0: float = 0.0, y0: float = 0.0) -> list[float]:
 
 def draw_objects(scene: Scene, cam: Camera, frame: int, image: Image.Image, label: Image.Image) -> None:
     """Upright objects, back to front (painter's algorithm on distance along the view)."""
-    ob = scene.objects
+    objects = scene.objects
     canvas = Canvas(image, label, ImageDraw.Draw(image), ImageDraw.Draw(label), ImageDraw.Draw(image, "RGBA"),
                     int(255 * (1 - float(np.mean(scene.light.shadow_rgb))) * 0.85))
-    mv, hm = ob.movers, ob.humans
-    mv_xy = mv.start + mv.direction * ((mv.s0 + mv.speed * frame) % mv.span)[:, None]
-    hm_xy = hm.xy + hm.direction * (hm.amp * np.sin(0.6 * frame + hm.phase))[:, None]
-    sel = _visible_objects(scene, cam, mv_xy, hm_xy)
-    view = FrameView(scene, cam, canvas, _tree_view(cam, scene, sel[ObjectKind.TREE][0]),
-                     _solid_view(cam, ob.cars, sel[ObjectKind.CAR][0]),
-                     _solid_view(cam, ob.boxes, sel[ObjectKind.BOX][0]),
-                     _solid_view(cam, mv.solids, sel[ObjectKind.MOVER][0], mv_xy[sel[ObjectKind.MOVER][0]]),
-                     mv_xy, _human_views(scene, cam, hm_xy, sel[ObjectKind.HUMAN][0]))
-    keys = np.concatenate([(xy[s] - cam.C[:2]) @ cam.fwd2 for s, xy in sel.values()])  # distance along the view
-    kinds = np.concatenate([np.full(len(s), int(kind)) for kind, (s, _) in sel.items()])
-    idxs = np.concatenate([s for s, _ in sel.values()])
-    for o in np.argsort(-keys, kind="stable"):
-        _DRAWERS[ObjectKind(int(kinds[o]))](view, idxs[o])
+    movers, humans = objects.movers, objects.humans
+    mover_xy = movers.start + movers.direction * (
+        (movers.initial_distance + movers.speed * frame) % movers.span)[:, None]
+    human_xy = humans.xy + humans.direction * (humans.amplitude * np.sin(0.6 * frame + humans.phase))[:, None]
+    visible = _visible_objects(scene, cam, mover_xy, human_xy)
+    view = FrameView(scene, cam, canvas, _tree_view(cam, scene, visible[ObjectKind.TREE][0]),
+                     _solid_view(cam, objects.cars, visible[ObjectKind.CAR][0]),
+                     _solid_view(cam, objects.boxes, visible[ObjectKind.BOX][0]),
+                     _solid_view(cam, movers.solids, visible[ObjectKind.MOVER][0],
+                                 mover_xy[visible[ObjectKind.MOVER][0]]),
+                     mover_xy, _human_views(scene, cam, human_xy, visible[ObjectKind.HUMAN][0]))
+    # distance along the view
+    keys = np.concatenate([(xy[selected] - cam.C[:2]) @ cam.forward_xy for selected, xy in visible.values()])
+    kinds = np.concatenate([np.full(len(selected), int(kind)) for kind, (selected, _) in visible.items()])
+    indices = np.concatenate([selected for selected, _ in visible.values()])
+    for order in np.argsort(-keys, kind="stable"):
+        _DRAWERS[ObjectKind(int(kinds[order]))](view, indices[order])
 
 
 def _visible(cam: Camera, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
     """Indices of spheres (centres, radius) in front of the camera and overlapping the image."""
     uv, z = cam.project(centres)
-    r = cam.focal * radius / np.maximum(z, 1e-3)
-    ok = ((z > 1) & (uv[:, 0] + r > 0) & (uv[:, 0] - r < cam.width) & (uv[:, 1] + r > 0) & (uv[:, 1] - r < cam.height))
-    return np.flatnonzero(ok)
+    radius_px = cam.focal * radius / np.maximum(z, 1e-3)
+    in_view = ((z > 1) & (uv[:, 0] + radius_px > 0) & (uv[:, 0] - radius_px < cam.width)
+               & (uv[:, 1] + radius_px > 0) & (uv[:, 1] - radius_px < cam.height))
+    return np.flatnonzero(in_view)
 
 
-def _visible_objects(scene: Scene, cam: Camera, mv_xy: np.ndarray, hm_xy: np.ndarray) -> dict:
+def _visible_objects(scene: Scene, cam: Camera, mover_xy: np.ndarray, human_xy: np.ndarray) -> dict:
     """Per object kind (in ObjectKind order): indices of the visible objects, and the ground points of all."""
-    ob = scene.objects
-    bc = np.array([b.centre for b in ob.buildings]).reshape(-1, 3)
-    br = np.array([b.radius for b in ob.buildings])
-    tc = np.column_stack([ob.trees.xy, ob.trees.zc])
-    car_xy = ob.cars.verts[:, :, :2].mean(1)
-    box_xy = ob.boxes.verts[:, :, :2].mean(1)
+    objects = scene.objects
+    building_centres = np.array([building.centre for building in objects.buildings]).reshape(-1, 3)
+    building_radii = np.array([building.radius for building in objects.buildings])
+    crown_centres = np.column_stack([objects.trees.xy, objects.trees.crown_height])
+    car_xy = objects.cars.verts[:, :, :2].mean(1)
+    box_xy = objects.boxes.verts[:, :, :2].mean(1)
 
     def at_height(xy: np.ndarray, z: float) -> np.ndarray:
         return np.column_stack([xy, np.full(len(xy), z)])
 
     return {
-        ObjectKind.BUILDING: (_visible(cam, bc, br), bc[:, :2]),
-        ObjectKind.TREE: (_visible(cam, tc, ob.trees.r + ob.trees.zc), ob.trees.xy),
+        ObjectKind.BUILDING: (_visible(cam, building_centres, building_radii), building_centres[:, :2]),
+        ObjectKind.TREE: (_visible(cam, crown_centres, objects.trees.crown_radius + objects.trees.crown_height),
+                          objects.trees.xy),
         ObjectKind.CAR: (_visible(cam, at_height(car_xy, 0.8), np.full(len(car_xy), 3.5)), car_xy),
         ObjectKind.BOX: (_visible(cam, at_height(box_xy, 1.5), np.full(len(box_xy), 5.0)), box_xy),
-        ObjectKind.MOVER: (_visible(cam, at_height(mv_xy, 0.8), np.full(len(mv_xy), 4.0)), mv_xy),
-        ObjectKind.HUMAN: (_visible(cam, at_height(hm_xy, 0.9), np.full(len(hm_xy), 2.0)), hm_xy),
+        ObjectKind.MOVER: (_visible(cam, at_height(mover_xy, 0.8), np.full(len(mover_xy), 4.0)), mover_xy),
+        ObjectKind.HUMAN: (_visible(cam, at_height(human_xy, 0.9), np.full(len(human_xy), 2.0)), human_xy),
     }
 
 
-def _tree_view(cam: Camera, scene: Scene, tsel: np.ndarray) -> TreeView:
+def _tree_view(cam: Camera, scene: Scene, selected: np.ndarray) -> TreeView:
     """Crown centres and trunk feet of the visible trees in the image."""
     trees = scene.objects.trees
-    tc = np.column_stack([trees.xy, trees.zc])
-    tuv, tz = cam.project(tc[tsel]) if len(tsel) else (np.zeros((0, 2)), np.zeros(0))
-    tg = cam.project(np.column_stack([trees.xy[tsel], np.zeros(len(tsel))]))[0]
-    return TreeView({j: k for k, j in enumerate(tsel)}, tuv, tz, tg)
+    crown_centres = np.column_stack([trees.xy, trees.crown_height])
+    crown_uv, crown_depth = cam.project(crown_centres[selected]) if len(selected) else (np.zeros((0, 2)), np.zeros(0))
+    foot_uv = cam.project(np.column_stack([trees.xy[selected], np.zeros(len(selected))]))[0]
+    return TreeView({j: k for k, j in enumerate(selected)}, crown_uv, crown_depth, foot_uv)
 
 
-def _solid_view(cam: Camera, d: Solids, sel: np.ndarray, shift: np.ndarray | None = None) -> SolidView:
-    """Projected vertices and front faces of the solids sel, moved by shift (x, y) if given."""
-    verts, cents = d.verts[sel], d.cents[sel]
+def _solid_view(cam: Camera, solids: Solids, selected: np.ndarray, shift: np.ndarray | None = None) -> SolidView:
+    """Projected vertices and front faces of the solids selected, moved by shift (x, y) if given."""
+    verts, cents = solids.verts[selected], solids.cents[selected]
     if shift is not None:  # moving cars are stored at the origin
-        off = np.column_stack([shift, np.zeros(len(sel))])[:, None]
-        verts, cents = verts + off, cents + off
-    vis = ((cam.C - cents) * d.normals[sel]).sum(-1) > 0
-    return SolidView({j: k for k, j in enumerate(sel)}, cam.project(verts)[0], vis)
+        offset = np.column_stack([shift, np.zeros(len(selected))])[:, None]
+        verts, cents = verts + offset, cents + offset
+    front_faces = ((cam.C - cents) * solids.normals[selected]).sum(-1) > 0
+    return SolidView({j: k for k, j in enumerate(selected)}, cam.project(verts)[0], front_faces)
 
 
-def _human_views(scene: Scene, cam: Camera, hm_xy: np.ndarray, hsel: np.ndarray) -> dict[int, HumanView]:
+def _human_views(scene: Scene, cam: Camera, human_xy: np.ndarray, selected: np.ndarray) -> dict[int, HumanView]:
     """Image points of the visible people and of their shadows."""
-    if not len(hsel):
+    if not len(selected):
         return {}
-    sv = scene.light.sv
-    p = np.column_stack([hm_xy[hsel], np.zeros(len(hsel))])
-    g, z = cam.project(p)
-    head = cam.project(p + (0, 0, 1.6))[0]
-    shoulder = cam.project(p + (0, 0, 1.2))[0]
-    tip = p[:, :2] + 1.7 * sv
-    side = np.array([-sv[1], sv[0]]) / max(np.linalg.norm(sv), 1e-6)
-    quad = np.stack([p[:, :2] - 0.25 * side, tip - 0.12 * side, tip + 0.12 * side, p[:, :2] + 0.25 * side], 1)
-    sh = cam.project(np.concatenate([quad, np.zeros(quad.shape[:2] + (1,))], -1))[0]
-    return {j: HumanView(g[k], head[k], shoulder[k], cam.focal / z[k], sh[k]) for k, j in enumerate(hsel)}
+    shadow_step = scene.light.shadow_step
+    feet = np.column_stack([human_xy[selected], np.zeros(len(selected))])
+    feet_uv, depth = cam.project(feet)
+    head = cam.project(feet + (0, 0, 1.6))[0]
+    shoulder = cam.project(feet + (0, 0, 1.2))[0]
+    tip = feet[:, :2] + 1.7 * shadow_step
+    side = np.array([-shadow_step[1], shadow_step[0]]) / max(np.linalg.norm(shadow_step), 1e-6)
+    quad = np.stack([feet[:, :2] - 0.25 * side, tip - 0.12 * side, tip + 0.12 * side, feet[:, :2] + 0.25 * side], 1)
+    shadow_uv = cam.project(np.concatenate([quad, np.zeros(quad.shape[:2] + (1,))], -1))[0]
+    return {j: HumanView(feet_uv[k], head[k], shoulder[k], cam.focal / depth[k], shadow_uv[k])
+            for k, j in enumerate(selected)}
 
 
-def _draw_building(v: FrameView, i: int) -> None:
+def _draw_building(view: FrameView, i: int) -> None:
     """A building's faces in order: ridge lines always, other faces when they face the camera."""
-    cam, c = v.cam, v.canvas
-    b = v.scene.objects.buildings[i]
-    uv, z = cam.project(b.verts)
-    for kind, idx, n, cen, paint in b.faces:
+    cam, canvas = view.cam, view.canvas
+    building = view.scene.objects.buildings[i]
+    uv, z = cam.project(building.verts)
+    for kind, idx, normal, centre, paint in building.faces:
         if kind == "line":
-            w = max(1, int(round(0.3 * cam.focal / z[idx].mean())))
-            c.image_draw.line(flat(uv[idx]), fill=tuple(int(ch) for ch in paint), width=w)
-            c.label_draw.line(flat(uv[idx]), fill=BUILDING, width=w)
-        elif (cam.C - cen) @ n > 0:
+            width = max(1, int(round(0.3 * cam.focal / z[idx].mean())))
+            canvas.image_draw.line(flat(uv[idx]), fill=tuple(int(channel) for channel in paint), width=width)
+            canvas.label_draw.line(flat(uv[idx]), fill=BUILDING, width=width)
+        elif (cam.C - centre) @ normal > 0:
             if kind == "solid":
-                c.image_draw.polygon(flat(uv[idx]), fill=paint)
-                c.label_draw.polygon(flat(uv[idx]), fill=BUILDING)
+                canvas.image_draw.polygon(flat(uv[idx]), fill=paint)
+                canvas.label_draw.polygon(flat(uv[idx]), fill=BUILDING)
             else:
-                _paste_face(v, uv[idx], paint)
+                _paste_face(view, uv[idx], paint)
 
 
-def _paste_face(v: FrameView, pts: np.ndarray, tm: TexMap) -> None:
+def _paste_face(view: FrameView, pts: np.ndarray, texmap: TexMap) -> None:
     """A textured face with image corners pts, mapped in perspective."""
-    scene, cam, c = v.scene, v.cam, v.canvas
-    tex = scene.textures.image(tm.texture, tm.index)
+    scene, cam, canvas = view.scene, view.cam, view.canvas
+    tex = scene.textures.image(texmap.texture, texmap.index)
     x0, x1 = max(int(math.floor(pts[:, 0].min())), 0), min(int(math.ceil(pts[:, 0].max())) + 1, scene.width)
     y0, y1 = max(int(math.floor(pts[:, 1].min())), 0), min(int(math.ceil(pts[:, 1].max())) + 1, scene.height)
     if x1 <= x0 or y1 <= y0:
@@ -187,113 +193,115 @@ def _paste_face(v: FrameView, pts: np.ndarray, tm: TexMap) -> None:
     size = (x1 - x0, y1 - y0)
     mask = Image.new("L", size, 0)
     ImageDraw.Draw(mask).polygon(flat(pts, x0, y0), fill=255)
-    plane_to_img = cam.KR @ np.column_stack([tm.e1, tm.e2, tm.origin - cam.C])
-    p = scene.ppm
-    img_to_tex = (np.array([[p * tm.sa, 0, p * tm.oa], [0, p * tm.sb, p * tm.ob], [0, 0, 1.0]])
+    plane_to_img = cam.KR @ np.column_stack([texmap.e1, texmap.e2, texmap.origin - cam.C])
+    ppm = scene.ppm
+    img_to_tex = (np.array([[ppm * texmap.scale_a, 0, ppm * texmap.offset_a],
+                            [0, ppm * texmap.scale_b, ppm * texmap.offset_b], [0, 0, 1.0]])
                   @ np.linalg.inv(plane_to_img) @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1.0]]))
     img_to_tex /= img_to_tex[2, 2]
     patch = tex.transform(size, Image.PERSPECTIVE, tuple(img_to_tex.ravel()[:8]), Image.BILINEAR)
-    if abs(tm.shade - 1) > 0.01:
-        patch = Image.blend(Image.new("RGB", size), patch, tm.shade)
-    c.image.paste(patch, (x0, y0), mask)
-    c.label.paste(BUILDING, (x0, y0, x1, y1), mask)
+    if abs(texmap.shade - 1) > 0.01:
+        patch = Image.blend(Image.new("RGB", size), patch, texmap.shade)
+    canvas.image.paste(patch, (x0, y0), mask)
+    canvas.label.paste(BUILDING, (x0, y0, x1, y1), mask)
 
 
-def _draw_tree(v: FrameView, j: int) -> None:
+def _draw_tree(view: FrameView, j: int) -> None:
     """A trunk line and a crown sprite."""
-    c, tv, trees = v.canvas, v.trees, v.scene.objects.trees
-    k = tv.at[j]
-    s = v.cam.focal / tv.z[k]
-    w = max(1, int(round(0.35 * s)))
-    line = flat(np.array([tv.foot[k], tv.uv[k]]))
-    c.image_draw.line(line, fill=(70, 56, 42), width=w)
-    c.label_draw.line(line, fill=TREE, width=w)
-    d = max(2, int(round(2 * trees.r[j] * s)))
-    rgb, mask = v.scene.textures.sprite(trees.kind[j], d)
-    x0, y0 = int(round(tv.uv[k, 0] - d / 2)), int(round(tv.uv[k, 1] - d / 2))
-    c.image.paste(rgb, (x0, y0), mask)
-    c.label.paste(TREE, (x0, y0, x0 + d, y0 + d), mask)
+    canvas, tree_view, trees = view.canvas, view.trees, view.scene.objects.trees
+    row = tree_view.row_of[j]
+    scale = view.cam.focal / tree_view.z[row]
+    width = max(1, int(round(0.35 * scale)))
+    line = flat(np.array([tree_view.foot[row], tree_view.uv[row]]))
+    canvas.image_draw.line(line, fill=(70, 56, 42), width=width)
+    canvas.label_draw.line(line, fill=TREE, width=width)
+    size = max(2, int(round(2 * trees.crown_radius[j] * scale)))
+    rgb, mask = view.scene.textures.sprite(trees.kind[j], size)
+    x0, y0 = int(round(tree_view.uv[row, 0] - size / 2)), int(round(tree_view.uv[row, 1] - size / 2))
+    canvas.image.paste(rgb, (x0, y0), mask)
+    canvas.label.paste(TREE, (x0, y0, x0 + size, y0 + size), mask)
 
 
-def _draw_solid(c: Canvas, d: Solids, sv: SolidView, j: int, cls: int) -> None:
+def _draw_solid(canvas: Canvas, solids: Solids, solid_view: SolidView, j: int, cls: int) -> None:
     """The front faces of solid j in their shaded colours, labelled cls."""
-    k = sv.at[j]
-    cols = d.colours[j]
-    for fi in np.flatnonzero(sv.vis[k]):
-        poly = flat(sv.uv[k][d.faces[fi]])
-        c.image_draw.polygon(poly, fill=tuple(cols[fi]))
-        c.label_draw.polygon(poly, fill=cls)
+    row = solid_view.row_of[j]
+    face_colours = solids.colours[j]
+    for face in np.flatnonzero(solid_view.front_faces[row]):
+        poly = flat(solid_view.uv[row][solids.faces[face]])
+        canvas.image_draw.polygon(poly, fill=tuple(face_colours[face]))
+        canvas.label_draw.polygon(poly, fill=cls)
 
 
-def _draw_car(v: FrameView, j: int) -> None:
+def _draw_car(view: FrameView, j: int) -> None:
     """A parked car."""
-    _draw_solid(v.canvas, v.scene.objects.cars, v.cars, j, STATIC_CAR)
+    _draw_solid(view.canvas, view.scene.objects.cars, view.cars, j, STATIC_CAR)
 
 
-def _draw_box(v: FrameView, j: int) -> None:
+def _draw_box(view: FrameView, j: int) -> None:
     """A shed, container or kiosk."""
-    _draw_solid(v.canvas, v.scene.objects.boxes, v.boxes, j, CLUTTER)
+    _draw_solid(view.canvas, view.scene.objects.boxes, view.boxes, j, CLUTTER)
 
 
-def _draw_mover(v: FrameView, i: int) -> None:
+def _draw_mover(view: FrameView, i: int) -> None:
     """A driving car, smeared along its direction of travel (motion blur)."""
-    scene, cam, c = v.scene, v.cam, v.canvas
-    mv, xy = scene.objects.movers, v.mover_xy[i]
-    k = v.movers.at[i]
-    uv, vis = v.movers.uv[k], v.movers.vis[k]
-    foot = mv.solids.verts[i, :4, :2] + xy
-    shadow = hull(np.vstack([foot, foot + 1.2 * scene.light.sv]))
-    c.shadow_draw.polygon(flat(cam.project(np.column_stack([shadow, np.zeros(len(shadow))]))[0]),
-                          fill=(0, 0, 0, c.shadow_alpha))
-    half = 0.5 * (0.3 * mv.speed[i] + 0.6) * mv.direction[i]
+    scene, cam, canvas = view.scene, view.cam, view.canvas
+    movers, xy = scene.objects.movers, view.mover_xy[i]
+    row = view.movers.row_of[i]
+    uv, front_faces = view.movers.uv[row], view.movers.front_faces[row]
+    foot = movers.solids.verts[i, :4, :2] + xy
+    shadow = hull(np.vstack([foot, foot + 1.2 * scene.light.shadow_step]))
+    canvas.shadow_draw.polygon(flat(cam.project(np.column_stack([shadow, np.zeros(len(shadow))]))[0]),
+                               fill=(0, 0, 0, canvas.shadow_alpha))
+    half = 0.5 * (0.3 * movers.speed[i] + 0.6) * movers.direction[i]
     ends = cam.project(np.array([[*(xy + half), 0.8], [*(xy - half), 0.8]]))[0]
-    bx, by = ends[0] - ends[1]
-    pad = int(math.ceil(max(abs(bx), abs(by)) / 2)) + 2
+    blur_x, blur_y = ends[0] - ends[1]
+    pad = int(math.ceil(max(abs(blur_x), abs(blur_y)) / 2)) + 2
     x0, y0 = int(math.floor(uv[:, 0].min())) - pad, int(math.floor(uv[:, 1].min())) - pad
     x1, y1 = int(math.ceil(uv[:, 0].max())) + pad, int(math.ceil(uv[:, 1].max())) + pad
     if x1 <= 0 or y1 <= 0 or x0 >= scene.width or y0 >= scene.height:
         return
     patch = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
-    dp = ImageDraw.Draw(patch)
-    cols = mv.solids.colours[i]
-    for f in np.flatnonzero(vis):
-        dp.polygon(flat(uv[mv.solids.faces[f]], x0, y0), fill=tuple(cols[f]) + (255,))
-    acc = _smear(patch, bx, by)
+    patch_draw = ImageDraw.Draw(patch)
+    face_colours = movers.solids.colours[i]
+    for face in np.flatnonzero(front_faces):
+        patch_draw.polygon(flat(uv[movers.solids.faces[face]], x0, y0), fill=tuple(face_colours[face]) + (255,))
+    acc = _smear(patch, blur_x, blur_y)
     alpha = acc[..., 3]
     rgb = acc[..., :3] * (255 / np.maximum(alpha, 1e-3))[..., None]
-    c.image.paste(Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)), (x0, y0),
+    canvas.image.paste(Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)), (x0, y0),
                   Image.fromarray(alpha.astype(np.uint8)))
-    c.label.paste(MOVING_CAR, (x0, y0, x1, y1), Image.fromarray(np.where(alpha >= 127.5, 255, 0).astype(np.uint8)))
+    canvas.label.paste(MOVING_CAR, (x0, y0, x1, y1), Image.fromarray(np.where(alpha >= 127.5, 255, 0).astype(np.uint8)))
 
 
-def _smear(patch: Image.Image, bx: float, by: float) -> np.ndarray:
-    """Premultiplied RGBA of patch averaged over shifts along (bx, by) pixels, centred."""
+def _smear(patch: Image.Image, blur_x: float, blur_y: float) -> np.ndarray:
+    """Premultiplied RGBA of patch averaged over shifts along (blur_x, blur_y) pixels, centred."""
     arr = np.asarray(patch, np.float32).copy()
     arr[..., :3] *= arr[..., 3:] / 255
-    n = max(2, int(math.ceil(math.hypot(bx, by))) + 1)
+    steps = max(2, int(math.ceil(math.hypot(blur_x, blur_y))) + 1)
     acc = np.zeros_like(arr)
     h, w = arr.shape[:2]
-    for t in np.linspace(-0.5, 0.5, n):  # the patch has a transparent margin wider than any shift
-        dy, dx = int(round(t * by)), int(round(t * bx))
+    for t in np.linspace(-0.5, 0.5, steps):  # the patch has a transparent margin wider than any shift
+        dy, dx = int(round(t * blur_y)), int(round(t * blur_x))
         acc[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] += \
             arr[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
-    acc /= n
+    acc /= steps
     return acc
 
 
-def _draw_human(v: FrameView, j: int) -> None:
+def _draw_human(view: FrameView, j: int) -> None:
     """A person: shadow, an upright ellipse in clothes colour, a round head."""
-    c, hm = v.canvas, v.scene.objects.humans
-    g, head, shoulder, s, sh = v.humans[j]
-    c.shadow_draw.polygon(flat(sh), fill=(0, 0, 0, c.shadow_alpha))
-    hw = max(1.5, 0.45 * s)
-    box = [g[0] - hw - 0.5, min(shoulder[1], g[1] - 1.5) - 0.5, g[0] + hw - 0.5, g[1] - 0.5]
-    c.image_draw.ellipse(box, fill=tuple(int(ch) for ch in hm.clothes[j]))
-    c.label_draw.ellipse(box, fill=HUMAN)
-    hr = max(1.0, 0.17 * s)
-    hbox = [head[0] - hr - 0.5, head[1] - hr - 0.5, head[0] + hr - 0.5, head[1] + hr - 0.5]
-    c.image_draw.ellipse(hbox, fill=tuple(int(ch) for ch in hm.hair[j]))
-    c.label_draw.ellipse(hbox, fill=HUMAN)
+    canvas, humans = view.canvas, view.scene.objects.humans
+    feet, head, shoulder, scale, shadow = view.humans[j]
+    canvas.shadow_draw.polygon(flat(shadow), fill=(0, 0, 0, canvas.shadow_alpha))
+    half_width = max(1.5, 0.45 * scale)
+    box = [feet[0] - half_width - 0.5, min(shoulder[1], feet[1] - 1.5) - 0.5, feet[0] + half_width - 0.5, feet[1] - 0.5]
+    canvas.image_draw.ellipse(box, fill=tuple(int(channel) for channel in humans.clothes[j]))
+    canvas.label_draw.ellipse(box, fill=HUMAN)
+    head_radius = max(1.0, 0.17 * scale)
+    head_box = [head[0] - head_radius - 0.5, head[1] - head_radius - 0.5,
+                head[0] + head_radius - 0.5, head[1] + head_radius - 0.5]
+    canvas.image_draw.ellipse(head_box, fill=tuple(int(channel) for channel in humans.hair[j]))
+    canvas.label_draw.ellipse(head_box, fill=HUMAN)
 
 
 _DRAWERS = {ObjectKind.BUILDING: _draw_building, ObjectKind.TREE: _draw_tree, ObjectKind.CAR: _draw_car,

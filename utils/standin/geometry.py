@@ -18,15 +18,15 @@ def unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
-def _half_hull(seq: list) -> list:
+def _half_hull(points: list) -> list:
     """One chain of Andrew's monotone chain algorithm."""
-    out = []
-    for p in seq:
-        while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
-                                 - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])) <= 0:
-            out.pop()
-        out.append(p)
-    return out
+    chain = []
+    for p in points:
+        while len(chain) >= 2 and ((chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1])
+                                   - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0])) <= 0:
+            chain.pop()
+        chain.append(p)
+    return chain
 
 
 def hull(points: np.ndarray) -> np.ndarray:
@@ -50,28 +50,28 @@ def box_vertices(length: float, width: float, z0: float, z1: float,
 def face_normals(verts: np.ndarray, faces: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Outward unit normals and centroids of quads `faces` of convex solids verts (..., n, 3)."""
     q = verts[..., faces, :]
-    n = unit(np.cross(q[..., 2, :] - q[..., 0, :], q[..., 3, :] - q[..., 1, :]))
-    cen = q.mean(-2)
-    n = np.where((((cen - centre[..., None, :]) * n).sum(-1) < 0)[..., None], -n, n)
-    return n, cen
+    normals = unit(np.cross(q[..., 2, :] - q[..., 0, :], q[..., 3, :] - q[..., 1, :]))
+    centroids = q.mean(-2)
+    normals = np.where((((centroids - centre[..., None, :]) * normals).sum(-1) < 0)[..., None], -normals, normals)
+    return normals, centroids
 
 
-def footprint(x: float, y: float, ang: float, length: float, width: float) -> np.ndarray:
-    """Corners of a length x width rectangle centred at (x, y), its length along heading ang."""
-    c, s = math.cos(ang), math.sin(ang)
-    loc = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1)]) * (length / 2, width / 2)
-    return loc @ np.array([[c, s], [-s, c]]) + (x, y)
+def footprint(x: float, y: float, heading: float, length: float, width: float) -> np.ndarray:
+    """Corners of a length x width rectangle centred at (x, y), its length along heading."""
+    c, s = math.cos(heading), math.sin(heading)
+    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1)]) * (length / 2, width / 2)
+    return corners @ np.array([[c, s], [-s, c]]) + (x, y)
 
 
 class Local:
-    """2-D frame in world metres: p = o + u * eu + v * ev."""
+    """2-D frame in world metres: local (u, v) is the world point origin + u * axis_u + v * axis_v."""
 
-    def __init__(self, o: ArrayLike, eu: ArrayLike, ev: ArrayLike):
-        self.o, self.eu, self.ev = (np.asarray(a, float) for a in (o, eu, ev))
+    def __init__(self, origin: ArrayLike, axis_u: ArrayLike, axis_v: ArrayLike):
+        self.origin, self.axis_u, self.axis_v = (np.asarray(a, float) for a in (origin, axis_u, axis_v))
 
     def pt(self, u: float, v: float) -> np.ndarray:
         """World point at local (u, v)."""
-        return self.o + u * self.eu + v * self.ev
+        return self.origin + u * self.axis_u + v * self.axis_v
 
     def rect(self, u0: float, u1: float, v0: float, v1: float) -> np.ndarray:
         """World corners of the local rectangle [u0, u1] x [v0, v1]."""
@@ -80,40 +80,46 @@ class Local:
     def pts(self, uv: ArrayLike) -> np.ndarray:
         """World points of an (n, 2) array of local points."""
         uv = np.asarray(uv, float)
-        return self.o + uv[:, :1] * self.eu + uv[:, 1:] * self.ev
+        return self.origin + uv[:, :1] * self.axis_u + uv[:, 1:] * self.axis_v
 
 
-def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, n: int = 14) -> np.ndarray:
-    """An irregular round polygon of n points about centre."""
-    ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    r = radius * (1 + 0.25 * rng.uniform(-1, 1, n))
-    return centre + np.stack([r * np.cos(ang), r * np.sin(ang)], 1)
+def blob(centre: np.ndarray, radius: float, rng: np.random.Generator, count: int = 14) -> np.ndarray:
+    """An irregular round polygon of count points about centre."""
+    angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    radii = radius * (1 + 0.25 * rng.uniform(-1, 1, count))
+    return centre + np.stack([radii * np.cos(angles), radii * np.sin(angles)], 1)
 
 
 class Camera:
-    """Pinhole camera; world x east, y north, z up; image x right, y down."""
+    """Pinhole camera; world x east, y north, z up; image x right, y down.
+
+    In the usual camera-matrix notation: K is the 3x3 intrinsic matrix (focal length in pixels, principal point
+    at the image centre), R the 3x3 rotation from world to camera axes (rows: image right, image down, forward),
+    C the camera centre in world metres. A world point X projects to K R (X - C): KR is K @ R and t is -K R C.
+    forward_xy is the horizontal unit vector the camera looks along.
+    """
 
     def __init__(self, position: ArrayLike, yaw: float, pitch: float, roll: float, focal: float,
                  size: tuple[int, int]):
         width, height = size
         cy, sy, cp, sp = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch)
-        fwd = np.array([sy * cp, cy * cp, -sp])
+        forward = np.array([sy * cp, cy * cp, -sp])
         right = np.array([cy, -sy, 0.0])
-        down = np.cross(fwd, right)
+        down = np.cross(forward, right)
         cr, sr = math.cos(roll), math.sin(roll)
-        self.R = np.stack([cr * right + sr * down, -sr * right + cr * down, fwd])
+        self.R = np.stack([cr * right + sr * down, -sr * right + cr * down, forward])
         self.C = np.asarray(position, float)
         self.K = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1.0]])
         self.KR = self.K @ self.R
         self.t = -self.KR @ self.C
-        self.fwd2 = fwd[:2] / np.hypot(fwd[0], fwd[1])
+        self.forward_xy = forward[:2] / np.hypot(forward[0], forward[1])
         self.focal, self.width, self.height = focal, width, height
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Image points and depths of world points (..., 3)."""
-        h = points @ self.KR.T + self.t
-        z = h[..., 2]
-        return h[..., :2] / z[..., None], z
+        homogeneous = points @ self.KR.T + self.t
+        z = homogeneous[..., 2]
+        return homogeneous[..., :2] / z[..., None], z
 
     def rays(self) -> np.ndarray:
         """Matrix that maps image point (u, v, 1) to its world ray direction."""
@@ -122,6 +128,6 @@ class Camera:
     def ground(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World (x, y) where the rays of image points (u, v) meet the ground plane."""
         rays = self.rays()
-        d = rays @ np.stack([u, v, np.ones_like(u)])
-        t = -self.C[2] / np.minimum(d[2], -1e-3)
-        return self.C[0] + t * d[0], self.C[1] + t * d[1]
+        directions = rays @ np.stack([u, v, np.ones_like(u)])
+        t = -self.C[2] / np.minimum(directions[2], -1e-3)
+        return self.C[0] + t * directions[0], self.C[1] + t * directions[1]

@@ -34,8 +34,8 @@ class Layout:
         """Whether points come within pad metres of the scene bounds."""
         x0, x1, y0, y1 = self.bounds
         pts = np.asarray(pts).reshape(-1, 2)
-        (lx, ly), (hx, hy) = pts.min(0), pts.max(0)
-        return hx > x0 - pad and lx < x1 + pad and hy > y0 - pad and ly < y1 + pad
+        (min_x, min_y), (max_x, max_y) = pts.min(0), pts.max(0)
+        return max_x > x0 - pad and min_x < x1 + pad and max_y > y0 - pad and min_y < y1 + pad
 
     def poly(self, mat: str, pts: np.ndarray) -> None:
         """Paint a ground polygon of material mat (later ones over earlier ones)."""
@@ -64,9 +64,11 @@ class Layout:
         length = rng.uniform(5.0, 5.6) if van else rng.uniform(4.2, 4.9)
         return CarShape(length, rng.uniform(1.75, 1.95), int(rng.choice(len(CAR_P), p=CAR_P)), van)
 
-    def mover(self, start: np.ndarray, direction: np.ndarray, span: float, speed: float, s0: float) -> None:
-        """Add a car driving along direction from start."""
-        self.movers.append(Mover(start[0], start[1], direction[0], direction[1], span, speed, s0, self.car_shape()))
+    def mover(self, start: np.ndarray, direction: np.ndarray, span: float, speed: float,
+              initial_distance: float) -> None:
+        """Add a car driving along direction from start, initial_distance metres along its loop at frame 0."""
+        self.movers.append(Mover(start[0], start[1], direction[0], direction[1], span, speed, initial_distance,
+                                 self.car_shape()))
 
     def human(self, point: np.ndarray) -> None:
         """Place a person at point."""
@@ -93,15 +95,17 @@ class Layout:
             ridge_along_u = size_u >= size_v
         if plan.roof == "hip" and (size_u >= size_v) != ridge_along_u:
             ridge_along_u = not ridge_along_u
-        axis, a, b = (frame.eu, size_u / 2, size_v / 2) if ridge_along_u else (frame.ev, size_v / 2, size_u / 2)
+        axis, half_length, half_width = ((frame.axis_u, size_u / 2, size_v / 2) if ridge_along_u
+                                         else (frame.axis_v, size_v / 2, size_u / 2))
         centre = frame.pt(u, v)
         if not self.near(centre, 20):
             return
         facade, pitch = self._facade_and_pitch(plan.use)
-        spec = BuildingSpec(centre=centre, axis=np.asarray(axis, float), a=a, b=b, he=plan.eave_height,
-                            roof=plan.roof, pitch=math.radians(pitch), facade=facade,
+        spec = BuildingSpec(centre=centre, axis=np.asarray(axis, float), half_length=half_length,
+                            half_width=half_width, eave_height=plan.eave_height, roof=plan.roof,
+                            pitch=math.radians(pitch), facade=facade,
                             roof_tex=int(rng.integers(N_TILES if plan.roof != "flat" else len(FLAT_KINDS))),
-                            foff=rng.uniform(0, 1), roff=rng.uniform(0, 1, 2))
+                            facade_offset=rng.uniform(0, 1), roof_offset=rng.uniform(0, 1, 2))
         self._roof_parts(spec, plan.use)
         self.buildings.append(spec)
 
@@ -122,23 +126,26 @@ class Layout:
     def _roof_parts(self, spec: BuildingSpec, use: str) -> None:
         """Chimneys on some gabled houses; plant boxes and stair houses on flat roofs."""
         rng = self.rng
-        a, b, he, roof = spec.a, spec.b, spec.he, spec.roof
+        half_length, half_width, eave_height, roof = spec.half_length, spec.half_width, spec.eave_height, spec.roof
         if roof == "gable" and use == "house" and rng.random() < 0.4:
-            u, v = rng.uniform(-0.6, 0.6) * a, rng.uniform(0.25, 0.7) * b * rng.choice([-1, 1])
-            z = he + (b - abs(v)) * math.tan(spec.pitch)
+            u, v = rng.uniform(-0.6, 0.6) * half_length, rng.uniform(0.25, 0.7) * half_width * rng.choice([-1, 1])
+            z = eave_height + (half_width - abs(v)) * math.tan(spec.pitch)
             spec.parts.append(Part(u, v, 0.7, 0.7, z - 0.6, z + 1.0, (136, 72, 58)))
         if roof == "flat":
-            n = int(rng.integers(1, 4 if use == "apt" else 8))
-            for _ in range(n):
-                lu, lv = rng.uniform(1.2, 4.0, 2)
-                if lu + 2 > a or lv + 2 > b:
+            count = int(rng.integers(1, 4 if use == "apt" else 8))
+            for _ in range(count):
+                size_u, size_v = rng.uniform(1.2, 4.0, 2)
+                if size_u + 2 > half_length or size_v + 2 > half_width:
                     continue
-                u, v = rng.uniform(-a + lu / 2 + 1, a - lu / 2 - 1), rng.uniform(-b + lv / 2 + 1, b - lv / 2 - 1)
+                u, v = (rng.uniform(-half_length + size_u / 2 + 1, half_length - size_u / 2 - 1),
+                        rng.uniform(-half_width + size_v / 2 + 1, half_width - size_v / 2 - 1))
                 grey = rng.uniform(120, 215)
-                spec.parts.append(Part(u, v, lu, lv, he, he + rng.uniform(0.8, 2.4), (grey, grey, grey * 0.98)))
-            if use == "apt" and rng.random() < 0.7 and a > 6 and b > 4:
-                u = rng.uniform(-a + 4, a - 4)
-                spec.parts.append(Part(u, 0.0, 4.0, 5.0, he, he + 2.8, FACADES["apt"][int(rng.integers(7))]))
+                spec.parts.append(Part(u, v, size_u, size_v, eave_height, eave_height + rng.uniform(0.8, 2.4),
+                                       (grey, grey, grey * 0.98)))
+            if use == "apt" and rng.random() < 0.7 and half_length > 6 and half_width > 4:
+                u = rng.uniform(-half_length + 4, half_length - 4)
+                spec.parts.append(Part(u, 0.0, 4.0, 5.0, eave_height, eave_height + 2.8,
+                                       FACADES["apt"][int(rng.integers(7))]))
 
     def scatter_trees(self, frame: Local, box: tuple, count: int, radii: tuple[float, float],
                       occupied: Sequence[tuple] = (), clusters: int = 0) -> list[tuple]:
@@ -175,4 +182,5 @@ class Layout:
         if any(a0 - margin < u < a1 + margin and b0 - margin < v < b1 + margin
                for a0, a1, b0, b1 in occupied):
             return False
-        return not any((u - pu) ** 2 + (v - pv) ** 2 < (0.75 * (radius + pr)) ** 2 for pu, pv, pr in placed)
+        return not any((u - other_u) ** 2 + (v - other_v) ** 2 < (0.75 * (radius + other_radius)) ** 2
+                       for other_u, other_v, other_radius in placed)

@@ -41,7 +41,8 @@ class Car(NamedTuple):
 
 
 class Mover(NamedTuple):
-    """A car driving from start (x, y) along (dx, dy), looping over span metres; s0 is its position at frame 0."""
+    """A car driving from start (x, y) along (dx, dy), looping over span metres; initial_distance is how
+    far along it is at frame 0."""
 
     x: float
     y: float
@@ -49,28 +50,28 @@ class Mover(NamedTuple):
     dy: float
     span: float
     speed: float  # metres per frame
-    s0: float
+    initial_distance: float
     shape: CarShape
 
 
 class Tree(NamedTuple):
-    """A tree at (x, y): crown radius r, crown centre height zc, sprite index."""
+    """A tree at (x, y): crown radius, height of the crown's centre, sprite index."""
 
     x: float
     y: float
-    r: float
-    zc: float
+    crown_radius: float
+    crown_height: float  # of the crown's centre
     sprite: int
 
 
 class Human(NamedTuple):
-    """A person at (x, y) who sways along (dx, dy) by amp metres; clothes and hair index colour tables."""
+    """A person at (x, y) who sways along (dx, dy) by amplitude metres; clothes and hair index colour tables."""
 
     x: float
     y: float
     dx: float
     dy: float
-    amp: float
+    amplitude: float
     phase: float
     clothes: int
     hair: int
@@ -89,12 +90,12 @@ class Box(NamedTuple):
 
 
 class Part(NamedTuple):
-    """A box on a roof (chimney, plant, stair house) at (u, v) of its building, from z0 to z1."""
+    """A box on a roof (chimney, plant, stair house) at (u, v) of its building, size_u x size_v, from z0 to z1."""
 
     u: float
     v: float
-    lu: float
-    lv: float
+    size_u: float
+    size_v: float
     z0: float
     z1: float
     colour: tuple
@@ -116,19 +117,20 @@ class BuildingPlan:
 
 @dataclass
 class BuildingSpec:
-    """A building: footprint half-extents a (along axis) and b, eave height he, roof and texture choices."""
+    """A building: footprint centre, axis (unit vector), half-extents along and across the axis, eave height,
+    roof and texture choices."""
 
     centre: np.ndarray
-    axis: np.ndarray
-    a: float
-    b: float
-    he: float
+    axis: np.ndarray  # the ridge runs along it
+    half_length: float  # along axis
+    half_width: float  # across axis
+    eave_height: float
     roof: str  # "gable", "hip" or "flat"
-    pitch: float
-    facade: int
-    roof_tex: int
-    foff: float
-    roff: np.ndarray
+    pitch: float  # radians
+    facade: int  # facade texture index
+    roof_tex: int  # tile or flat-roof texture index
+    facade_offset: float  # 0-1: where on the facade texture the walls start
+    roof_offset: np.ndarray  # two 0-1 fractions: where on the roof texture the roof starts
     parts: list[Part] = field(default_factory=list)
 
 
@@ -136,17 +138,18 @@ class BuildingSpec:
 
 
 class TexMap(NamedTuple):
-    """Texture mapping of a planar face: texture point (sa * a + oa, sb * b + ob) metres at origin + a e1 + b e2."""
+    """Texture mapping of a planar face: its point origin + a * e1 + b * e2 (a, b in metres along the unit vectors
+    e1, e2) shows texture point (scale_a * a + offset_a, scale_b * b + offset_b), in metres on the texture."""
 
     texture: str  # "facade", "tile" or "flat"
     index: int
     origin: np.ndarray
     e1: np.ndarray
     e2: np.ndarray
-    sa: float
-    oa: float
-    sb: float
-    ob: float
+    scale_a: float
+    offset_a: float
+    scale_b: float
+    offset_b: float
     shade: float = 1.0
 
 
@@ -199,8 +202,8 @@ class Trees(NamedTuple):
     """The trees of a scene as arrays."""
 
     xy: np.ndarray
-    r: np.ndarray
-    zc: np.ndarray
+    crown_radius: np.ndarray
+    crown_height: np.ndarray  # of the crown's centre
     kind: np.ndarray
 
 
@@ -211,7 +214,7 @@ class MovingCars(NamedTuple):
     direction: np.ndarray
     span: np.ndarray
     speed: np.ndarray
-    s0: np.ndarray
+    initial_distance: np.ndarray
     solids: Solids
 
 
@@ -220,7 +223,7 @@ class Crowd(NamedTuple):
 
     xy: np.ndarray
     direction: np.ndarray
-    amp: np.ndarray
+    amplitude: np.ndarray
     phase: np.ndarray
     clothes: np.ndarray
     hair: np.ndarray

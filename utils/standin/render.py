@@ -38,12 +38,12 @@ def _blur_filter(sigma: float) -> ImageFilter.Filter:
 def _finish(scene: Scene, cam: Camera, frame: int, image: Image.Image) -> np.ndarray:
     """Camera effects: slight blur, illumination gradient, vignetting, haze, colour cast, sensor noise."""
     width, height, look = scene.width, scene.height, scene.look
-    src = np.asarray(image.filter(_blur_filter(look.blur)))
+    blurred = np.asarray(image.filter(_blur_filter(look.blur)))
     rng = np.random.default_rng([scene.seed, frame, 5])
-    d = cam.rays() @ np.stack([np.full(height, width / 2), np.arange(height) + 0.5, np.ones(height)])
-    dist = -cam.C[2] / np.minimum(d[2], -1e-3) * np.linalg.norm(d, axis=0)
-    alt = scene.path.alt
-    haze = look.haze * np.clip((dist - 0.9 * alt) / (2.5 * alt), 0, 1)
+    row_rays = cam.rays() @ np.stack([np.full(height, width / 2), np.arange(height) + 0.5, np.ones(height)])
+    dist = -cam.C[2] / np.minimum(row_rays[2], -1e-3) * np.linalg.norm(row_rays, axis=0)
+    altitude = scene.path.altitude
+    haze = look.haze * np.clip((dist - 0.9 * altitude) / (2.5 * altitude), 0, 1)
     row_gain = ((1 - haze)[:, None] * look.gain).astype(np.float32)[:, None, :]
     row_add = (haze[:, None] * look.haze_rgb + 0.5).astype(np.float32)[:, None, :]
     xs = ((np.arange(width) + 0.5) / width - 0.5).astype(np.float32)
@@ -52,10 +52,10 @@ def _finish(scene: Scene, cam: Camera, frame: int, image: Image.Image) -> np.nda
     for r0 in range(0, height, 256):
         r1 = min(height, r0 + 256)
         ys = ((np.arange(r0, r1) + 0.5) / height - 0.5).astype(np.float32)[:, None]
-        light = 1 + 2 * (look.grad[0] * xs + look.grad[1] * ys) - look.vignette * (xs * xs + ys * ys)
-        a = src[r0:r1] * (light[..., None] * row_gain[r0:r1])
-        a += row_add[r0:r1]
-        a += noise[r0:r1]
-        np.clip(a, 0, 255, out=a)
-        out[r0:r1] = a
+        light = 1 + 2 * (look.gradient[0] * xs + look.gradient[1] * ys) - look.vignette * (xs * xs + ys * ys)
+        band = blurred[r0:r1] * (light[..., None] * row_gain[r0:r1])
+        band += row_add[r0:r1]
+        band += noise[r0:r1]
+        np.clip(band, 0, 255, out=band)
+        out[r0:r1] = band
     return out

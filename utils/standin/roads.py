@@ -19,40 +19,40 @@ def build_layout(rng: np.random.Generator, phi: float, bounds: tuple[float, floa
     # centre, width and kind of the roads at constant s (grid x) and at constant t (grid y)
     s_roads = _road_lines(layout, grid[:, 0].min() - 30, grid[:, 0].max() + 30)
     t_roads = _road_lines(layout, grid[:, 1].min() - 30, grid[:, 1].max() + 30)
-    ncol = len(s_roads) - 1
+    column_count = len(s_roads) - 1
     present = np.array([[kind == "main" or j in (0, len(t_roads) - 1) or rng.random() < 0.78
-                         for _ in range(ncol)] for j, (_, _, kind) in enumerate(t_roads)])
-    for k in range(ncol):
+                         for _ in range(column_count)] for j, (_, _, kind) in enumerate(t_roads)])
+    for k in range(column_count):
         js = [j for j in range(len(t_roads)) if present[j, k]]
         for j0, j1 in zip(js[:-1], js[1:], strict=True):
             block(layout, s_roads[k][0] + s_roads[k][1] / 2, s_roads[k + 1][0] - s_roads[k + 1][1] / 2,
                   t_roads[j0][0] + t_roads[j0][1] / 2, t_roads[j1][0] - t_roads[j1][1] / 2)
-    for k, (c, w, kind) in enumerate(s_roads):
+    for k, (centre, width, kind) in enumerate(s_roads):
         js = [j for j in range(len(t_roads))
-              if (k > 0 and present[j, k - 1]) or (k < ncol and present[j, k])]
+              if (k > 0 and present[j, k - 1]) or (k < column_count and present[j, k])]
         for j0, j1 in zip(js[:-1], js[1:], strict=True):
             a0, a1 = t_roads[j0][0] + t_roads[j0][1] / 2, t_roads[j1][0] - t_roads[j1][1] / 2
-            _segment(layout, layout.rot @ (c, a0), layout.rot @ (0.0, 1.0), a1 - a0, w, kind)
-    for j, (c, w, kind) in enumerate(t_roads):
-        for k in range(ncol):
+            _segment(layout, layout.rot @ (centre, a0), layout.rot @ (0.0, 1.0), a1 - a0, width, kind)
+    for j, (centre, width, kind) in enumerate(t_roads):
+        for k in range(column_count):
             if present[j, k]:
                 a0, a1 = s_roads[k][0] + s_roads[k][1] / 2, s_roads[k + 1][0] - s_roads[k + 1][1] / 2
-                _segment(layout, layout.rot @ (a0, c), layout.rot @ (1.0, 0.0), a1 - a0, w, kind)
+                _segment(layout, layout.rot @ (a0, centre), layout.rot @ (1.0, 0.0), a1 - a0, width, kind)
     return layout
 
 
 def _road_lines(layout: Layout, lo: float, hi: float) -> list[tuple[float, float, str]]:
     """Centre, width and kind of parallel roads from before lo to past hi."""
     rng = layout.rng
-    out, c = [], lo - rng.uniform(0, 40)
+    roads, centre = [], lo - rng.uniform(0, 40)
     while True:
         kind = rng.choice(["main", "street", "narrow"], p=[0.22, 0.53, 0.25])
-        w = {"main": rng.uniform(14.5, 16), "street": rng.uniform(9.5, 11),
+        width = {"main": rng.uniform(14.5, 16), "street": rng.uniform(9.5, 11),
              "narrow": rng.uniform(6.5, 7.5)}[kind]
-        out.append((c, w, str(kind)))
-        if c > hi:
-            return out
-        c += rng.uniform(52, 92)
+        roads.append((centre, width, str(kind)))
+        if centre > hi:
+            return roads
+        centre += rng.uniform(52, 92)
 
 
 def _segment(layout: Layout, start: np.ndarray, direction: np.ndarray, length: float, width: float, kind: str) -> None:
@@ -100,32 +100,32 @@ def _crossings(layout: Layout, road: Local, length: float, half_width: float, ki
 def _traffic(layout: Layout, road: Local, direction: np.ndarray, length: float, kind: str) -> None:
     """Moving cars in each lane, at least 7.5 m apart along the lane's loop."""
     rng = layout.rng
-    dens = {"main": 3.2, "street": 1.8, "narrow": 1.0}[kind] * layout.traffic
-    for v, sgn in _LANES[kind]:
+    density = {"main": 3.2, "street": 1.8, "narrow": 1.0}[kind] * layout.traffic
+    for v, sign in _LANES[kind]:
         span = length - 4
         if span < 8:
             continue
-        pos = np.sort(rng.uniform(0, span, rng.poisson(dens * span / 100)))
-        keep = [p for i, p in enumerate(pos) if i == 0 or p - pos[i - 1] >= 7.5]
+        positions = np.sort(rng.uniform(0, span, rng.poisson(density * span / 100)))
+        keep = [position for i, position in enumerate(positions) if i == 0 or position - positions[i - 1] >= 7.5]
         if keep and (span - keep[-1] + keep[0]) < 7.5:
             keep = keep[:-1]
         if not keep or not layout.near(road.rect(0, length, v - 1, v + 1)):
             continue
-        start = road.pt(2.0 if sgn > 0 else length - 2.0, v)
+        start = road.pt(2.0 if sign > 0 else length - 2.0, v)
         speed = rng.uniform(2.5, 6.0)
-        for p in keep:
-            layout.mover(start, (direction[0] * sgn, direction[1] * sgn), span, speed, p)
+        for position in keep:
+            layout.mover(start, (direction[0] * sign, direction[1] * sign), span, speed, position)
 
 
 def _parked_cars(layout: Layout, road: Local, direction: np.ndarray, length: float, half_width: float) -> None:
     """Rows of cars parked along the kerbs of a street."""
     rng = layout.rng
-    for sgn in (-1, 1):
+    for sign in (-1, 1):
         if rng.random() < 0.6:
-            occ, step, u = rng.uniform(0.45, 0.9), rng.uniform(5.8, 6.6), 5.0
+            occupancy, step, u = rng.uniform(0.45, 0.9), rng.uniform(5.8, 6.6), 5.0
             while u < length - 5:
-                if rng.random() < occ:
-                    layout.car(road.pt(u, sgn * (half_width - 1.15) + rng.uniform(-0.15, 0.15)), direction * sgn)
+                if rng.random() < occupancy:
+                    layout.car(road.pt(u, sign * (half_width - 1.15) + rng.uniform(-0.15, 0.15)), direction * sign)
                 u += step
 
 

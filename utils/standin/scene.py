@@ -25,16 +25,17 @@ class Scene:
         self.path = CameraPath(rng, width, height)
         self.light = Lighting(rng)
         self.look = Look(rng, seed, width, height)
-        self.res = float(np.clip(0.16 * 960 / width / DETAIL, 0.06, 0.6))  # ground raster, metres a texel
+        self.texel_size = float(np.clip(0.16 * 960 / width / DETAIL, 0.06, 0.6))  # ground raster, metres a texel
         self.ppm = max(1.5, 6.0 * DETAIL * width / 960)  # textures, pixels a metre
         self.bounds = self.path.bounds()
         phi = rng.uniform(-np.pi / 4, np.pi / 4)
-        lay = build_layout(np.random.default_rng([seed, 2]), phi, self.bounds)
+        layout = build_layout(np.random.default_rng([seed, 2]), phi, self.bounds)
         self.textures = Textures(np.random.default_rng([seed, 3]), self.ppm, width,
                                  self.path.camera(0).R @ self.light.sun)
-        solids = [building_solid(b, self.textures) for b in lay.buildings]
-        self.ground = rasterise(lay, solids, self.bounds, self.res, self.light, np.random.default_rng([seed, 4]))
-        self.objects = scene_objects(lay, solids, self.light)
+        solids = [building_solid(spec, self.textures) for spec in layout.buildings]
+        self.ground = rasterise(layout, solids, self.bounds, self.texel_size, self.light,
+                                np.random.default_rng([seed, 4]))
+        self.objects = scene_objects(layout, solids, self.light)
 
 
 @functools.lru_cache(maxsize=2)

@@ -25,16 +25,16 @@ def block(layout: Layout, s0: float, s1: float, t0: float, t1: float) -> None:
         return
     layout.poly("curb", outer)
     layout.poly("pavement", _to_world(layout, _chamfer(s0 + 0.3, s1 - 0.3, t0 + 0.3, t1 - 0.3, 2.8)))
-    sw = rng.uniform(2.2, 3.6)
-    a0, a1, b0, b1 = s0 + sw, s1 - sw, t0 + sw, t1 - sw
-    es, et = layout.rot[:, 0], layout.rot[:, 1]
+    sidewalk_width = rng.uniform(2.2, 3.6)
+    a0, a1, b0, b1 = s0 + sidewalk_width, s1 - sidewalk_width, t0 + sidewalk_width, t1 - sidewalk_width
+    axis_s, axis_t = layout.rot[:, 0], layout.rot[:, 1]
     if a1 - a0 >= b1 - b0:
-        frame, length, depth = Local(layout.rot @ (a0, b0), es, et), a1 - a0, b1 - b0
+        frame, length, depth = Local(layout.rot @ (a0, b0), axis_s, axis_t), a1 - a0, b1 - b0
     else:
-        frame, length, depth = Local(layout.rot @ (a0, b0), et, es), b1 - b0, a1 - a0
+        frame, length, depth = Local(layout.rot @ (a0, b0), axis_t, axis_s), b1 - b0, a1 - a0
     if depth > 6 and length > 6:
         fill(layout, frame, length, depth)
-    _sidewalks(layout, s0, s1, t0, t1, sw)
+    _sidewalks(layout, s0, s1, t0, t1, sidewalk_width)
 
 
 def _to_world(layout: Layout, pts) -> np.ndarray:
@@ -42,24 +42,25 @@ def _to_world(layout: Layout, pts) -> np.ndarray:
     return np.asarray(pts, float) @ layout.rot.T
 
 
-def _sidewalks(layout: Layout, s0: float, s1: float, t0: float, t1: float, sw: float) -> None:
-    """Street trees and pedestrians on the sidewalk ring of a block, sw metres wide."""
+def _sidewalks(layout: Layout, s0: float, s1: float, t0: float, t1: float, sidewalk_width: float) -> None:
+    """Street trees and pedestrians on the sidewalk ring of a block, sidewalk_width metres wide."""
     rng = layout.rng
     sides = [((s0, t0), (s1, t0), (0, 1)), ((s1, t0), (s1, t1), (-1, 0)),
              ((s1, t1), (s0, t1), (0, -1)), ((s0, t1), (s0, t0), (1, 0))]
-    for p, q, inward in sides:
-        p, q, inward = np.array(p, float), np.array(q, float), np.array(inward, float)
-        length = np.linalg.norm(q - p)
-        along = (q - p) / length
-        if rng.random() < 0.6 * layout.greenery and sw > 2.3:
+    for start, end, inward in sides:
+        start, end, inward = np.array(start, float), np.array(end, float), np.array(inward, float)
+        length = np.linalg.norm(end - start)
+        along = (end - start) / length
+        if rng.random() < 0.6 * layout.greenery and sidewalk_width > 2.3:
             u, step = rng.uniform(4, 8), rng.uniform(7, 11)
             while u < length - 4:
-                layout.tree(layout.rot @ (p + along * u + inward * 1.3), rng.uniform(2.5, 3.8))
+                layout.tree(layout.rot @ (start + along * u + inward * 1.3), rng.uniform(2.5, 3.8))
                 u += step
         for _ in range(rng.poisson(1.3 * layout.crowd * length / 100)):
-            c = layout.rot @ (p + along * rng.uniform(1, length - 1) + inward * rng.uniform(0.6, sw - 0.4))
+            spot = layout.rot @ (start + along * rng.uniform(1, length - 1)
+                                 + inward * rng.uniform(0.6, sidewalk_width - 0.4))
             for _ in range(1 + int(rng.choice(3, p=[0.6, 0.3, 0.1]))):
-                layout.human(c + rng.normal(0, 0.6, 2))
+                layout.human(spot + rng.normal(0, 0.6, 2))
 
 
 def fill(layout: Layout, frame: Local, length: float, depth: float, split: bool = True) -> None:
@@ -69,7 +70,7 @@ def fill(layout: Layout, frame: Local, length: float, depth: float, split: bool 
         cut = rng.uniform(0.35, 0.65) * length
         layout.poly("pavement", frame.rect(cut - 1.5, cut + 1.5, 0, depth))
         fill(layout, frame, cut - 1.5, depth, False)
-        fill(layout, Local(frame.pt(cut + 1.5, 0), frame.eu, frame.ev), length - cut - 1.5, depth, False)
+        fill(layout, Local(frame.pt(cut + 1.5, 0), frame.axis_u, frame.axis_v), length - cut - 1.5, depth, False)
         return
     kind = str(rng.choice(list(_USES), p=list(_USE_P)))
     if min(length, depth) < 26 and kind in ("houses", "apartments", "commercial", "perimeter"):
@@ -81,8 +82,8 @@ def fill(layout: Layout, frame: Local, length: float, depth: float, split: bool 
     _FILLERS[kind](layout, frame, length, depth)
 
 
-def _chamfer(s0: float, s1: float, t0: float, t1: float, c: float) -> list[tuple[float, float]]:
-    """Corners of a rectangle with its corners cut by c (at most a third of a side)."""
-    c = min(c, (s1 - s0) / 3, (t1 - t0) / 3)
-    return [(s0 + c, t0), (s1 - c, t0), (s1, t0 + c), (s1, t1 - c), (s1 - c, t1), (s0 + c, t1),
-            (s0, t1 - c), (s0, t0 + c)]
+def _chamfer(s0: float, s1: float, t0: float, t1: float, cut: float) -> list[tuple[float, float]]:
+    """Corners of a rectangle with its corners cut by cut (at most a third of a side)."""
+    cut = min(cut, (s1 - s0) / 3, (t1 - t0) / 3)
+    return [(s0 + cut, t0), (s1 - cut, t0), (s1, t0 + cut), (s1, t1 - cut), (s1 - cut, t1), (s0 + cut, t1),
+            (s0, t1 - cut), (s0, t0 + cut)]
