@@ -223,9 +223,8 @@ def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
     first, second, test = comparison.first, comparison.second, comparison.test
     higher = [c for i, c in enumerate(classes) if first.iou[i] > second.iou[i]]
     return (f"- **{comparison.topic}:** *{first.name}* {first.miou:.3f} against *{second.name}* {second.miou:.3f} "
-            f"({test.difference:+.3f}, {p_text(test.p_value)}: {verdict(test.difference, test.p_value)}); higher "
-            f"IoU on {len(higher)} of the {len(classes)} classes, more accurate on {test.images_first_better} of "
-            f"the {test.images} images.")
+            f"({p_text(test.p_value)}: {verdict(test.difference, test.p_value)}), higher IoU on {len(higher)} of "
+            f"{len(classes)} classes.")
 
 
 def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
@@ -236,13 +235,11 @@ def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
     band = next(iter(scores.values())).band
     spread_near, spread_far = max(near.values()) - min(near.values()), max(away.values()) - min(away.values())
     lower = sum(near[name] < away[name] for name in scores)
-    where = "near the boundaries than far from them" if spread_near > spread_far else \
-        "far from the boundaries than near them"
-    return (f"- **Boundaries:** within {band:g} px of a true class boundary the accuracy is "
+    where = "near boundaries than far from them" if spread_near > spread_far else "far from boundaries than near them"
+    return (f"- **Boundaries:** within {band:g} px of one the accuracy is "
             + _list([f"{v:.3f} (*{k}*)" for k, v in near.items()])
-            + f"; {far:g} px or more away " + _list([f"{v:.3f}" for v in away.values()])
-            + f". It is lower near the boundaries for {lower} of the {len(scores)} models, where a pixel's "
-            f"neighbourhood mixes two classes; the models differ more {where} ({spread_near:.3f} against "
+            + f", lower than {far:g} px or more away for {lower} of the {len(scores)} models: there a pixel's "
+            f"neighbourhood mixes two classes. The models differ more {where} ({spread_near:.3f} against "
             f"{spread_far:.3f} between best and worst).")
 
 
@@ -255,8 +252,8 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
     ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
     reason = ("each window sees its own pixel at full resolution, while the FCN interpolates a grid 16 times "
               "coarser" if ahead else "the FCN's deep encoder sees far more context than one small window")
-    return (f"- **Sliding window against the FCN:** the FCN labelled the crop {speed}, since overlapping windows "
-            "recompute the same features that one FCN pass computes once. On the same sampled pixels the mIoU is "
+    return (f"- **Sliding window against the FCN:** the FCN labelled the crop {speed}: overlapping windows "
+            "recompute what one FCN pass computes once. On the same sampled pixels the mIoU is "
             + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
             + f": the window classifier {'beats' if ahead else 'trails'} the FCN, as {reason}.")
 
