@@ -134,11 +134,12 @@ def test_the_notebook_settings_pass_and_every_setting_is_checked():
             unchecked.append(name)
         except LabError as err:
             assert str(err).startswith(f"{name}='not a number' in the parameters cell: ")
-    assert unchecked == [name for name in names if isinstance(kinds[name], str) and name not in CHOICES]
-    assert {"DEVICE", "DATA_DIR", "UAVID_DIR"} <= set(unchecked)  # names: checked where they are used
+    assert unchecked == [name for name in names if isinstance(kinds[name], str) and name not in CHOICES + PATHS]
+    assert {"DEVICE", "DATA_DIR"} <= set(unchecked)  # names: checked where they are used
 
 
 CHOICES = ("PRECISION", "SEG_OPTIMIZER", "SEG_SCHEDULE", "FCN_UPSAMPLE")  # string settings with a fixed set of values
+PATHS = ("UAVID_DIR",)  # folders checked with the settings
 
 
 def test_config_defaults_are_the_parameters_cell():
