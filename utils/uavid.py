@@ -77,14 +77,19 @@ def _sequence(seq: Path, skipped: list[Path]) -> list[Sample]:
     twins = [p for paths in (*images.values(), *labels.values()) if len(paths) > 1 for p in paths]
     check(not twins, f"{len(twins)} files of {seq} share a name but not a suffix ({_names(twins)}): "
                      "keep one file per frame in Images and one in Labels")
-    lossy = [p[0] for p in labels.values() if p[0].suffix.lower() not in LABEL_SUFFIXES]
-    check(not lossy, f"label {_names(lossy)} is not PNG: JPEG compression mixes the class colours, so labels must "
-                     "be PNG as in UAVid; export the label again as PNG" if len(lossy) == 1 else
-          f"{len(lossy)} labels in {seq / 'Labels'} are not PNG ({_names([f.name for f in lossy])}): JPEG "
-          "compression mixes the class colours, so labels must be PNG as in UAVid; export them again as PNG")
+    _not_png([p[0] for p in labels.values() if p[0].suffix.lower() not in LABEL_SUFFIXES])
     _unpaired("image", "label", [images[k][0] for k in images if k not in labels], seq / "Labels")
     _unpaired("label", "image", [labels[k][0] for k in labels if k not in images], seq / "Images")
     return [Sample(seq.name, images[k][0], labels[k][0]) for k in images]
+
+
+def _not_png(labels: list[Path]) -> None:
+    """LabError naming the labels saved in a lossy format, if there are any."""
+    why = "JPEG compression mixes the class colours, so labels must be PNG as in UAVid"
+    if len(labels) == 1:
+        raise LabError(f"label {labels[0]} is not PNG: {why}; export it again as PNG")
+    check(not labels, f"{len(labels)} labels in {labels[0].parent if labels else ''} are not PNG "
+                      f"({_names([f.name for f in labels])}): {why}; export them again as PNG")
 
 
 def _unpaired(kind: str, other: str, files: list[Path], folder: Path) -> None:
@@ -127,7 +132,8 @@ def list_sequences(split_dir: str | Path) -> dict[str, list[Sample]]:
 
 
 def _holds_uavid(folder: Path) -> bool:
-    """Whether uavid_train and uavid_val in folder each have a sequence with images (seq*/Images/*.png)."""
+    """Whether uavid_train and uavid_val in folder each have a sequence with images (seq*/Images/*.png, or
+    another format of IMAGE_SUFFIXES)."""
     return all(any(p.suffix.lower() in IMAGE_SUFFIXES for p in (folder / split).glob("seq*/Images/*"))
                for split in ("uavid_train", "uavid_val"))
 
