@@ -59,3 +59,40 @@ def test_cores_description_and_channels_last():
     assert describe(torch.device("cpu")).startswith("cpu (")
     conv = to_device(nn.Conv2d(3, 4, 3), torch.device("cpu"))
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_mps_without_the_cpu_fall_back_says_how_to_set_it(monkeypatch, capsys):
+    from utils import device as module
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(module, "MPS_FALLBACK_ON", True)
+    assert pick_device("auto").type == "mps" and capsys.readouterr().out == ""
+    monkeypatch.setattr(module, "MPS_FALLBACK_ON", False)  # as if torch had been imported before utils.device
+    assert pick_device("mps").type == "mps"
+    out = capsys.readouterr().out
+    assert "PYTORCH_ENABLE_MPS_FALLBACK=1 was not set" in out and "first cell" in out and out.count("\n") == 1
+
+
+def test_the_fall_back_is_set_when_utils_is_imported_before_torch():
+    import subprocess
+    import sys
+
+    code = ("import os; os.environ.pop('PYTORCH_ENABLE_MPS_FALLBACK', None); import utils.device as d, sys; "
+            "print(d.MPS_FALLBACK_ON, os.environ['PYTORCH_ENABLE_MPS_FALLBACK'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "1"]
+    late = subprocess.run([sys.executable, "-c", "import torch; " + code], capture_output=True, text=True, check=True)
+    assert late.stdout.split() == ["False", "1"]  # set, but too late for this process: pick_device says so
+
+
+def test_crops_load_in_spawned_workers():
+    # macOS and Windows start DataLoader workers by spawning a new interpreter, which must import the dataset
+    from utils.seg_data import SegmentationCrops
+
+    images = [torch.randint(0, 256, (3, 40, 60), dtype=torch.uint8) for _ in range(2)]
+    masks = [torch.randint(0, 8, (40, 60)) for _ in range(2)]
+    crops = SegmentationCrops(images, masks, 16, 4, [0.5] * 3, [0.25] * 3)
+    loader = torch.utils.data.DataLoader(crops, batch_size=2, num_workers=1, multiprocessing_context="spawn")
+    shapes = [(tuple(x.shape), tuple(y.shape)) for x, y in loader]
+    assert shapes == [((2, 3, 16, 16), (2, 16, 16))] * 2

@@ -157,3 +157,22 @@ def test_ctrl_c_in_a_training_cell_keeps_its_results_and_stops_the_run(tmp_path)
     # the finished epoch is kept: in the checkpoint, from which a re-run of the cell resumes
     state = torch.load(tmp_path / "checkpoints" / "mnist_mlp.pt", map_location="cpu", weights_only=True)
     assert state["history"]["epoch"] == [1] and state["best_model"] is not None
+
+
+def test_run_all_as_jupyter_runs_it_with_progress_bars_as_widgets(tmp_path):
+    # nbclient executes the cells one after the other as Jupyter's Run All does: no papermill, no injected-parameters
+    # cell; the quick settings go in a cell of their own after the parameters cell, progress bars on
+    nb = nbformat.read(ROOT / "lab3.ipynb", as_version=4)
+    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    settings = {**TINY, "PROGRESS": True, "FIGURES_DIR": str(tmp_path / "figures"),
+                "OUTPUT_DIR": str(tmp_path / "outputs"), "STANDIN_DIR": str(tmp_path / "standin")}
+    nb.cells.insert(params + 1, nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in settings.items())))
+    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) >= 3  # a bar for each model trained, at least
+    assert "application/vnd.jupyter.widget-state+json" in nb.metadata.get("widgets", {})
+    text_bars = [o for o in outputs if o.output_type == "stream" and re.search(r"\d+it/s\]|\|[#█ ]+\|", o.text)]
+    assert not text_bars, text_bars[0].text[:200]  # no bars drawn as text in the cells' output

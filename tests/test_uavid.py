@@ -85,8 +85,10 @@ def test_sequence_without_labels_and_image_without_label(tmp_path):
     with pytest.raises(LabError, match="seq99 has 1 images but no Labels folder"):
         uavid.list_sequences(root / "uavid_train")
     (root / "uavid_train" / "seq99" / "Labels").mkdir()
-    with pytest.raises(LabError, match=r"image .*seq99/Images/000000.png has no label"):
+    with pytest.raises(LabError, match=r"image .*seq99.Images.000000.png has no label: expected one named "
+                                       r"000000\.\* in .*seq99.Labels") as err:
         uavid.list_sequences(root / "uavid_train")
+    assert "\n" not in str(err.value)
 
 
 def test_image_and_label_of_different_sizes(tmp_path):
@@ -183,3 +185,167 @@ def test_bad_height_is_refused(tmp_path):
     root = write_uavid(tmp_path / "uavid", train=2, val=1)
     with pytest.raises(LabError, match="height=0 must be a positive whole number of rows"):
         uavid.load_samples(uavid.list_sequences(root / "uavid_train")["seq1"], height=0)
+
+
+# ----------------------------------------------------------------------------- bad files in a valid tree
+
+
+def six_frames(tmp_path):
+    """A valid tree whose seq1 holds frames 000000 and 000100 of the six frames of uavid_train."""
+    return write_uavid(tmp_path / "uavid", train=3, val=1)
+
+
+def train_frames(root):
+    return [s for seq in uavid.list_sequences(root / "uavid_train").values() for s in seq]
+
+
+def test_a_truncated_image_is_named(tmp_path):
+    root = six_frames(tmp_path)
+    image = root / "uavid_train" / "seq2" / "Images" / "000100.png"
+    image.write_bytes(image.read_bytes()[:-200])  # the header is intact, the pixels are not
+    with pytest.raises(LabError, match=r"seq2.Images.000100.png cannot be read \(image file is truncated") as err:
+        uavid.load_samples(train_frames(root))
+    assert "\n" not in str(err.value) and "copy it again" in str(err.value)
+
+
+def test_a_label_that_is_not_an_image_is_named(tmp_path):
+    root = six_frames(tmp_path)
+    (root / "uavid_train" / "seq3" / "Labels" / "000000.png").write_text("<html>404 Not Found</html>")
+    with pytest.raises(LabError, match=r"seq3.Labels.000000.png cannot be read \(not an image\)") as err:
+        uavid.load_samples(train_frames(root))
+    assert "\n" not in str(err.value)
+
+
+def test_every_unreadable_file_is_named_in_one_line(tmp_path):
+    root = six_frames(tmp_path)
+    bad = [root / "uavid_train" / "seq1" / "Images" / "000000.png", root / "uavid_train" / "seq3" / "Labels" /
+           "000100.png"]
+    for path in bad:
+        path.write_bytes(b"")
+    with pytest.raises(LabError, match=r"^2 of 6 frames cannot be used: ") as err:
+        uavid.load_samples(train_frames(root))
+    assert all(str(path) in str(err.value) for path in bad) and "\n" not in str(err.value)
+
+
+def test_a_jpeg_image_beside_its_png_label_is_read(tmp_path, capsys):
+    root = six_frames(tmp_path)
+    png = root / "uavid_train" / "seq2" / "Images" / "000100.png"
+    Image.open(png).save(png.with_suffix(".jpg"), quality=95)
+    png.unlink()
+    frames = train_frames(root)
+    assert len(frames) == 6 and frames[3].image.name == "000100.jpg" and frames[3].label.name == "000100.png"
+    images, masks = uavid.load_samples(frames)
+    assert images[3].shape == (3, 24, 40) and torch.equal(masks[3], torch.from_numpy(random_mask(24, 40, 21)).long())
+    assert capsys.readouterr().out == ""  # nothing skipped
+    [path] = uavid.export_predictions(frames[3:4], [masks[3]], tmp_path / "out")
+    assert path.name == "000100.png" and np.array_equal(uavid.read_label(path), masks[3].numpy())
+
+
+def test_a_label_whose_image_is_gone_is_an_error(tmp_path):
+    root = six_frames(tmp_path)
+    (root / "uavid_train" / "seq2" / "Images" / "000100.png").unlink()
+    with pytest.raises(LabError, match=r"label .*seq2.Labels.000100.png has no image: expected one named "
+                                       r"000100\.\* in .*seq2.Images; add it or remove the label"):
+        uavid.list_sequences(root / "uavid_train")
+
+
+def test_many_frames_without_their_other_half_are_counted(tmp_path):
+    root = six_frames(tmp_path)
+    for f in range(7):
+        write_frame(root / "uavid_train" / "seq2", f"{f + 1:06d}.png", 24, 40, label=False)
+    with pytest.raises(LabError, match=r"7 images in .*seq2.Images have no label \(000001.png, 000002.png, "
+                                       r"000003.png, 000004.png, 000005.png and 2 more\): expected labels") as err:
+        uavid.list_sequences(root / "uavid_train")
+    assert "\n" not in str(err.value)
+
+
+def test_a_jpeg_label_and_two_files_for_one_frame_are_errors(tmp_path):
+    root = six_frames(tmp_path)
+    label = root / "uavid_train" / "seq1" / "Labels" / "000000.png"
+    Image.open(label).save(label.with_suffix(".jpg"))
+    with pytest.raises(LabError, match=r"2 files of .*seq1 share a name but not a suffix \(.*000000.jpg, "
+                                       r".*000000.png\): keep one file per frame"):
+        uavid.list_sequences(root / "uavid_train")
+    label.unlink()
+    with pytest.raises(LabError, match=r"label .*seq1.Labels.000000.jpg is not PNG: .* export it again as PNG"):
+        uavid.list_sequences(root / "uavid_train")
+
+
+def test_what_is_not_a_frame_is_skipped_and_said(tmp_path, capsys):
+    root = six_frames(tmp_path)
+    train = root / "uavid_train"
+    (train / "seq1" / "Images" / "notes.txt").write_text("flight log")
+    (train / "seq1" / "Images" / "._000000.png").write_bytes(b"\0")  # macOS metadata beside a copied file
+    (train / "__MACOSX").mkdir()
+    (train / "seq9" / "Images").mkdir(parents=True)  # a sequence without a single frame
+    assert len(train_frames(root)) == 6
+    out = capsys.readouterr().out
+    assert out.startswith(f"UAVid: skipped 4 entries of {train} that are not frames")
+    for name in ("__MACOSX", "._000000.png", "notes.txt", "seq9"):
+        assert name in out
+    assert out.count("\n") == 1
+    uavid.list_sequences(root / "uavid_val")
+    assert capsys.readouterr().out == ""  # nothing to skip: nothing said
+
+
+def test_single_channel_labels_of_class_indices_load_in_the_toolkit_order(tmp_path):
+    root = six_frames(tmp_path)
+    frames = train_frames(root)
+    colour = uavid.load_samples(frames, height=12)[1]
+    for frame in frames:  # what the UAVid toolkit's prepareTrainIdFiles.py writes: one channel, 0-7
+        Image.fromarray(uavid.read_label(frame.label)).save(frame.label)
+        assert Image.open(frame.label).mode == "L"
+    indices = uavid.load_samples(frames, height=12)[1]
+    assert all(torch.equal(a, b) for a, b in zip(colour, indices, strict=True))
+    assert uavid.read_label(frames[0].label).max() == 7
+
+
+def test_single_channel_labels_of_other_values_say_what_was_found(tmp_path):
+    root = six_frames(tmp_path)
+    label = root / "uavid_train" / "seq1" / "Labels" / "000000.png"
+    grey = Image.open(label).convert("L")  # the colours turned grey: 0, 38, 75, 90, ...
+    grey.save(label)
+    with pytest.raises(LabError, match=r"label .*seq1.Labels.000000.png is single-channel \(mode L\) with values "
+                                       r"0, \d+.*: expected class indices 0-7 in the UAVid toolkit's order \(0 "
+                                       r"clutter, 1 building.*7 moving car\)") as err:
+        uavid.read_label(label)
+    assert "\n" not in str(err.value)
+    Image.fromarray((np.asarray(grey) > 0).astype(np.uint16) * 300).save(label)  # 16 bits
+    with pytest.raises(LabError, match=r"with values 0, 300: expected class indices 0-7"):
+        uavid.read_label(label)
+
+
+def test_check_uavid_dir_names_the_setting_and_checks_the_layout(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LabError, match=r"^UAVID_DIR='/no/such/uavid' in the parameters cell: no UAVid in "
+                                       r".*uavid \(it does not exist\)") as err:
+        uavid.check_uavid_dir("/no/such/uavid")
+    assert "\n" not in str(err.value)
+    assert uavid.check_uavid_dir("data/uavid") is None  # the default, missing: the stand-in
+    root = six_frames(tmp_path)
+    assert uavid.check_uavid_dir(root) == root
+    (root / "uavid_val" / "seq4" / "Labels" / "000100.png").unlink()
+    (root / "uavid_val" / "notes").mkdir()
+    with pytest.raises(LabError, match=r"^UAVID_DIR=.* in the parameters cell: image .*seq4.Images.000100.png has "
+                                       "no label"):
+        uavid.check_uavid_dir(root)
+    assert capsys.readouterr().out == ""  # the listing is said once, when Task 2 loads the data
+
+
+def test_the_settings_stop_at_a_wrong_uavid_dir(tmp_path):
+    from utils.config import Config
+
+    with pytest.raises(LabError, match=r"^UAVID_DIR='.*nowhere' in the parameters cell: no UAVid in .*nowhere "
+                                       r"\(it does not exist\)"):
+        Config.from_parameters({"UAVID_DIR": str(tmp_path / "nowhere")})
+    root = six_frames(tmp_path)
+    assert Config.from_parameters({"UAVID_DIR": str(root)}).seg.uavid_dir == str(root)
+
+
+def test_the_module_loads_without_pytorch():
+    import subprocess
+    import sys
+
+    code = "import sys; import utils.uavid, utils.palette; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -11,6 +11,7 @@ from typing import Any
 
 from .choices import CROP_SCALE, OPTIMIZERS, PRECISIONS, SCHEDULERS, UPSAMPLING
 from .errors import check
+from .uavid import check_uavid_dir
 
 MNIST_TRAIN = 60000  # MNIST's training images, of which VAL_SIZE are held out
 UAVID_TRAIN_SEQUENCES = 20  # labelled sequences of UAVid's (and the stand-in's) uavid_train
@@ -165,6 +166,7 @@ class Config:
         sections = {name: _section(kind, parameters) for name, kind in SECTIONS.items()}
         config = cls(**sections)
         config.check_combinations()
+        check_uavid_dir(config.seg.uavid_dir, Segmentation().uavid_dir)  # before Task 1 trains, not after
         return config
 
     def mnist_key(self) -> dict:

@@ -1,16 +1,33 @@
 """Device choice, seeding, and the cores this process may use."""
 import os
 import random
+import sys
 
-import numpy as np
-import torch
-import torch.nn as nn
+# Apple's MPS lacks some operations: with this set, PyTorch runs them on the CPU instead of stopping. PyTorch reads
+# it once, when it is imported, so it counts only if set before then (the notebook's first cell sets it too).
+MPS_FALLBACK = "PYTORCH_ENABLE_MPS_FALLBACK"
+MPS_FALLBACK_ON = os.environ.get(MPS_FALLBACK, "1" if "torch" not in sys.modules else "0") != "0"
+os.environ.setdefault(MPS_FALLBACK, "1")
 
-from .errors import LabError, check
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+from .errors import LabError, check  # noqa: E402
 
 
 def pick_device(name: str = "auto") -> torch.device:
-    """CUDA if available, then Apple's MPS, then the CPU; or the device named."""
+    """CUDA if available, then Apple's MPS, then the CPU; or the device named. On MPS, says if operations it
+    lacks will stop the run (the CPU fall-back was not set when PyTorch was imported)."""
+    device = _device(name)
+    if device.type == "mps" and not MPS_FALLBACK_ON:
+        print(f"MPS: operations it lacks will stop with NotImplementedError, as {MPS_FALLBACK}=1 was not set when "
+              "PyTorch was imported; to run them on the CPU, run the notebook's first cell before the others, or set "
+              "it before starting Jupyter")
+    return device
+
+
+def _device(name: str) -> torch.device:
     if name != "auto":
         try:
             device = torch.device(name)

@@ -1,18 +1,31 @@
 """UAVid on disk: the official folder layout, reading frames and labels, the course split, and writing
-predictions in the same layout."""
+predictions in the same layout.
+
+Listing a split checks the layout before anything is read: every image needs its label and every label its
+image (matched by name, without the suffix), labels must be PNG, and whatever is not a frame is skipped and
+said. Reading names each file that cannot be decoded. Imports no PyTorch at load time, so that the settings can
+check UAVID_DIR cheaply."""
+from __future__ import annotations
+
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
-from .device import usable_cores
 from .errors import LabError, check
-from .palette import index_to_rgb, rgb_to_index
+from .palette import CLASSES, NUM_CLASSES, index_to_rgb, rgb_to_index
+
+if TYPE_CHECKING:
+    import torch
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")  # what a frame's image may be
+LABEL_SUFFIXES = (".png", ".tif", ".tiff", ".bmp")  # lossless only: JPEG blurs the class colours
+SINGLE_CHANNEL = ("L", "I", "I;16", "I;16B", "I;16L")  # modes of a label that holds class indices, not colours
+SHOWN = 5  # names shown in a message before "and N more"
 
 
 @dataclass(frozen=True)
@@ -28,34 +41,101 @@ def _natural(path: Path) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
 
+def _names(paths: list, shown: int = SHOWN) -> str:
+    """The first `shown` of paths, then how many more."""
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(str(p) for p in paths[:shown]) + more
+
+
 def sequence_names(samples: list[Sample]) -> list[str]:
     """The sequences the samples come from, in natural order (seq2 before seq10)."""
     return sorted({s.sequence for s in samples}, key=lambda name: _natural(Path(name)))
 
 
-def list_sequences(split_dir: str | Path) -> dict[str, list[Sample]]:
-    """The frames of every sequence folder in one official split folder (e.g. <root>/uavid_train)."""
+def _frame_files(folder: Path, suffixes: tuple[str, ...], skipped: list[Path]) -> dict[str, list[Path]]:
+    """The files of folder whose suffix is in suffixes, by name without the suffix; the rest goes to skipped
+    (hidden files such as macOS's ._000000.png included: they are not frames)."""
+    frames: dict[str, list[Path]] = {}
+    if not folder.is_dir():
+        return frames
+    for path in sorted(folder.iterdir(), key=_natural):
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in suffixes:
+            frames.setdefault(path.stem, []).append(path)
+        else:
+            skipped.append(path)
+    return frames
+
+
+def _sequence(seq: Path, skipped: list[Path]) -> list[Sample]:
+    """The frames of one sequence folder (seq/Images and seq/Labels), each image paired with its label."""
+    images = _frame_files(seq / "Images", IMAGE_SUFFIXES, skipped)
+    labels = _frame_files(seq / "Labels", IMAGE_SUFFIXES, skipped)
+    if not images and not labels:
+        return []
+    check((seq / "Labels").is_dir(), f"sequence {seq} has {len(images)} images but no Labels folder: "
+                                     "add seqN/Labels/*.png or remove the sequence")
+    twins = [p for paths in (*images.values(), *labels.values()) if len(paths) > 1 for p in paths]
+    check(not twins, f"{len(twins)} files of {seq} share a name but not a suffix ({_names(twins)}): "
+                     "keep one file per frame in Images and one in Labels")
+    _not_png([p[0] for p in labels.values() if p[0].suffix.lower() not in LABEL_SUFFIXES])
+    _unpaired("image", "label", [images[k][0] for k in images if k not in labels], seq / "Labels")
+    _unpaired("label", "image", [labels[k][0] for k in labels if k not in images], seq / "Images")
+    return [Sample(seq.name, images[k][0], labels[k][0]) for k in images]
+
+
+def _not_png(labels: list[Path]) -> None:
+    """LabError naming the labels saved in a lossy format, if there are any."""
+    why = "JPEG compression mixes the class colours, so labels must be PNG as in UAVid"
+    if len(labels) == 1:
+        raise LabError(f"label {labels[0]} is not PNG: {why}; export it again as PNG")
+    check(not labels, f"{len(labels)} labels in {labels[0].parent if labels else ''} are not PNG "
+                      f"({_names([f.name for f in labels])}): {why}; export them again as PNG")
+
+
+def _unpaired(kind: str, other: str, files: list[Path], folder: Path) -> None:
+    """LabError naming the files of one kind that lack their other half in folder, if there are any."""
+    if len(files) == 1:
+        raise LabError(f"{kind} {files[0]} has no {other}: expected one named {files[0].stem}.* in {folder}; "
+                       f"add it or remove the {kind}")
+    check(not files, f"{len(files)} {kind}s in {files[0].parent if files else folder} have no {other} "
+                     f"({_names([f.name for f in files])}): expected {other}s of the same names in {folder}; "
+                     f"add them or remove the {kind}s")
+
+
+def scan_split(split_dir: str | Path) -> tuple[dict[str, list[Sample]], list[Path]]:
+    """The frames of every sequence folder (one with Images/ or Labels/) in one official split folder
+    (e.g. <root>/uavid_train), and what was skipped: entries that are not frames. Raises LabError on a broken
+    layout (an image without its label, a label without its image, a JPEG label)."""
     split_dir = Path(split_dir)
     check(split_dir.is_dir(), f"UAVid folder {split_dir} does not exist: put UAVid's uavid_train and uavid_val there")
-    sequences = {}
-    for seq in sorted((p for p in split_dir.iterdir() if p.is_dir()), key=_natural):
-        images = sorted((seq / "Images").glob("*.png"), key=_natural)
-        if not images:
+    sequences, skipped = {}, []
+    for seq in sorted(split_dir.iterdir(), key=_natural):
+        if not (seq.is_dir() and ((seq / "Images").is_dir() or (seq / "Labels").is_dir())):
+            skipped.append(seq)
             continue
-        check((seq / "Labels").is_dir(), f"sequence {seq} has {len(images)} images but no Labels folder: "
-                                         "add seqN/Labels/*.png or remove the sequence")
-        samples = []
-        for image in images:
-            label = seq / "Labels" / image.name
-            check(label.is_file(), f"image {image} has no label {label}: add it or remove the image")
-            samples.append(Sample(seq.name, image, label))
-        sequences[seq.name] = samples
+        samples = _sequence(seq, skipped)
+        if samples:
+            sequences[seq.name] = samples
+        else:
+            skipped.append(seq)
+    return sequences, skipped
+
+
+def list_sequences(split_dir: str | Path) -> dict[str, list[Sample]]:
+    """The frames of every sequence folder in one official split folder (e.g. <root>/uavid_train); prints one
+    line naming what was skipped, if anything was."""
+    sequences, skipped = scan_split(split_dir)
+    if skipped:
+        print(f"UAVid: skipped {len(skipped)} entries of {split_dir} that are not frames (neither an image with its "
+              f"label nor a sequence folder): {_names(skipped)}")
     return sequences
 
 
 def _holds_uavid(folder: Path) -> bool:
-    """Whether uavid_train and uavid_val in folder each have a sequence with images (seq*/Images/*.png)."""
-    return all(any((folder / split).glob("seq*/Images/*.png")) for split in ("uavid_train", "uavid_val"))
+    """Whether uavid_train and uavid_val in folder each have a sequence with images (seq*/Images/*.png, or
+    another format of IMAGE_SUFFIXES)."""
+    return all(any(p.suffix.lower() in IMAGE_SUFFIXES for p in (folder / split).glob("seq*/Images/*"))
+               for split in ("uavid_train", "uavid_val"))
 
 
 def _found(path: Path, limit: int = 5) -> str:
@@ -123,46 +203,114 @@ def course_split(root: str | Path, test_sequences: int = 6, seed: int = 0) -> di
     return split
 
 
+def check_uavid_dir(path: str | Path, default: str | Path = "data/uavid", setting: str = "UAVID_DIR") -> Path | None:
+    """find_uavid, then the layout of both splits (no file is read, nothing printed): for the settings cell, so
+    that a wrong UAVID_DIR or a frame without its label stops the notebook before Task 1 trains. Its errors
+    name the setting."""
+    try:
+        root = find_uavid(path, default)
+        for split in ("uavid_train", "uavid_val") if root is not None else ():
+            scan_split(root / split)
+    except LabError as err:
+        raise LabError(f"{setting}={str(path)!r} in the parameters cell: {err}") from None
+    return root
+
+
 def _resized(img: Image.Image, height: int | None, resample) -> Image.Image:
     if height is None or height == img.height:
         return img
     return img.resize((round(img.width * height / img.height), height), resample)
 
 
+def _unreadable(path: Path, err: Exception) -> LabError:
+    """The error for a file PIL cannot decode: one line naming it."""
+    why = "not an image" if isinstance(err, UnidentifiedImageError) else str(err) or type(err).__name__
+    return LabError(f"{path} cannot be read ({why}): copy it again from the UAVid archive, or remove the frame "
+                    "(its image and its label)")
+
+
+def _decoded(path: Path, read):
+    """read(opened image) for the file at path; a file PIL cannot decode raises LabError naming it."""
+    try:
+        with Image.open(path) as img:
+            return read(img)
+    except (OSError, SyntaxError, ValueError, EOFError) as err:  # PIL's errors for truncated or corrupt files
+        raise _unreadable(path, err) from None
+
+
 def read_image(path: Path, height: int | None = None) -> np.ndarray:
     """RGB image (H, W, 3) uint8, resized to `height` rows (aspect kept) if given."""
-    with Image.open(path) as img:
-        return np.array(_resized(img.convert("RGB"), height, Image.BILINEAR))
+    return _decoded(Path(path), lambda img: np.array(_resized(img.convert("RGB"), height, Image.BILINEAR)))
+
+
+def _indices(values: np.ndarray, path: Path, mode: str) -> np.ndarray:
+    """A single-channel label's values as class indices, if they are 0-7 (the UAVid toolkit's train ids)."""
+    found = np.unique(values)
+    if found.size and (found.min() < 0 or found.max() >= NUM_CLASSES):
+        order = ", ".join(f"{i} {name}" for i, name in enumerate(CLASSES))
+        raise LabError(f"label {path} is single-channel (mode {mode}) with values {_names(found.tolist(), 8)}: "
+                       f"expected class indices 0-{NUM_CLASSES - 1} in the UAVid toolkit's order ({order}), "
+                       "or a colour label in UAVid's palette")
+    return values.astype(np.uint8)
+
+
+def _label(img: Image.Image, path: Path, height: int | None) -> np.ndarray:
+    img = _resized(img, height, Image.NEAREST)
+    if img.mode in SINGLE_CHANNEL:
+        return _indices(np.asarray(img), path, img.mode)
+    return rgb_to_index(np.asarray(img.convert("RGB")), path)
 
 
 def read_label(path: Path, height: int | None = None) -> np.ndarray:
-    """Class indices (H, W) uint8 of a colour label, resized to `height` rows (nearest neighbour) if given."""
-    with Image.open(path) as img:
-        return rgb_to_index(np.asarray(_resized(img.convert("RGB"), height, Image.NEAREST)), path)
+    """Class indices (H, W) uint8 of a label resized to `height` rows (nearest neighbour) if given: a colour
+    label in UAVid's palette, or a single-channel one holding the class indices 0-7 (the official toolkit's
+    train ids, in the same class order)."""
+    return _decoded(Path(path), lambda img: _label(img, Path(path), height))
+
+
+def _size(path: Path) -> tuple[int, int]:
+    return _decoded(path, lambda img: img.size)
 
 
 def load_sample(sample: Sample, height: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """One frame resized to `height` rows: the image as uint8 (3, H, W), its label as int64 (H, W)."""
-    with Image.open(sample.image) as img, Image.open(sample.label) as lbl:  # headers only: cheap
-        check(img.size == lbl.size, f"image {sample.image} is {img.width}x{img.height} but its label {sample.label} "
-                                    f"is {lbl.width}x{lbl.height}: they must be the same size")
+    import torch
+
+    image_size, label_size = _size(sample.image), _size(sample.label)  # headers only: cheap
+    check(image_size == label_size, f"image {sample.image} is {image_size[0]}x{image_size[1]} but its label "
+                                    f"{sample.label} is {label_size[0]}x{label_size[1]}: they must be the same size")
     image = torch.from_numpy(read_image(sample.image, height)).permute(2, 0, 1).contiguous()
     return image, torch.from_numpy(read_label(sample.label, height)).long()
 
 
+def _load_or_error(sample: Sample, height: int | None):
+    try:
+        return load_sample(sample, height)
+    except LabError as err:
+        return err
+
+
 def load_samples(samples: list[Sample], height: int | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Read every sample once, resized to `height` rows: images as uint8 (3, H, W), labels as int64 (H, W)."""
+    """Read every sample once, resized to `height` rows: images as uint8 (3, H, W), labels as int64 (H, W).
+    Every frame is tried: if any fails, one LabError names each bad frame (the first few, and how many)."""
+    from .device import usable_cores
+
     check(height is None or (isinstance(height, int) and height > 0),
           f"height={height} must be a positive whole number of rows (e.g. 270), or None for the full size")
     # PNG decoding and resizing release the GIL, so threads read several frames at once.
     with ThreadPoolExecutor(min(8, usable_cores())) as pool:
-        pairs = list(pool.map(load_sample, samples, [height] * len(samples)))
+        pairs = list(pool.map(_load_or_error, samples, [height] * len(samples)))
+    errors = [str(p) for p in pairs if isinstance(p, LabError)]
+    if len(errors) == 1:
+        raise LabError(errors[0])
+    check(not errors, f"{len(errors)} of {len(samples)} frames cannot be used: {'; '.join(errors[:3])}"
+                      + (f"; and {len(errors) - 3} more" if len(errors) > 3 else ""))
     return [image for image, _ in pairs], [mask for _, mask in pairs]
 
 
 def save_prediction(mask: np.ndarray | torch.Tensor, out_root: str | Path, sequence: str, name: str) -> Path:
     """Write a class-index mask as a UAVid colour PNG at <out_root>/<sequence>/Labels/<name>."""
-    mask = mask.cpu().numpy() if torch.is_tensor(mask) else mask
+    mask = mask.cpu().numpy() if hasattr(mask, "cpu") else mask
     path = Path(out_root) / sequence / "Labels" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(index_to_rgb(mask.astype(np.uint8))).save(path)
@@ -171,6 +319,9 @@ def save_prediction(mask: np.ndarray | torch.Tensor, out_root: str | Path, seque
 
 def enlarge(pred: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     """A (H, W) map of class indices resized to size = (height, width) by nearest neighbour, as uint8."""
+    import torch
+    import torch.nn.functional as F
+
     return F.interpolate(pred[None, None].float(), size=size, mode="nearest")[0, 0].to(torch.uint8)
 
 
@@ -179,7 +330,7 @@ def export_predictions(samples: list[Sample], predictions: list[torch.Tensor], o
     check(len(samples) == len(predictions), f"{len(predictions)} predictions for {len(samples)} images")
     paths = []
     for sample, pred in zip(samples, predictions, strict=True):
-        with Image.open(sample.image) as img:
-            size = (img.height, img.width)
-        paths.append(save_prediction(enlarge(pred, size), out_root, sample.sequence, sample.image.name))
+        width, height = _size(sample.image)
+        name = sample.label.name  # a PNG, whatever the image's format
+        paths.append(save_prediction(enlarge(pred, (height, width)), out_root, sample.sequence, name))
     return paths
