@@ -14,11 +14,10 @@ MISSING = "not-installed-lab3-test-package>=1.0"  # no such package: the cell mu
 
 
 def cell_source() -> str:
-    """The first code cell of lab3.ipynb that sets REPO_URL; until the notebook has it, the copy in fixtures/."""
-    for cell in nbformat.read(ROOT / "lab3.ipynb", as_version=4).cells:
-        if cell.cell_type == "code" and re.search(r"^REPO_URL = ", cell.source, re.MULTILINE):
-            return cell.source
-    return (ROOT / "tests" / "fixtures" / "bootstrap_cell.py").read_text()
+    """The first code cell of lab3.ipynb, which sets REPO_URL."""
+    first = next(cell for cell in nbformat.read(ROOT / "lab3.ipynb", as_version=4).cells if cell.cell_type == "code")
+    assert re.search(r"^REPO_URL = ", first.source, re.MULTILINE), "the first code cell must set REPO_URL"
+    return first.source
 
 
 def git(*args: str, cwd: Path) -> None:

@@ -65,24 +65,37 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
     assert len(list((tmp_path / "outputs" / "uavid_predictions").glob("seq*/Labels/*.png"))) > 0
 
     # the findings state only numbers that the run's tables and prints show, and their claims agree with them
-    is_findings = ["findings." in c.source and "display" in c.source for c in nb.cells]
+    is_findings = ["findings.mnist_findings" in c.source or "findings.comparison_finding" in c.source
+                   for c in nb.cells]
     rendered = [output_text(o) for c, f in zip(nb.cells, is_findings, strict=True) if f for o in c.outputs]
     assert len(rendered) == 2
     shown = numbers("".join(output_text(o) for c, f in zip(nb.cells, is_findings, strict=True) if not f
                             and c.cell_type == "code" for o in c.outputs))
+    shown |= numbers("".join(c.source for c in nb.cells if c.cell_type == "markdown"))
     for finding in rendered:
         tables = "\n".join(line for line in finding.splitlines() if line.startswith("|"))
         prose = "\n".join(line for line in finding.splitlines() if not line.startswith("|"))
         missing = numbers(prose) - numbers(tables) - shown
         assert not missing, f"numbers stated in the findings but shown nowhere else: {missing}"
     mnist, seg = rendered
-    claim = re.search(r"LeNet (beats|does not beat) the MLP: ([\d.]+) % against ([\d.]+) %", mnist)
-    assert (claim[1] == "beats") == (float(claim[2]) > float(claim[3]))
-    claim = re.search(r"test mIoU is ([\d.]+), (above|below|level with) the FCN's ([\d.]+)", seg)
-    assert claim[2] == ("above" if float(claim[1]) > float(claim[3]) else
-                        "below" if float(claim[1]) < float(claim[3]) else "level with")
-    scores = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) for the ([\w -]+?)[,:]", seg))
-    assert re.search(rf"the {re.escape(max(scores, key=scores.get))} scores highest", seg)
+    claim = re.search(r"LeNet reaches ([\d.]+) % against ([\d.]+) % .*\((p [<=] ([\d.]+)): ([a-z ]+)\)", mnist)
+    assert_verdict(float(claim[1]) - float(claim[2]), claim[3], float(claim[4]), claim[5])
+    comparisons = re.findall(r"\*([^*]+)\* ([\d.]+) against \*([^*]+)\* ([\d.]+) \((p [<=] ([\d.]+)): ([a-z ]+)\)", seg)
+    assert len(comparisons) == 4
+    for _, first, _, second, p_text, p_value, word in comparisons:
+        assert_verdict(float(first) - float(second), p_text, float(p_value), word)
+    sampled = dict((name, float(value)) for value, name in re.findall(r"([\d.]+) \(\*([\w -]+)\*\)", seg)
+                   if name in ("window classifier", "FCN", "U-Net"))
+    ahead = "beats" if sampled["window classifier"] > sampled["FCN"] else "trails"
+    assert f"the window classifier {ahead} the FCN" in seg
+
+
+def assert_verdict(difference: float, p_text: str, p_value: float, word: str) -> None:
+    """A finding's verdict agrees with its difference and p-value ('p < 0.001' or 'p = 0.123')."""
+    detectable = p_text.startswith("p <") or p_value < 0.05
+    expected = "no detectable difference" if not detectable or difference == 0 else \
+        "better" if difference > 0 else "worse"
+    assert word == expected, (difference, p_text, word)
 
 
 def test_on_uavid_nothing_says_stand_in(tmp_path):

@@ -17,6 +17,8 @@ ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
 
 # Why each change of the MNIST study can matter: true whatever this run measured.
 MECHANISMS = {
+    "convolution": "a shared 5×5 filter finds a stroke anywhere and pooling tolerates small shifts; the MLP learns "
+                   "each position anew",
     "momentum": "steps add up: directions that agree grow, oscillations cancel",
     "adam": "each parameter's step is scaled by its own gradient history",
     "onecycle": "a warm-up makes a high peak rate stable; the annealing lets the weights settle",
@@ -75,13 +77,13 @@ def share_word(part: float, whole: float) -> str:
 # ----------------------------------------------------------------------------- Task 1
 
 
-def study_table(variants: dict[str, Variant], steps: list[Step], tests: dict[str, McNemar]) -> str:
-    """One row per step: test accuracy against the variant it changes, and McNemar's test on the test digits."""
+def study_table(variants: dict[str, Variant], pairs: list[Step], tests: dict[tuple[str, str], McNemar]) -> str:
+    """One row per pair: test accuracy against the variant it changes, and McNemar's test on the test digits."""
     rows = []
-    for step in steps:
+    for step in pairs:
         if step.against is None:
             continue
-        new, old, test = variants[step.name], variants[step.against], tests[step.name]
+        new, old, test = variants[step.name], variants[step.against], tests[step.name, step.against]
         rows.append({"change": step.name, "against": step.against, "test acc": pct(new.test),
                      "against's": pct(old.test), "difference (points)": f"{100 * (new.test - old.test):+.2f}",
                      "digits only it gets right": test.only_first, "only the other": test.only_second,
@@ -102,28 +104,29 @@ def regulariser_budget(before: Variant) -> str:
     if gap < 0.01:
         return (head + ": with hardly any overfitting to remove, this budget cannot show what dropout and "
                 "augmentation are for, only what they cost.")
-    return head + f": the gap of {100 * gap:.2f} points is what a regulariser can close."
+    return head + ": that gap is what a regulariser can close."
 
 
-def mnist_findings(variants: dict[str, Variant], steps: list[Step], tests: dict[str, McNemar],
-                   cnn_vs_mlp: McNemar, cnn: str, mlp: str, best: str) -> str:
+def mnist_findings(variants: dict[str, Variant], pairs: list[Step], tests: dict[tuple[str, str], McNemar],
+                   best: str) -> str:
     """Task 1's findings: convolution against the MLP, the study's verdicts, the budget's limit for the
-    regularisers, and the best network."""
-    lenet, perceptron = variants[cnn], variants[mlp]
+    regularisers, and the best network (pairs: study steps, one of kind "convolution")."""
+    lines = []
     by_verdict: dict[str, list[str]] = {"better": [], "worse": [], "no detectable difference": []}
-    for step in steps:
-        if step.against is not None:
-            change = variants[step.name].test - variants[step.against].test
-            by_verdict[verdict(change, tests[step.name].p_value)].append(f"*{step.name}*")
+    for pair in pairs:
+        if pair.against is None:
+            continue
+        new, old, test = variants[pair.name], variants[pair.against], tests[pair.name, pair.against]
+        word = verdict(new.test - old.test, test.p_value)
+        if pair.kind == "convolution":
+            lines.append(f"- **Convolution against the MLP** (both Adam at a constant rate): LeNet reaches "
+                         f"{pct(new.test)} against {pct(old.test)} with {new.parameters:,} parameters against "
+                         f"{old.parameters:,} ({p_text(test.p_value)}: {word}).")
+        else:
+            by_verdict[word].append(f"*{pair.name}*")
     summary = "; ".join(f"{word}: {_list(names)}" for word, names in by_verdict.items() if names)
-    lines = [f"- **Convolution against the MLP** (both Adam at a constant rate): LeNet reaches {pct(lenet.test)} "
-             f"against {pct(perceptron.test)} with {lenet.parameters:,} parameters against "
-             f"{perceptron.parameters:,} ({p_text(cnn_vs_mlp.p_value)}: "
-             f"{verdict(lenet.test - perceptron.test, cnn_vs_mlp.p_value)}). A shared 5×5 filter finds a stroke "
-             "anywhere and pooling tolerates small shifts; the MLP must learn each position anew.",
-             f"- **The study, step by step** (McNemar, p < {ALPHA}): {summary}.",
-             ]
-    kinds = {step.kind: step for step in steps}
+    lines.append(f"- **The study, step by step** (McNemar, p < {ALPHA}): {summary}.")
+    kinds = {pair.kind: pair for pair in pairs}
     if "dropout" in kinds:
         lines.append("- **The budget.** " + regulariser_budget(variants[kinds["dropout"].against]))
     chosen = variants[best]
@@ -239,8 +242,7 @@ def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
     return (f"- **Boundaries:** within {band:g} px of one the accuracy is "
             + _list([f"{v:.3f} (*{k}*)" for k, v in near.items()])
             + f", lower than {far:g} px or more away for {lower} of the {len(scores)} models: there a pixel's "
-            f"neighbourhood mixes two classes. The models differ more {where} ({spread_near:.3f} against "
-            f"{spread_far:.3f} between best and worst).")
+            f"neighbourhood mixes two classes. The best and worst models differ more {where}.")
 
 
 def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float],
@@ -258,9 +260,23 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
             + f": the window classifier {'beats' if ahead else 'trails'} the FCN, as {reason}.")
 
 
+def weakest_class(scores: SegScores) -> int:
+    return min(range(len(scores.iou)), key=lambda i: scores.iou[i])
+
+
+def where_pixels_go(scores: SegScores, classes: list[str], top: int = 3) -> str:
+    """A table: the share of the weakest class's true pixels given to each class (itself first)."""
+    weakest = weakest_class(scores)
+    row = scores.confusion[weakest].double()
+    share = row / row.sum().clamp(min=1)
+    order = [weakest] + [k for k in share.argsort(descending=True).tolist() if k != weakest][:top]
+    column = f"true {classes[weakest]} pixels labelled as"
+    return markdown_table([{column: classes[k], "share": f"{float(share[k]):.3f}"} for k in order])
+
+
 def weakest_class_finding(scores: SegScores, classes: list[str], frequency: list[float]) -> str:
-    """The weakest class of a model: its recall and precision, and where its missed pixels go."""
-    weakest = min(range(len(classes)), key=lambda i: scores.iou[i])
+    """The weakest class of a model: its recall and precision, and where its missed pixels go (where_pixels_go)."""
+    weakest = weakest_class(scores)
     row = scores.confusion[weakest].double()
     share = row / row.sum().clamp(min=1)
     missed = float(1 - share[weakest])
@@ -269,8 +285,8 @@ def weakest_class_finding(scores: SegScores, classes: list[str], frequency: list
             f"recall {scores.recall[weakest]:.3f}, precision {scores.precision[weakest]:.3f}).")
     if others:
         top = others[0]
-        text += (f" Of its pixels {missed:.3f} are missed, {share_word(float(share[top]), missed)} of those "
-                 f"({float(share[top]):.3f}) labelled *{classes[top]}*.")
+        text += (f" {share_word(float(share[top]), missed).capitalize()} of its missed pixels are labelled "
+                 f"*{classes[top]}* (table).")
     if frequency[weakest] < 0.02:
         text += f" It covers {frequency[weakest]:.2%} of the training pixels: few crops show it at all."
     return text

@@ -93,7 +93,7 @@ def mnist_metrics(variants: dict, paired: dict, lenet: str, best: str) -> dict:
     return {"mlp": entry(variants["MLP (Lab 2)"]), "lenet": {**entry(variants[lenet]), "variant": lenet},
             "best": {**entry(variants[best]), "name": best},
             "variants": {name: entry(variant) for name, variant in variants.items()},
-            "mcnemar_p": {name: test.p_value for name, test in paired.items()}}
+            "mcnemar_p": {f"{name} against {against}": test.p_value for (name, against), test in paired.items()}}
 
 
 def uavid_metrics(scores: dict, one_pass: dict[str, float], comparisons: list, boundary: dict, sampled: dict,

@@ -73,10 +73,16 @@ class Trained:
         return float(self.test_correct.float().mean())
 
 
-def paired_tests(steps: list[Step], trained: dict[str, Trained]) -> dict[str, McNemar]:
-    """McNemar's test of each step against the variant it changes, on the same test digits."""
-    return {step.name: mcnemar(trained[step.name].test_correct, trained[step.against].test_correct)
-            for step in steps if step.against is not None}
+def paired_tests(pairs: list[Step], trained: dict[str, Trained]) -> dict[tuple[str, str], McNemar]:
+    """McNemar's test of each variant against the one it changes, on the same test digits; keyed by both names."""
+    return {(pair.name, pair.against): mcnemar(trained[pair.name].test_correct, trained[pair.against].test_correct)
+            for pair in pairs if pair.against is not None}
+
+
+def against_the_mlp(steps: list[Step], mlp: str) -> Step:
+    """LeNet trained as the MLP is (Adam at a constant rate), compared with the MLP: convolution against none."""
+    adam = next(step for step in steps if step.kind == "adam")
+    return Step(adam.name, "convolution", adam.recipe, mlp)
 
 
 def test_answers(model, loader, run) -> Any:
