@@ -61,7 +61,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
                  "uavid_rare_classes"):
         assert (figures / f"{name}.png").is_file(), name
     text = "".join(output_text(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "procedural stand-in" in text and "[synthetic stand-in]" in text  # the banner and the table titles
+    assert "synthetic stand-in in UAVid" in text and "[synthetic stand-in]" in text  # the banner and the table titles
     assert len(list((tmp_path / "outputs" / "uavid_predictions").glob("seq*/Labels/*.png"))) > 0
 
     # the findings state only numbers that the run's tables and prints show, and their claims agree with them
