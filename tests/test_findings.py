@@ -137,3 +137,14 @@ def test_mirror_finding_words_each_change():
                                                      (0.138, 0.421, "the largest share")])
 def test_most_means_more_than_half(part, whole, word):
     assert findings.share_word(part, whole) == word
+
+
+def test_filter_finding_follows_the_smoothness_of_the_filters():
+    noise = torch.randn(20, 1, 5, 5, generator=torch.Generator().manual_seed(0))
+    ramp = torch.linspace(-1, 1, 5).repeat(20, 1, 5, 1)  # every row a smooth ramp: an edge detector
+    assert findings.neighbour_correlation(ramp) > 0.5 > abs(findings.neighbour_correlation(noise))
+    assert "grown into smooth kernels" in findings.filter_finding(ramp, noise, "LeNet", 6)
+    assert "still about as noisy" in findings.filter_finding(noise, noise, "LeNet", 1)
+    partly = noise + 1.5 * ramp
+    text = findings.filter_finding(partly, noise, "LeNet", 2)
+    assert findings.neighbour_correlation(partly) <= 0.5 and "still far from smooth" in text

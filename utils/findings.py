@@ -147,14 +147,17 @@ def neighbour_correlation(weight: torch.Tensor) -> float:
 
 
 def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epochs: int) -> str:
-    """Whether the first-layer filters of a network have grown structure since initialisation."""
+    """How far the first-layer filters of a network have grown from noise (0) towards smooth kernels (1)."""
     after, before = neighbour_correlation(trained), neighbour_correlation(initial)
-    grown = after > before + 0.2
-    return (f"Adjacent weights of *{name}*'s first-layer filters correlate at {after:.2f} after {epochs} epochs, "
-            f"against {before:.2f} at initialisation: "
-            + ("the filters have grown smooth, oriented structure (edge and stroke detectors), though single "
-               "weights stay noisy." if grown else "after so short a training they are still mostly noise; the "
-               "feature maps show what they detect."))
+    if after > 0.5:
+        verdict_text = "they have grown into smooth kernels, edge and stroke detectors"
+    elif after > before + 0.1:
+        verdict_text = ("adjacent weights agree more than at initialisation, the start of edge and stroke "
+                        "detectors, but the filters are still far from smooth; the feature maps show what they detect")
+    else:
+        verdict_text = "they are still about as noisy as at initialisation; the feature maps show what they detect"
+    return (f"Adjacent weights of *{name}*'s first-layer filters correlate at {after:.2f} after {epochs_text(epochs)}, "
+            f"against {before:.2f} at initialisation (1 would be perfectly smooth): {verdict_text}.")
 
 
 # ----------------------------------------------------------------------------- Tasks 2 and 3
