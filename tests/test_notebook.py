@@ -173,10 +173,11 @@ def test_ctrl_c_in_a_training_cell_keeps_its_results_and_stops_the_run(tmp_path)
 
 
 def test_run_all_as_jupyter_runs_it_with_progress_bars_as_widgets(tmp_path):
-    # nbclient executes the cells one after the other as Jupyter's Run All does: no papermill, no injected-parameters
-    # cell; the quick settings go in a cell of their own after the parameters cell, progress bars on
+    # nbclient executes the cells one after the other as Jupyter's Run All does, no papermill; the quick settings
+    # go in a cell of their own after the parameters (and the committed run's injected-parameters), progress bars on
     nb = nbformat.read(ROOT / "lab3.ipynb", as_version=4)
-    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    params = max(i for i, c in enumerate(nb.cells)
+                 if {"parameters", "injected-parameters"} & set(c.metadata.get("tags", [])))
     settings = {**TINY, "PROGRESS": True, "FIGURES_DIR": str(tmp_path / "figures"),
                 "OUTPUT_DIR": str(tmp_path / "outputs"), "STANDIN_DIR": str(tmp_path / "standin")}
     nb.cells.insert(params + 1, nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in settings.items())))

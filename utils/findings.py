@@ -84,7 +84,8 @@ def study_table(variants: dict[str, Variant], pairs: list[Step], tests: dict[tup
         if step.against is None:
             continue
         new, old, test = variants[step.name], variants[step.against], tests[step.name, step.against]
-        rows.append({"change": step.name, "against": step.against, "test acc": pct(new.test),
+        change = "LeNet (Adam)" if step.kind == "convolution" else step.name
+        rows.append({"change": change, "against": step.against, "test acc": pct(new.test),
                      "against's": pct(old.test), "difference (points)": f"{100 * (new.test - old.test):+.2f}",
                      "digits only it gets right": test.only_first, "only the other": test.only_second,
                      "McNemar": p_text(test.p_value), "verdict": verdict(new.test - old.test, test.p_value),
@@ -153,9 +154,9 @@ def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epoc
         verdict_text = "they have grown into smooth kernels, edge and stroke detectors"
     elif after > before + 0.1:
         verdict_text = ("adjacent weights agree more than at initialisation, the start of edge and stroke "
-                        "detectors, but the filters are still far from smooth; the feature maps show what they detect")
+                        "detectors, but the filters are still far from smooth")
     else:
-        verdict_text = "they are still about as noisy as at initialisation; the feature maps show what they detect"
+        verdict_text = "they are still about as noisy as at initialisation"
     return (f"Adjacent weights of *{name}*'s first-layer filters correlate at {after:.2f} after {epochs_text(epochs)}, "
             f"against {before:.2f} at initialisation (1 would be perfectly smooth): {verdict_text}.")
 
@@ -191,7 +192,7 @@ SEG_MECHANISMS = {
                   "interpolation and can learn a sharper blend of neighbouring scores, but no detail the grid lacks",
     "Skip connections": "without skips the decoder must recover where edges are from 1/16-resolution features; "
                         "the skips hand it the encoder's features at 1/2 to 1/8, which still hold them",
-    "FCN against U-Net": "the U-Net adds a decoder with skips and a full-resolution head to the same encoder: "
+    "U-Net against FCN": "the U-Net adds a decoder with skips and a full-resolution head to the same encoder: "
                          "labels are made at full resolution instead of interpolated from a 1/16 grid",
     "Training length": "the same network with more epochs sees more crops, and its one-cycle schedule spends more "
                        "steps at low rates",
@@ -219,7 +220,7 @@ class Comparison:
 def comparison_table(comparisons: list[Comparison]) -> str:
     rows = [{"comparison": c.topic, "model": c.first.name, "mIoU": f"{c.first.miou:.3f}", "against": c.second.name,
              "its mIoU": f"{c.second.miou:.3f}", "difference": f"{c.test.difference:+.3f}",
-             "images where it is more accurate": f"{c.test.images_first_better} of {c.test.images}",
+             "images where its pixel accuracy is higher": f"{c.test.images_first_better} of {c.test.images}",
              "permutation test": p_text(c.test.p_value), "verdict": verdict(c.test.difference, c.test.p_value),
              "why it can differ": c.mechanism} for c in comparisons]
     return markdown_table(rows)
@@ -227,10 +228,11 @@ def comparison_table(comparisons: list[Comparison]) -> str:
 
 def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
     first, second, test = comparison.first, comparison.second, comparison.test
-    higher = [c for i, c in enumerate(classes) if first.iou[i] > second.iou[i]]
+    higher = [c for i, c in enumerate(classes) if round(first.iou[i], 3) > round(second.iou[i], 3)]
+    lower = [c for i, c in enumerate(classes) if round(first.iou[i], 3) < round(second.iou[i], 3)]
     return (f"- **{comparison.topic}:** *{first.name}* {first.miou:.3f} against *{second.name}* {second.miou:.3f} "
             f"({p_text(test.p_value)}: {verdict(test.difference, test.p_value)}), higher IoU on {len(higher)} of "
-            f"{len(classes)} classes.")
+            f"{len(classes)} classes" + (f", lower on {_list(lower)}." if lower else "."))
 
 
 def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
@@ -260,7 +262,8 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
     return (f"- **Sliding window against the FCN:** the FCN labelled the crop {speed}: overlapping windows "
             "recompute what one FCN pass computes once. On the same sampled pixels the mIoU is "
             + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
-            + f": the window classifier {'beats' if ahead else 'trails'} the FCN, as {reason}.")
+            + f": the window classifier {'beats' if ahead else 'trails'} the FCN, plausibly as {reason} (the two "
+            "also differ in size and training).")
 
 
 def weakest_class(scores: SegScores) -> int:
@@ -290,8 +293,10 @@ def weakest_class_finding(scores: SegScores, classes: list[str], frequency: list
         top = others[0]
         text += (f" {share_word(float(share[top]), missed).capitalize()} of its missed pixels are labelled "
                  f"*{classes[top]}* (table).")
+    if scores.precision[weakest] < scores.recall[weakest]:
+        text += " Precision below recall: it is over-predicted, as a large class weight in the loss pushes it to be."
     if frequency[weakest] < 0.02:
-        text += f" It covers {frequency[weakest]:.2%} of the training pixels: few crops show it at all."
+        text += f" It covers {frequency[weakest]:.2%} of the training pixels."
     return text
 
 
