@@ -32,6 +32,17 @@ class ConfusionMatrix:
         return metrics_from_confusion(self.mat)
 
 
+def _ratio(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
+    return torch.where(den > 0, num / den.clamp(min=1e-12), torch.zeros_like(num))
+
+
+def iou_per_class(mat: torch.Tensor) -> torch.Tensor:
+    """IoU of each class, TP / (TP + FP + FN), for one confusion matrix (C, C) or a batch of them (..., C, C);
+    a class with no support and no prediction gets 0."""
+    tp = mat.diagonal(dim1=-2, dim2=-1)
+    return _ratio(tp, mat.sum(-1) + mat.sum(-2) - tp)
+
+
 def metrics_from_confusion(mat: torch.Tensor) -> dict[str, torch.Tensor | float]:
     """The metrics of ConfusionMatrix.compute for a given matrix. A class with no support and no
     prediction gets 0 (as scikit-learn's zero_division=0)."""
@@ -39,13 +50,9 @@ def metrics_from_confusion(mat: torch.Tensor) -> dict[str, torch.Tensor | float]
     tp = mat.diag()
     fp = mat.sum(0) - tp
     fn = mat.sum(1) - tp
-
-    def ratio(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
-        return torch.where(den > 0, num / den.clamp(min=1e-12), torch.zeros_like(num))
-
-    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
-    f1 = ratio(2 * tp, 2 * tp + fp + fn)
-    iou = ratio(tp, tp + fp + fn)
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+    iou = iou_per_class(mat)
     total = mat.sum()
     return {
         "accuracy": float(tp.sum() / total) if total > 0 else 0.0,

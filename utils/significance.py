@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import torch
 from scipy.stats import binomtest
 
+from .metrics import iou_per_class
+
 
 @dataclass(frozen=True)
 class McNemar:
@@ -51,10 +53,8 @@ class PairedMiou:
 
 
 def _miou(confusions: torch.Tensor) -> torch.Tensor:
-    """The mIoU of the summed confusion matrices, for a batch of sums (..., C, C)."""
-    tp = confusions.diagonal(dim1=-2, dim2=-1)
-    union = confusions.sum(-1) + confusions.sum(-2) - tp
-    return torch.where(union > 0, tp / union.clamp(min=1), torch.zeros_like(tp)).mean(-1)
+    """The mIoU of each confusion matrix of a batch (..., C, C)."""
+    return iou_per_class(confusions).mean(-1)
 
 
 def _pixel_accuracy(confusions: torch.Tensor) -> torch.Tensor:
