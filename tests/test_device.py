@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from utils.device import describe, pick_device, seed_everything, to_device, usable_cores
+from utils.cores import usable_cores
+from utils.device import describe, pick_device, seed_everything, to_device
 from utils.errors import LabError
 
 

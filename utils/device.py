@@ -1,4 +1,4 @@
-"""Device choice, seeding, and the cores this process may use."""
+"""Device choice, seeding, and the memory layout of the models."""
 import os
 import random
 import sys
@@ -55,12 +55,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-def usable_cores() -> int:
-    """Cores this process may run on: its CPU affinity, which containers and job schedulers narrow, not the
-    machine's total that os.cpu_count() reports."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def describe(device: torch.device) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from .cores import usable_cores
 from .errors import LabError, check
 from .palette import CLASSES, NUM_CLASSES, index_to_rgb, rgb_to_index
 
@@ -293,8 +294,6 @@ def _load_or_error(sample: Sample, height: int | None):
 def load_samples(samples: list[Sample], height: int | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Read every sample once, resized to `height` rows: images as uint8 (3, H, W), labels as int64 (H, W).
     Every frame is tried: if any fails, one LabError names each bad frame (the first few, and how many)."""
-    from .device import usable_cores
-
     check(height is None or (isinstance(height, int) and height > 0),
           f"height={height} must be a positive whole number of rows (e.g. 270), or None for the full size")
     # PNG decoding and resizing release the GIL, so threads read several frames at once.

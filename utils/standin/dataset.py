@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..cores import usable_cores
 from ..errors import check
 from ..files import write_atomic
 from ..palette import PALETTE
@@ -91,8 +92,6 @@ def make_standin(root: str | Path, size: tuple[int, int] = (960, 540), frames: i
                 "numbering=uavid")
     _check_note(root, settings)
     jobs = _jobs(root, size, frames, train_sequences, val_sequences, seed)
-    from ..device import usable_cores  # here, not at the top: spawned workers import this module without torch
-
     workers = min(len(jobs), usable_cores(), 8)  # each worker holds one scene: bounded memory at 4K too
     if workers <= 1:
         for job in jobs:
