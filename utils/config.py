@@ -11,6 +11,7 @@ from typing import Any
 
 from .choices import CROP_SCALE, OPTIMIZERS, PRECISIONS, SCHEDULERS, UPSAMPLING
 from .errors import check
+from .strides import FCN_DEPTH, total_stride
 from .uavid import check_uavid_dir
 
 MNIST_TRAIN = 60000  # MNIST's training images, of which VAL_SIZE are held out
@@ -184,15 +185,15 @@ class Config:
         check(s.crop <= largest,
               f"SEG_CROP={s.crop} in the parameters cell is larger than the images' {s.height} rows (SEG_HEIGHT) "
               f"after the smallest random zoom ({CROP_SCALE[0]}): use at most {largest}, or a larger SEG_HEIGHT")
-        # at least 2 x 2 pixels at the bottom of the U-Net (depth) and of the FCN (1/8): batch norm needs more
-        # than one value per channel when a batch holds a single crop
-        smallest = 2 * max(2 ** (s.unet_depth + 1), 16)  # the stem halves, then each step down
+        # at least 2 x 2 pixels at the bottom of the U-Net and of the FCN (1/16): batch norm needs more than one
+        # value per channel when a batch holds a single crop
+        smallest = 2 * max(total_stride(s.unet_depth), total_stride(FCN_DEPTH))
         check(s.crop >= smallest, f"SEG_CROP={s.crop} in the parameters cell is too small to halve {s.unet_depth + 1} "
-                                  f"times (the stem and UNET_DEPTH steps down) and 4 times (the FCN): use at least "
-                                  f"{smallest}")
+                                  f"times (the stem and UNET_DEPTH steps down) and {FCN_DEPTH + 1} times (the FCN): "
+                                  f"use at least {smallest}")
         check(s.patch_size <= s.height, f"PATCH_SIZE={s.patch_size} in the parameters cell is larger than the images' "
                                         f"{s.height} rows (SEG_HEIGHT): use a smaller window")
-        step = 2 ** (s.unet_depth + 1)  # tiles start on multiples of the U-Net's down-sampling
+        step = total_stride(s.unet_depth)  # tiles start on multiples of the U-Net's down-sampling
         check(s.tile_size - s.tile_overlap >= step,
               f"TILE_OVERLAP={s.tile_overlap} in the parameters cell leaves tiles of TILE_SIZE={s.tile_size} "
               f"advancing by less than {step} px (2 ** (UNET_DEPTH + 1)): use an overlap of at most "

@@ -105,9 +105,9 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, run: Run, num_classes: 
                   overlap: int = 128, align: int = 32) -> torch.Tensor:
     """Class map (H, W) of an arbitrarily large image (3, H, W) from overlapping tiles with blended logits.
 
-    Tile origins are multiples of `align` (at least the network's total down-sampling, 2**depth for a
-    U-Net), so every tile pools over the same pixel grid as one pass over the whole image would. Only one
-    tile is on the device at a time; logits are accumulated on the CPU.
+    Tile origins are multiples of `align` (at least the network's total down-sampling: a U-Net's `stride`,
+    2 ** (depth + 1)), so every tile pools over the same pixel grid as one pass over the whole image would. Only
+    one tile is on the device at a time; logits are accumulated on the CPU.
     """
     check(0 <= overlap < tile, f"tile overlap={overlap} must be at least 0 and smaller than the tile size={tile}")
     stride = (tile - overlap) // align * align

@@ -4,6 +4,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import check
+from .strides import FCN_DEPTH, total_stride
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -166,7 +167,7 @@ class UNet(nn.Module):
         self.ups = nn.ModuleList(Up(widths[i + 1], widths[i] if skips else 0, widths[i], upsample)
                                  for i in reversed(range(depth)))
         self.head = Head(width, in_channels, detail, num_classes)
-        self.stride = 2 ** (depth + 1)  # the total down-sampling: tiles aligned to it pool over the same pixels
+        self.stride = total_stride(depth)  # the total down-sampling: tiles aligned to it pool over the same pixels
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         skips = [self.inc(self.stem(image))]
@@ -186,7 +187,7 @@ class FCN(nn.Module):
     transposed convolution initialised to bilinear interpolation.
     """
 
-    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 16, depth: int = 3,
+    def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 16, depth: int = FCN_DEPTH,
                  upsample: str = "bilinear"):
         super().__init__()
         check(upsample in ("bilinear", "transposed"), f"FCN upsample={upsample!r} must be 'bilinear' or 'transposed'")
@@ -195,7 +196,7 @@ class FCN(nn.Module):
                                      *(Down(widths[i], widths[i + 1]) for i in range(depth)))
         self.classifier = nn.Conv2d(widths[-1], num_classes, 1)
         self.upsample = upsample
-        self.stride = 2 ** (depth + 1)
+        self.stride = total_stride(depth)
         if upsample == "transposed":
             s = self.stride
             self.up = nn.ConvTranspose2d(num_classes, num_classes, 2 * s, stride=s, padding=s // 2, bias=False)
