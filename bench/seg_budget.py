@@ -96,9 +96,9 @@ def train_and_test(name: str, epochs: int, args: argparse.Namespace, run: Run, d
     model = to_device(build(name, args.width), run.device)
     seed_everything(DEFAULTS.general.seed)  # as the notebook does: every network trains on the same crops
     tic = time.perf_counter()
-    history = training.fit(model, run, train_loader=loader, val_loader=val_loader, num_classes=len(CLASSES),
-                           optimizer=s.optimizer, lr=args.lr, schedule=s.schedule, epochs=epochs, loss_fn=loss_fn,
-                           monitor="val_miou", name=f"{name}, {epochs} epochs")
+    settings = training.Training(epochs=epochs, num_classes=len(CLASSES), optimizer=s.optimizer, lr=args.lr,
+                                 schedule=s.schedule, loss_fn=loss_fn, monitor="val_miou")
+    history = training.fit(model, run, settings, loader, val_loader, name=f"{name}, {epochs} epochs")
     fit_seconds = time.perf_counter() - tic
     tested = models.MirrorAverage(model) if s.test_mirror else model
     test = training.evaluate(tested, loss_fn, test_loader, run, len(CLASSES))

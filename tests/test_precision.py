@@ -6,6 +6,7 @@ from utils import precision, training
 from utils.batches import TensorLoader
 from utils.config import Config
 from utils.errors import LabError
+from utils.run import Run
 
 CPU = torch.device("cpu")
 
@@ -38,7 +39,7 @@ def test_bfloat16_on_the_cpu_trains_a_step():
     before = model.weight.detach().clone()
     loader = TensorLoader(x, y, 16)
     result = training.train_one_epoch(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), loader,
-                                      CPU, amp=torch.bfloat16, progress=False)
+                                      Run(CPU, torch.bfloat16, progress=False))
     assert torch.isfinite(torch.tensor(result["loss"])) and not torch.equal(model.weight, before)
     with precision.autocast(CPU, torch.bfloat16):
         assert model(x).dtype == torch.bfloat16  # the step really ran in bfloat16

@@ -11,7 +11,7 @@ from utils.batches import TensorLoader
 from utils.errors import Interrupted, LabError
 from utils.run import Run
 from utils.seg_data import SegmentationCrops, WholeImages
-from utils.training import History
+from utils.training import History, Training, TrainingState
 
 CPU = torch.device("cpu")
 
@@ -29,11 +29,12 @@ def loaders(shuffle=True):
     return TensorLoader(x[:300], y[:300], 32, shuffle=shuffle), TensorLoader(x[300:], y[300:], 100)
 
 
-def fit(model, train, val, device=CPU, checkpoint=None, progress=False, **kwargs):
-    """training.fit with the loaders and device in the order of the tests, 2 classes, and the checkpoint as a path."""
+def fit(model, train, val, device=CPU, checkpoint=None, progress=False, key=None, name="", **settings):
+    """training.fit with the device in the order of the tests, 2 classes, the training settings as keywords, and the
+    checkpoint as a path."""
     run = Run(device, progress=progress, checkpoint_dir=checkpoint and Path(checkpoint).parent)
-    return training.fit(model, run, train_loader=train, val_loader=val, num_classes=2,
-                        checkpoint=checkpoint and Path(checkpoint).stem, **kwargs)
+    return training.fit(model, run, Training(num_classes=2, **settings), train, val, key=key, name=name,
+                        checkpoint=checkpoint and Path(checkpoint).stem)
 
 
 def test_a_tiny_model_learns_a_separable_problem():
@@ -51,10 +52,10 @@ def test_a_tiny_model_learns_a_separable_problem():
     assert history.lr == [0.1] * 5  # no schedule
 
 
-def test_fit_takes_its_settings_by_keyword_only():
+def test_fit_takes_its_checkpoint_settings_by_keyword_only():
     train, val = loaders()
     with pytest.raises(TypeError):
-        training.fit(nn.Linear(2, 2), Run(CPU), train, val, 2, 1)  # type: ignore[misc]
+        training.fit(nn.Linear(2, 2), Run(CPU), Training(1, 2), train, val, {"seed": 0})  # type: ignore[misc]
 
 
 def test_history_best_reads_the_kept_epoch():
@@ -80,12 +81,41 @@ def test_the_monitored_metric_picks_the_kept_weights(monitor):
     assert final[monitor.removeprefix("val_")] == pytest.approx(best)  # the model holds that epoch's weights
 
 
-def test_bad_fit_settings_are_one_line_errors():
-    train, val = loaders()
+def test_bad_training_settings_are_one_line_errors():
     with pytest.raises(LabError, match="epochs=0 must be a positive whole number"):
-        fit(nn.Linear(2, 2), train, val, epochs=0)
+        Training(epochs=0, num_classes=2)
     with pytest.raises(LabError, match="monitor='accuracy' must be one of val_accuracy, val_miou, val_loss"):
-        fit(nn.Linear(2, 2), train, val, epochs=1, monitor="accuracy")
+        Training(epochs=1, num_classes=2, monitor="accuracy")
+
+
+def test_the_training_state_round_trips_through_its_state_dict():
+    train, _ = loaders()
+
+    def state(seed):
+        torch.manual_seed(seed)
+        model = nn.Linear(2, 2)
+        optimizer = training.make_optimizer("momentum", model.parameters(), 0.05)
+        scheduler = training.make_scheduler("onecycle", optimizer, 4 * len(train))
+        return TrainingState(model, optimizer, scheduler, torch.amp.GradScaler("cpu", enabled=False), train)
+
+    trained = state(0)
+    training.train_one_epoch(trained.model, nn.CrossEntropyLoss(), trained.optimizer, train, Run(CPU, progress=False),
+                             trained.scheduler)
+    trained.history.append(epoch=1, train_loss=0.5, train_accuracy=0.9, val_loss=0.4, val_accuracy=0.95,
+                           val_miou=0.9, lr=0.05, seconds=1.0)
+    trained.best_weights = {k: v.clone() for k, v in trained.model.state_dict().items()}
+    saved = trained.state_dict()
+    next_batches = [x for x, _ in train]
+
+    restored = state(1)  # other weights and another random state until loaded
+    restored.load_state_dict(saved)
+    assert all(torch.equal(a, b) for a, b in zip(restored.model.parameters(), trained.model.parameters(), strict=True))
+    assert restored.history == trained.history and restored.best_weights is saved["best_model"]
+    assert restored.scheduler.last_epoch == trained.scheduler.last_epoch == len(train)
+    buffers = [[o.state[p]["momentum_buffer"] for p in o.param_groups[0]["params"]]
+               for o in (restored.optimizer, trained.optimizer)]
+    assert all(torch.equal(a, b) for a, b in zip(*buffers, strict=True))
+    assert all(torch.equal(a, b) for a, b in zip([x for x, _ in train], next_batches, strict=True))  # same shuffle
 
 
 class CountIters:
@@ -117,7 +147,7 @@ def test_train_one_epoch_takes_any_iterable_of_batches():
     model = nn.Linear(2, 2)
     before = model.weight.detach().clone()
     result = training.train_one_epoch(model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), batches,
-                                      CPU, progress=True)
+                                      Run(CPU, progress=True))
     assert 0 < result["loss"] and 0 <= result["accuracy"] <= 1
     assert not torch.equal(model.weight, before)  # it trained on the batches
 
@@ -296,8 +326,8 @@ def test_steps_skipped_by_the_gradient_scaler_do_not_advance_the_schedule():
     train, _ = loaders()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. "Detected call of `lr_scheduler.step()` before `optimizer.step()`"
-        training.train_one_epoch(model, lambda logits, y: 1000 * logits.sum(), optimizer, train, CPU, scheduler,
-                                 scaler, progress=False)
+        training.train_one_epoch(model, lambda logits, y: 1000 * logits.sum(), optimizer, train,
+                                 Run(CPU, progress=False), scheduler, scaler)
     steps = int(optimizer.state[model.weight]["step"])
     assert 0 < steps < len(train)  # some steps were skipped, some taken
     assert scheduler.last_epoch == steps
@@ -343,12 +373,12 @@ def test_resume_with_crop_loading_workers_replays_the_same_crops(tmp_path):
     masks = [torch.randint(0, 3, (40, 48), generator=g) for _ in range(4)]
     crops = SegmentationCrops(images, masks, 16, 24, [0.5] * 3, [0.25] * 3)
     val = torch.utils.data.DataLoader(WholeImages(images, masks, [0.5] * 3, [0.25] * 3), batch_size=2)
-    kwargs = dict(optimizer="momentum", lr=0.05, epochs=3, num_classes=3, monitor="val_miou")
+    settings = Training(epochs=3, num_classes=3, optimizer="momentum", lr=0.05, monitor="val_miou")
 
     def run(loader, checkpoint=None):
         torch.manual_seed(1)  # the same initial weights
         return training.fit(nn.Conv2d(3, 3, 3, padding=1), Run(CPU, progress=False, checkpoint_dir=tmp_path),
-                            train_loader=loader, val_loader=val, checkpoint=checkpoint, **kwargs)
+                            settings, loader, val, checkpoint=checkpoint)
 
     full = run(torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2))
     loader = torch.utils.data.DataLoader(crops, batch_size=4, num_workers=2)

@@ -3,7 +3,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .significance import McNemar, mcnemar
-from .training import predict
+from .training import Training, predict
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,11 @@ class Recipe:
     augment: bool = False
     pool: str = "max"
     epochs: int = 2
+
+    def training(self) -> Training:
+        """How training.fit trains it: on MNIST's 10 classes, with the default loss and monitor."""
+        return Training(epochs=self.epochs, num_classes=10, optimizer=self.optimizer, lr=self.lr,
+                        schedule=self.schedule)
 
     def label(self) -> str:
         """How it was trained, for a table: e.g. 'adam 0.003 one-cycle'."""

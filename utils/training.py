@@ -16,7 +16,7 @@ from .checkpoints import describe_loss, load_checkpoint, rng_state, save_checkpo
 from .choices import MONITORS, OPTIMIZERS, SCHEDULERS
 from .errors import Interrupted, check
 from .metrics import ConfusionMatrix
-from .precision import autocast, make_scaler
+from .precision import make_scaler
 from .run import Run
 
 
@@ -52,24 +52,23 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
 
 
 def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
-                    device: torch.device, scheduler: LRScheduler | None = None,
-                    scaler: torch.amp.GradScaler | None = None, amp: torch.dtype | None = None, desc: str = "train",
-                    progress: bool = True) -> dict:
-    """One pass over loader, with autocast to `amp` (None: float32); returns the loss (the batches' means, weighted
+                    run: Run, scheduler: LRScheduler | None = None, scaler: torch.amp.GradScaler | None = None,
+                    desc: str = "train") -> dict:
+    """One pass over loader on run.device, with the run's autocast; returns the loss (the batches' means, weighted
     by their sample or pixel counts) and the accuracy (per sample, or per pixel)."""
     model.train()
-    total_loss = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.int64)
+    total_loss = torch.zeros((), device=run.device)
+    correct = torch.zeros((), device=run.device, dtype=torch.int64)
     count = 0
     scaling = scaler is not None and scaler.is_enabled()  # float16 autocast only
     scale = scaler.get_scale() if scaling else None
     # tqdm.auto gets an iterator: given the loader, its asyncio layer calls iter() on it once more, which
     # would start a DataLoader's worker processes twice and draw an extra seed. The bar is closed on Ctrl-C too.
     total = len(loader) if hasattr(loader, "__len__") else None
-    with tqdm(iter(loader), total=total, desc=desc, leave=False, disable=not progress) as bar:
+    with tqdm(iter(loader), total=total, desc=desc, leave=False, disable=not run.progress) as bar:
         for step, (x, y) in enumerate(bar):
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            with autocast(device, amp):
+            x, y = x.to(run.device, non_blocking=True), y.to(run.device, non_blocking=True)
+            with run.autocast():
                 logits = model(x)
                 loss = loss_fn(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
@@ -165,68 +164,119 @@ class History:
         return getattr(self, key)[self.best_epoch - 1]
 
 
-def fit(model: nn.Module, run: Run, *, train_loader: Iterable, val_loader: Iterable, num_classes: int, epochs: int,
-        optimizer: str = "adam", lr: float = 1e-3, schedule: str = "none", weight_decay: float = 0.0,
-        loss_fn: nn.Module | None = None, monitor: str = "val_accuracy", key: dict | None = None, name: str = "",
-        checkpoint: str | None = None) -> History:
-    """Train for `epochs` with the named optimizer and schedule, validating after each; leave the best weights
-    (by `monitor`) in the model and return the history.
+@dataclass(frozen=True)
+class Training:
+    """How fit trains a model: epochs, the optimizer by name and its learning rate, the schedule, weight decay and
+    loss; the classes validation scores and the validation metric that picks the kept weights (monitor)."""
+
+    epochs: int
+    num_classes: int
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    schedule: str = "none"
+    weight_decay: float = 0.0
+    loss_fn: nn.Module = field(default_factory=nn.CrossEntropyLoss)
+    monitor: str = "val_accuracy"
+
+    def __post_init__(self):
+        check(isinstance(self.epochs, int) and self.epochs > 0, f"epochs={self.epochs} must be a positive whole number")
+        check(self.monitor in MONITORS, f"monitor={self.monitor!r} must be one of {', '.join(MONITORS)}")
+
+
+@dataclass
+class TrainingState:
+    """What a checkpoint holds to resume training: the model, optimizer, schedule and gradient scaler, the history
+    of the finished epochs, the best weights so far, and the random state (PyTorch's and the loader's)."""
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: LRScheduler | None
+    scaler: torch.amp.GradScaler
+    loader: Iterable  # the training batches: a generator of its own is part of the random state
+    history: History = field(default_factory=History)
+    best_weights: dict | None = None
+
+    def state_dict(self) -> dict:
+        """The state as a checkpoint stores it (tensors and plain values only)."""
+        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+                "scaler": self.scaler.state_dict(), "history": asdict(self.history), "best_model": self.best_weights,
+                "rng": rng_state(self.loader)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what state_dict returned, random state included, so that training goes on as it would have."""
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state["scheduler"] is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
+        if state["scaler"]:  # empty when written without float16 scaling (CPU, or a bfloat16 GPU)
+            self.scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"], self.loader)
+        self.history = History(**state["history"])
+        self.best_weights = state["best_model"]
+
+
+def fit(model: nn.Module, run: Run, training: Training, train_loader: Iterable, val_loader: Iterable, *,
+        key: dict | None = None, name: str = "", checkpoint: str | None = None) -> History:
+    """Train as `training` says, validating after each epoch; leave the best weights (by training.monitor) in the
+    model and return the history.
 
     With `checkpoint` (a file name in run.checkpoint_dir), every finished epoch is saved there; a later call with
     the same `key` (and the same training settings) resumes from it, or skips training if it is complete. Ctrl-C
     keeps the best weights so far in the model and every finished epoch in the checkpoint, then raises
     Interrupted (one line).
     """
-    check(isinstance(epochs, int) and epochs > 0, f"epochs={epochs} must be a positive whole number")
-    check(monitor in MONITORS, f"monitor={monitor!r} must be one of {', '.join(MONITORS)}")
-    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    optim = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
-    scheduler = make_scheduler(schedule, optim, epochs * len(train_loader))
-    parts = (model, optim, scheduler, make_scaler(run.device, run.amp))
-    # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
-    key = {**(key or {}), "model": repr(model), "batch_size": getattr(train_loader, "batch_size", None),
-           "steps_per_epoch": len(train_loader), "optimizer": optimizer, "lr": lr, "schedule": schedule,
-           "epochs": epochs, "weight_decay": weight_decay, "monitor": monitor, "loss": describe_loss(loss_fn),
-           "amp": str(run.amp)}
+    optimizer = make_optimizer(training.optimizer, model.parameters(), training.lr, training.weight_decay)
+    scheduler = make_scheduler(training.schedule, optimizer, training.epochs * len(train_loader))
+    state = TrainingState(model, optimizer, scheduler, make_scaler(run.device, run.amp), train_loader)
+    key = _checkpoint_key(key, model, training, train_loader, run)
     path = run.checkpoint(checkpoint) if checkpoint else None
     label = f"[{name}] " if name else ""
-    history, best_state = _resume(path, key, parts, train_loader, run.device, epochs, label)
+    _resume(state, path, key, run.device, training.epochs, label)
+    history, epochs, monitor = state.history, training.epochs, training.monitor
     epoch = len(history)
     try:
         for epoch in range(len(history), epochs):
-            values = _train_and_validate(parts, loss_fn, train_loader, val_loader, run, num_classes,
-                                         desc=f"{label}epoch {epoch + 1}/{epochs}")
+            values = _train_and_validate(state, training, val_loader, run, desc=f"{label}epoch {epoch + 1}/{epochs}")
             history.append(epoch=epoch + 1, **values)
-            if best_state is None or _better(monitor, values[monitor], history.best(monitor)):
+            if state.best_weights is None or _better(monitor, values[monitor], history.best(monitor)):
                 history.best_epoch = epoch + 1
-                best_state = copy.deepcopy(model.state_dict())
+                state.best_weights = copy.deepcopy(model.state_dict())
             print(label + _epoch_line(history, epochs, monitor == "val_miou"))
             if path is not None:
-                _save(path, parts, history, best_state, key, train_loader)
+                save_checkpoint(path, {**state.state_dict(), "key": key})
     except KeyboardInterrupt:
-        _stop(model, history, best_state, epoch, name)
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        _stop(state, epoch, name)
+    if state.best_weights is not None:
+        model.load_state_dict(state.best_weights)
     return history
+
+
+def _checkpoint_key(key: dict | None, model: nn.Module, training: Training, loader: Iterable, run: Run) -> dict:
+    """The caller's key with every setting of this training run: a checkpoint made otherwise is not resumed."""
+    # the batches key it too: a resumed one-cycle schedule must have as many steps as it was built with
+    return {**(key or {}), "model": repr(model), "batch_size": getattr(loader, "batch_size", None),
+            "steps_per_epoch": len(loader), "optimizer": training.optimizer, "lr": training.lr,
+            "schedule": training.schedule, "epochs": training.epochs, "weight_decay": training.weight_decay,
+            "monitor": training.monitor, "loss": describe_loss(training.loss_fn), "amp": str(run.amp)}
 
 
 def _better(monitor: str, new: float, best: float) -> bool:
     return new < best if monitor == "val_loss" else new > best
 
 
-def _train_and_validate(parts: tuple, loss_fn: nn.Module, train_loader: Iterable, val_loader: Iterable, run: Run,
-                        num_classes: int, desc: str) -> dict:
+def _train_and_validate(state: TrainingState, training: Training, val_loader: Iterable, run: Run, desc: str) -> dict:
     """One epoch of training, timed (the GPU's queued work included), then validation: a History row."""
-    model, optim, scheduler, scaler = parts
     tic = time.perf_counter()
-    train = train_one_epoch(model, loss_fn, optim, train_loader, run.device, scheduler, scaler, run.amp, desc=desc,
-                            progress=run.progress)
+    train = train_one_epoch(state.model, training.loss_fn, state.optimizer, state.loader, run, state.scheduler,
+                            state.scaler, desc=desc)
     if run.device.type == "cuda":
         torch.cuda.synchronize(run.device)
     seconds = time.perf_counter() - tic
-    val = evaluate(model, loss_fn, val_loader, run, num_classes)
+    val = evaluate(state.model, training.loss_fn, val_loader, run, training.num_classes)
     return dict(train_loss=train["loss"], train_accuracy=train["accuracy"], val_loss=val["loss"],
-                val_accuracy=val["accuracy"], val_miou=val["miou"], lr=optim.param_groups[0]["lr"], seconds=seconds)
+                val_accuracy=val["accuracy"], val_miou=val["miou"], lr=state.optimizer.param_groups[0]["lr"],
+                seconds=seconds)
 
 
 def _epoch_line(history: History, epochs: int, miou: bool) -> str:
@@ -237,44 +287,25 @@ def _epoch_line(history: History, epochs: int, miou: bool) -> str:
             + (f" mIoU {h.val_miou[-1]:.3f}" if miou else "") + f"  {h.seconds[-1]:.1f} s")
 
 
-def _resume(path: Path | None, key: dict, parts: tuple, loader: Iterable, device: torch.device, epochs: int,
-            label: str) -> tuple[History, dict | None]:
-    """The history and best weights of the checkpoint at path, its training state loaded into parts (model,
-    optimizer, schedule, scaler) and its random state restored; an empty history without a usable checkpoint."""
-    state = load_checkpoint(path, device, key)
-    if state is None:
-        return History(), None
-    model, optim, scheduler, scaler = parts
-    model.load_state_dict(state["model"])
-    optim.load_state_dict(state["optimizer"])
-    if scheduler is not None and state["scheduler"] is not None:
-        scheduler.load_state_dict(state["scheduler"])
-    if state["scaler"]:  # empty when written without float16 scaling (CPU, or a bfloat16 GPU)
-        scaler.load_state_dict(state["scaler"])
-    set_rng_state(state["rng"], loader)
-    history = History(**state["history"])
-    print(f"{label}checkpoint {path} {'has all' if len(history) >= epochs else 'resumes after'} "
-          f"{len(history)} epoch(s)")
-    return history, state["best_model"]
+def _resume(state: TrainingState, path: Path | None, key: dict, device: torch.device, epochs: int,
+            label: str) -> None:
+    """Load the checkpoint at path into state, if there is one made with the same key."""
+    saved = load_checkpoint(path, device, key)
+    if saved is None:
+        return
+    state.load_state_dict(saved)
+    print(f"{label}checkpoint {path} {'has all' if len(state.history) >= epochs else 'resumes after'} "
+          f"{len(state.history)} epoch(s)")
 
 
-def _save(path: Path, parts: tuple, history: History, best_state: dict, key: dict, loader: Iterable) -> None:
-    """Checkpoint the training state after a finished epoch, with what resuming needs."""
-    model, optim, scheduler, scaler = parts
-    save_checkpoint(path, {
-        "model": model.state_dict(), "optimizer": optim.state_dict(),
-        "scheduler": scheduler.state_dict() if scheduler is not None else None,
-        "scaler": scaler.state_dict(), "history": asdict(history), "best_model": best_state,
-        "key": key, "rng": rng_state(loader)})
-
-
-def _stop(model: nn.Module, history: History, best_state: dict | None, epoch: int, name: str) -> NoReturn:
+def _stop(state: TrainingState, epoch: int, name: str) -> NoReturn:
     """After Ctrl-C: put the best weights so far in the model and raise Interrupted with the history."""
     label = f"[{name}] " if name else ""
+    history = state.history
     print(f"{label}interrupted during epoch {epoch + 1}: keeping the best weights and the history of "
           f"{len(history)} finished epoch(s)")
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    if state.best_weights is not None:
+        state.model.load_state_dict(state.best_weights)
     raise Interrupted(f"{name or 'training'} stopped by Ctrl-C after {len(history)} finished epoch(s): the best "
                       "weights are in the model and, with a checkpoint, the history too; run again to resume",
                       history) from None
