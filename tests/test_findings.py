@@ -7,7 +7,7 @@ import torch
 
 from utils import findings
 from utils.boundaries import BoundaryScores
-from utils.findings import Comparison, SegScores, Variant
+from utils.results import Comparison, SegScores, Variant
 from utils.significance import McNemar, PairedMiou
 from utils.study import against_the_mlp, study_steps
 
@@ -77,7 +77,7 @@ def test_segmentation_findings_never_contradict_random_metrics():
         first, second = random_scores(rng, "U-Net"), random_scores(rng, "U-Net without skips")
         paired = PairedMiou(first.miou - second.miou, float(rng.choice([1e-4, rng.uniform()])),
                             int(rng.integers(0, 61)), 60)
-        text = findings.comparison_finding(Comparison("Skips", first, second, paired, "reason"), CLASSES)
+        text = findings.comparison_finding(Comparison("Skip connections", first, second, paired), CLASSES)
         higher = sum(round(a, 3) > round(b, 3) for a, b in zip(first.iou, second.iou, strict=True))
         assert f"higher IoU on {higher} of 8 classes" in text
         expected = findings.verdict(paired.difference, paired.p_value)

@@ -11,7 +11,7 @@ import torch  # noqa: E402
 from utils import image_plots, plots  # noqa: E402
 from utils.eval_samples import Region  # noqa: E402
 from utils.palette import CLASSES  # noqa: E402
-from utils.training import History  # noqa: E402
+from utils.results import History  # noqa: E402
 
 
 def history(errors: list[float]) -> History:

@@ -3,10 +3,8 @@ import torch
 
 from utils import report
 from utils.boundaries import BoundaryScores
-from utils.findings import SegScores
 from utils.models import LeNet
-from utils.study import Trained
-from utils.training import History
+from utils.results import History, SegScores, Trained
 
 
 def test_classifier_table_reads_the_kept_epoch_and_the_test_answers():

@@ -9,9 +9,10 @@ import torch.nn as nn
 from utils import training
 from utils.batches import TensorLoader
 from utils.errors import Interrupted, LabError
+from utils.results import History
 from utils.run import Run
 from utils.seg_data import SegmentationCrops, WholeImages
-from utils.training import History, Training, TrainingState
+from utils.training import Training, TrainingState
 
 CPU = torch.device("cpu")
 

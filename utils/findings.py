@@ -2,16 +2,14 @@
 mechanism behind it, and the wording (better, worse, no detectable difference, most, the largest share) follows
 the data, so a re-run with other settings, data or hardware states what that run measured.
 """
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
 from .boundaries import BoundaryScores
-from .models import count_parameters
 from .report import markdown_table
-from .significance import McNemar, PairedMiou, paired_miou_test
-from .study import Step, Trained
+from .results import Comparison, SegScores, Variant
+from .significance import McNemar
+from .study import Step
 
 ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
 
@@ -28,26 +26,6 @@ MECHANISMS = {
     "epochs": "more steps to fit, and a longer annealing",
     "pool": "the mean of a 2×2 block dilutes a stroke with background; the maximum keeps it",
 }
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One trained classifier of Task 1 and what it measured."""
-
-    name: str
-    parameters: int
-    epochs: int
-    best_val: float  # validation accuracy of the kept weights
-    test: float  # test accuracy of the kept weights
-    last_train: float  # training accuracy over the last epoch (in training mode)
-    last_val: float  # validation accuracy after the last epoch
-
-    @classmethod
-    def of(cls, trained: Trained) -> "Variant":
-        """The record of a model trained by fit, with its test answers."""
-        history = trained.history
-        return cls(trained.name, count_parameters(trained.model), len(history), history.best("val_accuracy"),
-                   trained.test_accuracy, history.train_accuracy[-1], history.val_accuracy[-1])
 
 
 def pct(x: float) -> str:
@@ -164,28 +142,6 @@ def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epoc
 # ----------------------------------------------------------------------------- Tasks 2 and 3
 
 
-@dataclass(frozen=True)
-class SegScores:
-    """One segmentation model's scores on the test split."""
-
-    name: str
-    accuracy: float
-    miou: float
-    iou: list[float]
-    precision: list[float]
-    recall: list[float]
-    confusion: torch.Tensor  # rows = truth, columns = prediction
-    parameters: int
-    seconds_per_epoch: float
-    epochs: int
-
-    @classmethod
-    def of(cls, name: str, result: dict, parameters: int, seconds_per_epoch: float, epochs: int) -> "SegScores":
-        """From evaluate()'s result and the model's size and training time."""
-        return cls(name, result["accuracy"], result["miou"], result["iou"].tolist(), result["precision"].tolist(),
-                   result["recall"].tolist(), result["confusion"], parameters, seconds_per_epoch, epochs)
-
-
 # Why each controlled segmentation comparison can differ: true whatever this run measured.
 SEG_MECHANISMS = {
     "Upsampling": "both scale up the same 1/16 grid of scores; the transposed convolution starts as bilinear "
@@ -199,30 +155,12 @@ SEG_MECHANISMS = {
 }
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """Two segmentation models that differ in one thing, scored on the same test images."""
-
-    topic: str  # what differs: a key of SEG_MECHANISMS
-    first: SegScores
-    second: SegScores
-    test: PairedMiou  # first minus second
-    mechanism: str  # why the difference can arise
-
-    @classmethod
-    def of(cls, topic: str, first: SegScores, second: SegScores, per_image: dict[str, torch.Tensor],
-           seed: int = 0) -> "Comparison":
-        """Compare two scored models with a paired permutation test on their per-image confusion matrices."""
-        test = paired_miou_test(per_image[first.name], per_image[second.name], seed=seed)
-        return cls(topic, first, second, test, SEG_MECHANISMS[topic])
-
-
 def comparison_table(comparisons: list[Comparison]) -> str:
     rows = [{"comparison": c.topic, "model": c.first.name, "mIoU": f"{c.first.miou:.3f}", "against": c.second.name,
              "its mIoU": f"{c.second.miou:.3f}", "difference": f"{c.test.difference:+.3f}",
              "images where its pixel accuracy is higher": f"{c.test.images_first_better} of {c.test.images}",
              "permutation test": p_text(c.test.p_value), "verdict": verdict(c.test.difference, c.test.p_value),
-             "why it can differ": c.mechanism} for c in comparisons]
+             "why it can differ": SEG_MECHANISMS[c.topic]} for c in comparisons]
     return markdown_table(rows)
 
 

@@ -13,7 +13,7 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
 
 from .palette import CLASSES, PALETTE
-from .training import History
+from .results import History
 
 _GAP = 0.25  # between groups of bars, in bar widths per bar of a group: the bars fill 0.8 of each category
 

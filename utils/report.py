@@ -32,7 +32,7 @@ def source(*objects) -> str:
 
 
 def classifier_table(trained: list) -> str:
-    """The MNIST results: one row per trained classifier (study.Trained)."""
+    """The MNIST results: one row per trained classifier (results.Trained)."""
     rows = []
     for result in trained:
         history = result.history
@@ -52,7 +52,7 @@ def class_weight_table(frequency, weights, classes: list[str]) -> str:
 
 
 def segmentation_table(scores: dict, classes: list[str], one_pass: dict[str, float] | None = None) -> str:
-    """Test OA, mIoU (and the one-pass mIoU) and per-class IoU of segmentation models (findings.SegScores)."""
+    """Test OA, mIoU (and the one-pass mIoU) and per-class IoU of segmentation models (results.SegScores)."""
     rows = []
     for name, score in scores.items():
         row = {"model": name, "parameters": f"{score.parameters:,}", "epochs": score.epochs,
@@ -86,7 +86,7 @@ def boundary_table(scores: dict) -> str:
 
 
 def mnist_metrics(variants: dict, paired: dict, lenet: str, best: str) -> dict:
-    """Task 1's headline numbers for metrics.json (variants: findings.Variant; paired: study.paired_tests)."""
+    """Task 1's headline numbers for metrics.json (variants: results.Variant; paired: study.paired_tests)."""
     def entry(variant) -> dict:
         return {"epochs": variant.epochs, "best_val_accuracy": variant.best_val, "test_accuracy": variant.test,
                 "parameters": variant.parameters}

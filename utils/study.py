@@ -2,6 +2,7 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .results import Trained
 from .significance import McNemar, mcnemar
 from .training import Training, predict
 
@@ -61,21 +62,6 @@ def study_steps(lr_sgd: float, lr_momentum: float, lr_adam: float, lr_onecycle: 
     course = ladder[3]  # the course's LeNet (max pooling) with the study's best optimizer setting
     steps.append(Step("average pooling", "pool", replace(course[2], pool="avg"), course[0]))
     return steps
-
-
-@dataclass(frozen=True)
-class Trained:
-    """A trained classifier of Task 1: how it was trained, its history, and its answers on the test digits."""
-
-    name: str
-    model: Any  # the nn.Module, with its kept weights
-    label: str  # how it was trained, e.g. 'adam 0.003 one-cycle'
-    history: Any  # training.History
-    test_correct: Any  # bool tensor: which test digits it gets right
-
-    @property
-    def test_accuracy(self) -> float:
-        return float(self.test_correct.float().mean())
 
 
 def paired_tests(pairs: list[Step], trained: dict[str, Trained]) -> dict[tuple[str, str], McNemar]:

@@ -17,6 +17,7 @@ from .choices import MONITORS, OPTIMIZERS, SCHEDULERS
 from .errors import Interrupted, check
 from .metrics import ConfusionMatrix
 from .precision import make_scaler
+from .results import History
 from .run import Run
 
 
@@ -131,37 +132,6 @@ def predict(model: nn.Module, loader: Iterable, run: Run) -> tuple[torch.Tensor,
         probs.append(logits.float().softmax(1).cpu())
         labels.append(y.cpu())
     return torch.cat(probs), torch.cat(labels)
-
-
-@dataclass
-class History:
-    """What fit records after each epoch, and which epoch's weights it kept (best_epoch, counted from 1)."""
-
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    val_miou: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    best_epoch: int = 0
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-    def append(self, **values: float) -> None:
-        """Record one finished epoch: a value for every list above."""
-        for key, value in values.items():
-            getattr(self, key).append(value)
-
-    def seconds_per_epoch(self) -> float:
-        """Mean training seconds of the finished epochs (validation excluded); NaN before the first."""
-        return sum(self.seconds) / len(self.seconds) if self.seconds else float("nan")
-
-    def best(self, key: str) -> float:
-        """The value of `key` (e.g. "val_accuracy") at the epoch whose weights were kept."""
-        return getattr(self, key)[self.best_epoch - 1]
 
 
 @dataclass(frozen=True)
