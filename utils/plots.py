@@ -59,7 +59,7 @@ def plot_curves(histories: dict[str, History], metric: str = "accuracy", title: 
         ax_train.plot(h.epoch, h.train_loss, "-", **style)
         ax_val.plot(h.epoch, h.val_loss, "-", **style)
         if metric == "accuracy":
-            ax_metric.plot(h.epoch, 100 - np.array(h.val_accuracy) * 100, "-", **style)
+            ax_metric.plot(h.epoch, _error_rates(h), "-", **style)
         else:
             ax_metric.plot(h.epoch, getattr(h, f"val_{metric}"), "-", **style)
     ax_train.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log", title="training loss")
@@ -74,13 +74,8 @@ def plot_curves(histories: dict[str, History], metric: str = "accuracy", title: 
         ax.grid(alpha=0.3, which="both")
         ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     for ax in (ax_train, ax_metric):  # ax_val shares ax_train's axis
-        if ax.get_yscale() == "log":
-            low, high = ax.get_ylim()
-            if high / low < 5:  # less than a decade: a linear axis reads better
-                ax.set_yscale("linear")
-                ax.set_ylabel(ax.get_ylabel().replace(", log scale", ""))
-            else:
-                _decade_ticks(ax.yaxis)
+        if ax.get_yscale() == "log" and not _log_if_wide(ax):
+            ax.set_ylabel(ax.get_ylabel().replace(", log scale", ""))
     ax_metric.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     if title:
         fig.suptitle(title)
@@ -95,9 +90,25 @@ def _decade_ticks(axis: Axis) -> None:
     axis.set_minor_formatter(mticker.NullFormatter())
 
 
-def _error_rates(h: History) -> np.ndarray:
+def _wide(low: float, high: float) -> bool:
+    """Whether values from low to high span about a decade (5 times or more): then a log axis keeps the small ones
+    apart; over less, a linear axis reads better."""
+    return low > 0 and high / low >= 5
+
+
+def _log_if_wide(ax: plt.Axes) -> bool:
+    """Keep ax's log y axis, with plain ticks, where its range is _wide; make it linear otherwise. Returns whether
+    it stays log."""
+    if _wide(*ax.get_ylim()):
+        _decade_ticks(ax.yaxis)
+        return True
+    ax.set_yscale("linear")
+    return False
+
+
+def _error_rates(history: History) -> np.ndarray:
     """Validation error rate (%) per epoch: 100 % - accuracy."""
-    return 100 - 100 * np.array(h.val_accuracy)
+    return 100 - 100 * np.array(history.val_accuracy)
 
 
 def _best_errors(ax: plt.Axes, histories: dict[str, History], colors: list[str]) -> None:
@@ -111,7 +122,7 @@ def _best_errors(ax: plt.Axes, histories: dict[str, History], colors: list[str])
                     weight="bold" if v == best.min() else "normal")
     ax.set_yticks(rows, list(histories))
     ax.set_ylim(len(best) - 0.5, -0.5)
-    if best.min() > 0 and best.max() / best.min() >= 5:  # a decade or so: a log axis keeps the small errors apart
+    if _wide(best.min(), best.max()):
         ax.set(xscale="log", xlim=(best.min() / 1.4, best.max() * 2.5), xlabel="error rate (%), log scale")
         _decade_ticks(ax.xaxis)
     else:
@@ -133,11 +144,7 @@ def _error_multiples(axes: np.ndarray, histories: dict[str, History], colors: li
     ax = axes.flat[0]  # the axes are shared: one setting serves them all
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-    low, high = ax.get_ylim()
-    if high / low < 5:
-        ax.set_yscale("linear")
-    else:
-        _decade_ticks(ax.yaxis)
+    _log_if_wide(ax)
     for ax in axes.flat:
         ax.tick_params(labelsize=7.5)
 
