@@ -55,19 +55,23 @@ def share_word(part: float, whole: float) -> str:
 # ----------------------------------------------------------------------------- Task 1
 
 
+def _compared(variants: dict[str, Variant], pairs: list[Step], tests: dict[tuple[str, str], McNemar]):
+    """Each step that changes another: (step, its variant, the other's, McNemar's test, the verdict)."""
+    for step in pairs:
+        if step.against is not None:
+            new, old, test = variants[step.name], variants[step.against], tests[step.name, step.against]
+            yield step, new, old, test, verdict(new.test - old.test, test.p_value)
+
+
 def study_table(variants: dict[str, Variant], pairs: list[Step], tests: dict[tuple[str, str], McNemar]) -> str:
     """One row per pair: test accuracy against the variant it changes, and McNemar's test on the test digits."""
     rows = []
-    for step in pairs:
-        if step.against is None:
-            continue
-        new, old, test = variants[step.name], variants[step.against], tests[step.name, step.against]
+    for step, new, old, test, word in _compared(variants, pairs, tests):
         change = "LeNet (Adam)" if step.kind == "convolution" else step.name
         rows.append({"change": change, "against": step.against, "test acc": pct(new.test),
                      "against's": pct(old.test), "difference (points)": f"{100 * (new.test - old.test):+.2f}",
                      "digits only it gets right": test.only_first, "only the other": test.only_second,
-                     "McNemar": p_text(test.p_value), "verdict": verdict(new.test - old.test, test.p_value),
-                     "why it can matter": MECHANISMS[step.kind]})
+                     "McNemar": p_text(test.p_value), "verdict": word, "why it can matter": MECHANISMS[step.kind]})
     return markdown_table(rows)
 
 
@@ -92,11 +96,7 @@ def mnist_findings(variants: dict[str, Variant], pairs: list[Step], tests: dict[
     regularisers, and the best network (pairs: study steps, one of kind "convolution")."""
     lines = []
     by_verdict: dict[str, list[str]] = {"better": [], "worse": [], "no detectable difference": []}
-    for pair in pairs:
-        if pair.against is None:
-            continue
-        new, old, test = variants[pair.name], variants[pair.against], tests[pair.name, pair.against]
-        word = verdict(new.test - old.test, test.p_value)
+    for pair, new, old, test, word in _compared(variants, pairs, tests):
         if pair.kind == "convolution":
             lines.append(f"- **Convolution against the MLP** (both Adam at a constant rate): LeNet reaches "
                          f"{pct(new.test)} against {pct(old.test)} with {new.parameters:,} parameters against "
@@ -208,11 +208,16 @@ def weakest_class(scores: SegScores) -> int:
     return min(range(len(scores.iou)), key=lambda i: scores.iou[i])
 
 
-def where_pixels_go(scores: SegScores, classes: list[str], top: int = 3) -> str:
-    """A table: the share of the weakest class's true pixels given to each class (itself first)."""
+def _weakest_shares(scores: SegScores) -> tuple[int, torch.Tensor]:
+    """The weakest class, and the share of its true pixels that each class is given."""
     weakest = weakest_class(scores)
     row = scores.confusion[weakest].double()
-    share = row / row.sum().clamp(min=1)
+    return weakest, row / row.sum().clamp(min=1)
+
+
+def where_pixels_go(scores: SegScores, classes: list[str], top: int = 3) -> str:
+    """A table: the share of the weakest class's true pixels given to each class (itself first)."""
+    weakest, share = _weakest_shares(scores)
     order = [weakest] + [k for k in share.argsort(descending=True).tolist() if k != weakest][:top]
     column = f"true {classes[weakest]} pixels labelled as"
     return markdown_table([{column: classes[k], "share": f"{float(share[k]):.3f}"} for k in order])
@@ -220,9 +225,7 @@ def where_pixels_go(scores: SegScores, classes: list[str], top: int = 3) -> str:
 
 def weakest_class_finding(scores: SegScores, classes: list[str], frequency: list[float]) -> str:
     """The weakest class of a model: its recall and precision, and where its missed pixels go (where_pixels_go)."""
-    weakest = weakest_class(scores)
-    row = scores.confusion[weakest].double()
-    share = row / row.sum().clamp(min=1)
+    weakest, share = _weakest_shares(scores)
     missed = float(1 - share[weakest])
     others = [k for k in share.argsort(descending=True).tolist() if k != weakest and share[k] > 0]
     text = (f"- **Weakest class** of the {scores.name}: *{classes[weakest]}* (IoU {scores.iou[weakest]:.3f}, "
