@@ -339,7 +339,13 @@ def test_the_settings_stop_at_a_wrong_uavid_dir(tmp_path):
                                        r"\(it does not exist\)"):
         Config.from_parameters({"UAVID_DIR": str(tmp_path / "nowhere")})
     root = six_frames(tmp_path)
-    assert Config.from_parameters({"UAVID_DIR": str(root)}).seg.uavid_dir == str(root)
+    cfg = Config.from_parameters({"UAVID_DIR": str(root)})
+    assert cfg.seg.uavid_dir == str(root) and cfg.uavid_root == root  # found once, kept for Task 2
+    release = tmp_path / "release"
+    release.mkdir()
+    root.rename(release / "uavid_v1.5_official_release_image")  # the release's own folder, one level down
+    found = Config.from_parameters({"UAVID_DIR": str(release)}).uavid_root
+    assert found == release / "uavid_v1.5_official_release_image"
 
 
 def test_the_module_loads_without_pytorch():

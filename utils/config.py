@@ -6,7 +6,8 @@ stops the notebook at once with one line that names the setting and says how to 
 """
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from .choices import CROP_SCALE, OPTIMIZERS, PRECISIONS, SCHEDULERS, UPSAMPLING
@@ -148,35 +149,34 @@ class Segmentation:
     test_mirror: bool = setting(True, _flag, "must be True or False", name="SEG_TEST_MIRROR")
     boundary_band: float = setting(3, _number(0, 1000, open_low=True), "must be a distance in pixels above 0 (e.g. 3)")
 
-    def key(self) -> dict:
-        """The settings that change what the FCN, U-Net and window classifier see: part of their checkpoints' key."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata["key"]}
-
 
 @dataclass(frozen=True)
 class Config:
-    """All the notebook's settings, checked."""
+    """All the notebook's settings, checked, and the UAVid folder found at UAVID_DIR (None: there is none, so
+    Task 2 runs on the stand-in)."""
 
     general: General = field(default_factory=General)
     mnist: Mnist = field(default_factory=Mnist)
     seg: Segmentation = field(default_factory=Segmentation)
+    uavid_root: Path | None = None
 
     @classmethod
     def from_parameters(cls, parameters: dict) -> "Config":
-        """The config of the parameters cell's UPPER_CASE names (others are ignored), each value checked."""
+        """The config of the parameters cell's UPPER_CASE names (others are ignored), each value checked, with the
+        UAVid folder found at UAVID_DIR and its layout checked (before Task 1 trains, not after)."""
         sections = {name: _section(kind, parameters) for name, kind in SECTIONS.items()}
         config = cls(**sections)
         config.check_combinations()
-        check_uavid_dir(config.seg.uavid_dir, Segmentation().uavid_dir)  # before Task 1 trains, not after
-        return config
+        return replace(config, uavid_root=check_uavid_dir(config.seg.uavid_dir, Segmentation().uavid_dir))
 
     def mnist_key(self) -> dict:
-        """The settings that change what the MNIST models see: part of their checkpoints' key."""
-        return {"seed": self.general.seed, "val_size": self.mnist.val_size, "train_limit": self.mnist.train_limit}
+        """The settings that change what the MNIST models see (tagged key=True): part of their checkpoints' key."""
+        return _key(self.general, self.mnist)
 
     def seg_key(self) -> dict:
-        """The settings that change what the segmentation models see: part of their checkpoints' key."""
-        return {"seed": self.general.seed, **self.seg.key()}
+        """The settings that change what the segmentation models see (tagged key=True): part of their
+        checkpoints' key."""
+        return _key(self.general, self.seg)
 
     def check_combinations(self) -> None:
         """Settings that constrain each other: crop, image and network sizes, tiles, one-cycle steps."""
@@ -213,6 +213,11 @@ class Config:
 
 
 SECTIONS = {"general": General, "mnist": Mnist, "seg": Segmentation}
+
+
+def _key(*sections) -> dict:
+    """The values of the sections' fields tagged key=True, by field name."""
+    return {f.name: getattr(section, f.name) for section in sections for f in fields(section) if f.metadata["key"]}
 
 
 def _section(kind: type, parameters: dict):
