@@ -1,8 +1,9 @@
 """Segmentation quality against training time on the stand-in: test mIoU against the seconds of training.
 
-Trains, with the notebook's data, crops, loss and recipe (utils.config.Config), the FCN and the U-Net of the
-notebook and, for comparison, a U-Net that works at full resolution throughout (no stride-2 stem: the classic
-diagram) and one whose head mixes with a 3x3 convolution instead of 1x1, each for one or more epoch budgets.
+Trains, with the notebook's data, crops, loss and recipe (its settings, utils.config.Config, built by the same
+functions of utils.segmentation), the FCN and the U-Net of the notebook and, for comparison, a U-Net that works at
+full resolution throughout (no stride-2 stem: the classic diagram) and one whose head mixes with a 3x3 convolution
+instead of 1x1, each for one or more epoch budgets.
 Prints a table, writes a figure of test mIoU against training seconds (outputs/seg_budget.png), and ends with
 one line for the notebook's U-Net at its default epochs (seconds: its fit, validation included):
 `seg_budget: unet_miou=<x> human=<x> seconds=<s> precision=<name> one_pass=<x>`. Test scores are
@@ -23,45 +24,37 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-from bench.standin_data import DEFAULTS, eval_loaders, load_standin_split  # noqa: E402
-from utils import models, seg_data, stats, training  # noqa: E402
+from utils import models, segmentation, training  # noqa: E402
+from utils.config import Config, Segmentation  # noqa: E402
 from utils.device import describe, pick_device, seed_everything, to_device  # noqa: E402
-from utils.palette import CLASSES  # noqa: E402
+from utils.palette import CLASSES, NUM_CLASSES  # noqa: E402
 from utils.precision import amp_dtype, describe_precision  # noqa: E402
 from utils.run import Run  # noqa: E402
+from utils.segmentation import SegData  # noqa: E402
+
+DEFAULTS = Config()
 
 
-class FullResolutionUNet(nn.Module):
-    """The classic U-Net of the same parts and widths, without the stem: its first and last levels at full size."""
+class Score(nn.Conv2d):
+    """A 1x1 convolution that scores the classes of a full-resolution map: a U-Net head that ignores the image."""
 
-    def __init__(self, num_classes: int, width: int, depth: int):
-        super().__init__()
-        widths = [width * 2 ** i for i in range(depth + 1)]
-        self.inc = models.DoubleConv(3, width)
-        self.downs = nn.ModuleList(models.Down(widths[i], widths[i + 1]) for i in range(depth))
-        self.ups = nn.ModuleList(models.Up(widths[i + 1], widths[i], widths[i]) for i in reversed(range(depth)))
-        self.head = nn.Conv2d(width, num_classes, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = [self.inc(x)]
-        for down in self.downs:
-            skips.append(down(skips[-1]))
-        x = skips.pop()
-        for up in self.ups:
-            x = up(x, skips.pop())
-        return self.head(x)
+    def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+        return super().forward(x)
 
 
-def build(name: str, width: int) -> nn.Module:
-    s = DEFAULTS.seg
+def build(name: str, seg: Segmentation) -> nn.Module:
+    """The notebook's FCN or U-Net (segmentation.fcn, segmentation.unet), or a U-Net with one part changed."""
     if name == "fcn":
-        return models.FCN(len(CLASSES), width=width, upsample=s.fcn_upsample)
-    if name == "full-res-unet":
-        return FullResolutionUNet(len(CLASSES), width, s.unet_depth)
-    unet = models.UNet(len(CLASSES), width=width, depth=s.unet_depth)
+        return segmentation.fcn(seg)
+    unet = segmentation.unet(seg)
     if name == "unet-3x3-head":  # the head mixes the upsampled map and the detail with a 3x3 conv, not 1x1
         fuse = unet.head.fuse[0]
         unet.head.fuse = models.conv_bn_relu(fuse.in_channels, fuse.out_channels)
+    if name == "full-res-unet":  # no stem: the first and last levels at full size, scored by a 1x1 conv
+        unet.stem = nn.Identity()
+        unet.inc = models.DoubleConv(3, seg.unet_width)
+        unet.head = Score(seg.unet_width, NUM_CLASSES, 1)
+        unet.stride //= 2
     return unet
 
 
@@ -85,24 +78,28 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def train_and_test(name: str, epochs: int, args: argparse.Namespace, run: Run, data: tuple, loss_fn: nn.Module) -> dict:
-    """Train one model for `epochs` with the notebook's recipe, then score it on the test split."""
-    s = DEFAULTS.seg
-    images, masks, mean, std, val_loader, test_loader = data
-    seed_everything(DEFAULTS.general.seed)
-    train_set = seg_data.SegmentationCrops(images["train"], masks["train"], args.crop, s.crops_per_epoch, mean, std)
-    loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch, num_workers=args.workers)
-    seed_everything(DEFAULTS.general.seed)
-    model = to_device(build(name, args.width), run.device)
-    seed_everything(DEFAULTS.general.seed)  # as the notebook does: every network trains on the same crops
+def settings(args: argparse.Namespace) -> Config:
+    """The notebook's default settings with the arguments in their places, checked as the notebook checks them."""
+    return Config.from_parameters({
+        "DEVICE": args.device, "PRECISION": args.precision, "STANDIN_DIR": args.standin, "LR_SEG": args.lr,
+        "UNET_WIDTH": args.width, "FCN_WIDTH": args.width, "SEG_HEIGHT": args.height, "SEG_CROP": args.crop,
+        "SEG_BATCH_SIZE": args.batch, "SEG_WORKERS": args.workers})
+
+
+def train_and_test(name: str, epochs: int, cfg: Config, run: Run, data: SegData, loss_fn: nn.Module) -> dict:
+    """Train one model for `epochs` as the notebook trains its FCN and U-Nets, then score it on the test split."""
+    seed = cfg.general.seed
+    seed_everything(seed)
+    loaders = segmentation.loaders(data, cfg.seg)
+    seed_everything(seed)
+    model = to_device(build(name, cfg.seg), run.device)
+    seed_everything(seed)  # as the notebook does: every network trains on the same crops
     tic = time.perf_counter()
-    settings = training.Training(epochs=epochs, num_classes=len(CLASSES), optimizer=s.optimizer, lr=args.lr,
-                                 schedule=s.schedule, loss_fn=loss_fn, monitor="val_miou")
-    history = training.fit(model, run, settings, loader, val_loader, name=f"{name}, {epochs} epochs")
+    history = training.fit(model, run, segmentation.training(cfg.seg, loss_fn, epochs), loaders.train, loaders.val,
+                           name=f"{name}, {epochs} epochs")
     fit_seconds = time.perf_counter() - tic
-    tested = models.MirrorAverage(model) if s.test_mirror else model
-    test = training.evaluate(tested, loss_fn, test_loader, run, len(CLASSES))
-    one_pass = training.evaluate(model, loss_fn, test_loader, run, len(CLASSES))
+    test = training.evaluate(segmentation.tested(model, cfg.seg), loss_fn, loaders.test, run, NUM_CLASSES)
+    one_pass = training.evaluate(model, loss_fn, loaders.test, run, NUM_CLASSES)
     return dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
                 parameters=models.count_parameters(model), miou=test["miou"], one_pass=one_pass["miou"],
                 iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)})
@@ -127,15 +124,16 @@ def plot(runs: list[dict], names: list[str], title: str, out: str) -> None:
 def main() -> None:
     s = DEFAULTS.seg
     args = arguments()
-    device = pick_device(args.device)
-    amp = amp_dtype(args.precision, device)
+    cfg = settings(args)
+    device = pick_device(cfg.general.device)
+    amp = amp_dtype(cfg.general.precision, device)
     run = Run(device, amp, progress=False)
-    images, masks, mean, std = load_standin_split(args.standin, args.height)
-    loss_fn = nn.CrossEntropyLoss(weight=stats.class_weights(masks["train"]).to(device))
-    data = (images, masks, mean, std, *eval_loaders(images, masks, mean, std))
-    print(f"device {describe(device)}, {describe_precision(amp)}; {len(images['train'])} training images", flush=True)
+    data = segmentation.load_data(segmentation.standin_root(cfg), cfg)
+    loss_fn = segmentation.loss_function(data.masks["train"], cfg.seg, device)
+    print(f"device {describe(device)}, {describe_precision(amp)}; {len(data.images['train'])} training images",
+          flush=True)
 
-    runs = [train_and_test(name, epochs, args, run, data, loss_fn) for name in args.models
+    runs = [train_and_test(name, epochs, cfg, run, data, loss_fn) for name in args.models
             for epochs in args.epochs or [s.fcn_epochs if name == "fcn" else s.epochs]]
 
     print(f"\n{'model':<15}{'epochs':>7}{'params':>10}{'train s':>9}{'fit s':>8}{'mIoU':>7}{'1-pass':>7}"

@@ -6,7 +6,8 @@
    memory; then, on the largest size where a single pass fits comfortably, the fraction of pixels where the
    tiled labels agree with the single pass.
 
-Models have the notebook's default sizes; their weights are random unless --weights names a U-Net checkpoint
+Models are built as the notebook builds them (utils.segmentation), with its default settings but for --patch and
+--depth; their weights are random unless --weights names a U-Net checkpoint
 of the notebook (e.g. checkpoints/uavid_unet.pt), whose width, depth and input normalisation are then used; the
 timings do not depend on the weights. The input frames come from the procedural stand-in. The last two lines
 are the summary.
@@ -22,10 +23,11 @@ from pathlib import Path
 
 import torch
 
+from utils import segmentation
 from utils.config import Config
 from utils.device import pick_device, to_device
 from utils.inference import predict_image, predict_sliding_window, predict_tiled, time_call
-from utils.models import FCN, PatchCNN, UNet
+from utils.models import UNet
 from utils.run import Run
 from utils.standin import render_frame
 from utils.stats import normalize
@@ -73,12 +75,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(0)
     cpu = torch.device("cpu")
+    seg = Config.from_parameters({"PATCH_SIZE": args.patch, "UNET_DEPTH": args.depth}).seg  # checked as the notebook's
 
     # 2 first, so that the peak memory is that of the 4K prediction alone
     if args.weights:
         unet, mean, std = trained_unet(args.weights)
     else:
-        unet, mean, std = UNet(8, width=s.unet_width, depth=args.depth), ROUGH_MEAN, ROUGH_STD
+        unet, mean, std = segmentation.unet(seg), ROUGH_MEAN, ROUGH_STD
     unet = to_device(unet, cpu).eval()
     align = unet.stride
     image = frame(3840, 2160, mean, std)
@@ -99,8 +102,8 @@ def main() -> None:
     del image, single, tiled
 
     device = pick_device(args.device)
-    patch_model = to_device(PatchCNN(8, args.patch), device).eval()
-    fcn = to_device(FCN(8, width=s.fcn_width, upsample=s.fcn_upsample), device).eval()
+    patch_model = to_device(segmentation.window_classifier(seg), device).eval()
+    fcn = to_device(segmentation.fcn(seg), device).eval()
     image = frame(256, 256)
     # the median of 5 passes: one pass is short enough to be noisy
     _, fcn_seconds = time_call(lambda: predict_image(fcn, image, Run(device)), device, repeats=5)

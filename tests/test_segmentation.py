@@ -1,0 +1,62 @@
+from dataclasses import replace
+
+import torch
+
+from utils import models, segmentation
+from utils.config import Config
+from utils.segmentation import SegData
+
+CPU = torch.device("cpu")
+
+
+def tiny_data(frames: int = 6) -> SegData:
+    g = torch.Generator().manual_seed(0)
+    images = {name: [torch.randint(0, 256, (3, 40, 60), dtype=torch.uint8, generator=g) for _ in range(frames)]
+              for name in ("train", "val", "test")}
+    masks = {name: [torch.randint(0, 8, (40, 60), generator=g) for _ in range(frames)] for name in images}
+    masks["train"][0][:] = 2  # class 2 the most frequent: the smallest weight
+    return SegData({}, images, masks, [0.5] * 3, [0.25] * 3)
+
+
+def test_the_loss_is_class_weighted_only_where_the_settings_say_so():
+    data, seg = tiny_data(), Config().seg
+    weighted = segmentation.loss_function(data.masks["train"], seg, CPU)
+    assert weighted.weight is not None and int(weighted.weight.argmin()) == 2
+    assert segmentation.loss_function(data.masks["train"], replace(seg, class_weights=False), CPU).weight is None
+
+
+def test_the_loaders_follow_the_settings():
+    data = tiny_data()
+    seg = replace(Config().seg, crop=24, crops_per_epoch=10, batch_size=4, val_every=2)
+    loaders = segmentation.loaders(data, seg)
+    crops, labels = next(iter(loaders.train))
+    assert crops.shape == (4, 3, 24, 24) and labels.shape == (4, 24, 24) and len(loaders.train) == 3
+    assert len(loaders.val) == 3 and len(loaders.test) == 6  # every second validation image; every test image
+    image, mask = loaders.test.dataset[1]
+    assert torch.equal(mask, data.masks["test"][1])
+    assert torch.allclose(image, (data.images["test"][1].float() / 255 - 0.5) / 0.25)
+
+
+def test_the_networks_and_their_training_follow_the_settings():
+    seg = replace(Config().seg, fcn_width=4, unet_width=6, unet_depth=2, optimizer="sgd", lr=0.1, schedule="cosine",
+                  test_mirror=False)
+    assert segmentation.fcn(seg).encoder[0][0].out_channels == 4
+    assert segmentation.fcn(seg, upsample="transposed").upsample == "transposed"
+    unet = segmentation.unet(seg)
+    assert unet.stem[0].out_channels == 6 and len(unet.downs) == 2 and unet.stride == 8
+    assert not segmentation.unet(seg, skips=False).ups[0].use_skip
+    settings = segmentation.training(seg, torch.nn.CrossEntropyLoss(), epochs=3)
+    assert (settings.epochs, settings.optimizer, settings.lr, settings.schedule, settings.monitor) == \
+        (3, "sgd", 0.1, "cosine", "val_miou")
+    assert segmentation.tested(unet, seg) is unet
+    assert isinstance(segmentation.tested(unet, replace(seg, test_mirror=True)), models.MirrorAverage)
+
+
+def test_the_data_are_the_course_split_of_the_stand_in(tmp_path):
+    cfg = Config.from_parameters({"STANDIN_DIR": str(tmp_path), "STANDIN_WIDTH": 32, "STANDIN_HEIGHT": 18,
+                                  "STANDIN_FRAMES": 1, "UAVID_TEST_SEQUENCES": 4})
+    cfg = replace(cfg, seg=replace(cfg.seg, height=12))
+    data = segmentation.load_data(segmentation.standin_root(cfg), cfg)
+    assert {name: len(frames) for name, frames in data.split.items()} == {"train": 16, "val": 7, "test": 4}
+    assert data.images["test"][0].shape == (3, 12, 21) and data.masks["test"][0].shape == (12, 21)
+    assert len(data.mean) == len(data.std) == 3 and all(0 < s < 1 for s in data.std)

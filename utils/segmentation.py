@@ -1,0 +1,98 @@
+"""Tasks 2 and 3 from the settings: the data, the loss, the loaders, the networks and how they train, built the same
+way by the notebook and the benchmarks."""
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from torch.utils.data import DataLoader
+
+from . import models, standin, stats, uavid
+from .config import Config, Segmentation
+from .palette import NUM_CLASSES
+from .seg_data import SegmentationCrops, WholeImages
+from .training import Training
+
+
+def standin_root(cfg: Config) -> Path:
+    """The stand-in of the settings (STANDIN_WIDTH x STANDIN_HEIGHT, STANDIN_FRAMES, SEED), written to STANDIN_DIR
+    where it is missing."""
+    seg = cfg.seg
+    return standin.make_standin(seg.standin_dir, size=(seg.standin_width, seg.standin_height),
+                                frames=seg.standin_frames, seed=cfg.general.seed)
+
+
+@dataclass(frozen=True)
+class SegData:
+    """The course split of a UAVid folder read at SEG_HEIGHT rows: the frames, images (uint8) and masks of each
+    split, and the training images' channel mean and std."""
+
+    split: dict[str, list[uavid.Sample]]
+    images: dict[str, list[torch.Tensor]]
+    masks: dict[str, list[torch.Tensor]]
+    mean: list[float]
+    std: list[float]
+
+
+def load_data(root: str | Path, cfg: Config) -> SegData:
+    """The course split of the UAVid folder root (UAVID_TEST_SEQUENCES drawn with SEED), read at SEG_HEIGHT rows."""
+    split = uavid.course_split(root, cfg.seg.test_sequences, cfg.general.seed)
+    images, masks = {}, {}
+    for name, frames in split.items():
+        images[name], masks[name] = uavid.load_samples(frames, cfg.seg.height)
+    mean, std = stats.channel_stats(images["train"])
+    return SegData(split, images, masks, mean, std)
+
+
+def loss_function(train_masks: list[torch.Tensor], seg: Segmentation, device: torch.device) -> nn.CrossEntropyLoss:
+    """Cross-entropy, weighted by the classes' frequencies in the training masks (stats.class_weights) where
+    SEG_CLASS_WEIGHTS is set; its `weight` is None otherwise."""
+    weights = stats.class_weights(train_masks) if seg.class_weights else None
+    return nn.CrossEntropyLoss(weight=weights.to(device) if weights is not None else None)
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """The batches of the FCN and the U-Nets."""
+
+    train: DataLoader  # SEG_CROPS_PER_EPOCH random crops of SEG_CROP px an epoch, SEG_BATCH_SIZE a batch
+    val: DataLoader  # every SEG_VAL_EVERY-th validation image, one a batch
+    test: DataLoader  # every test image, in order, one a batch
+
+
+def loaders(data: SegData, seg: Segmentation) -> Loaders:
+    """Training crops, validation and test images, normalised by the training images' mean and std."""
+    crops = SegmentationCrops(data.images["train"], data.masks["train"], seg.crop, seg.crops_per_epoch, data.mean,
+                              data.std)
+    every = seg.val_every
+    val = WholeImages(data.images["val"][::every], data.masks["val"][::every], data.mean, data.std)
+    test = WholeImages(data.images["test"], data.masks["test"], data.mean, data.std)
+    return Loaders(DataLoader(crops, batch_size=seg.batch_size, num_workers=seg.workers),
+                   DataLoader(val, batch_size=1), DataLoader(test, batch_size=1))
+
+
+def fcn(seg: Segmentation, upsample: str | None = None) -> models.FCN:
+    """The FCN of FCN_WIDTH, upsampling as FCN_UPSAMPLE says unless told otherwise."""
+    return models.FCN(NUM_CLASSES, width=seg.fcn_width, upsample=upsample or seg.fcn_upsample)
+
+
+def unet(seg: Segmentation, skips: bool = True) -> models.UNet:
+    """The U-Net of UNET_WIDTH and UNET_DEPTH; skips=False removes its skip connections."""
+    return models.UNet(NUM_CLASSES, width=seg.unet_width, depth=seg.unet_depth, skips=skips)
+
+
+def window_classifier(seg: Segmentation) -> models.PatchCNN:
+    """The sliding window's classifier of a PATCH_SIZE x PATCH_SIZE window."""
+    return models.PatchCNN(num_classes=NUM_CLASSES, patch=seg.patch_size)
+
+
+def training(seg: Segmentation, loss_fn: nn.Module, epochs: int) -> Training:
+    """How the FCN and the U-Nets train: SEG_OPTIMIZER at LR_SEG with SEG_SCHEDULE for `epochs`, the validation
+    mIoU picking the kept weights."""
+    return Training(epochs=epochs, num_classes=NUM_CLASSES, optimizer=seg.optimizer, lr=seg.lr,
+                    schedule=seg.schedule, loss_fn=loss_fn, monitor="val_miou")
+
+
+def tested(model: nn.Module, seg: Segmentation) -> nn.Module:
+    """The model as the test split scores it: averaged with its mirror image where SEG_TEST_MIRROR is set."""
+    return models.MirrorAverage(model) if seg.test_mirror else model
