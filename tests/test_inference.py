@@ -6,7 +6,7 @@ import torch.nn as nn
 
 from utils import inference, models
 from utils.errors import LabError
-from utils.inference import predict_sliding_window, predict_tiled
+from utils.inference import predict_sliding_window, predict_tiled, tile_spans, tile_weights
 from utils.run import Run
 
 CPU = Run(torch.device("cpu"))
@@ -38,10 +38,9 @@ def test_tiled_agrees_closely_with_single_pass_for_a_unet():
 
 
 def test_tile_spans_are_aligned_overlap_and_cover_the_image():
-    from utils.inference import _spans
     for size, tile, stride, align in ((100, 64, 32, 4), (270, 256, 160, 16), (2160, 512, 384, 32), (64, 64, 32, 32),
                                       (40, 64, 32, 32), (257, 256, 256, 32), (600, 256, 256, 32)):
-        spans = _spans(size, tile, stride, align)
+        spans = tile_spans(size, tile, stride, align)
         assert spans[0][0] == 0 and spans[-1][1] == size and all(start % align == 0 for start, _ in spans)
         assert all(b[0] <= a[1] and a[1] - b[0] >= tile - stride for a, b in zip(spans, spans[1:], strict=False))
         if size > tile:  # no sliver at the border: every tile is at least a full tile long
@@ -80,7 +79,7 @@ def test_sliding_window_classifies_the_centre_of_every_pixel():
 
 
 def test_blending_ramp_favours_tile_centres():
-    ramp = inference._ramp(12, 12, 4, (True, True, False, False))  # inner edges at top and bottom only
+    ramp = tile_weights(12, 12, 4, (True, True, False, False))  # inner edges at top and bottom only
     assert ramp.shape == (12, 12) and (ramp > 0).all() and (ramp <= 1).all()
     column = ramp[:, 6]
     assert column[0] < column[1] < column[2] < column[3] == 1.0  # rises over the margin from an inner edge

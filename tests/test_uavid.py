@@ -267,7 +267,7 @@ def test_a_jpeg_label_and_two_files_for_one_frame_are_errors(tmp_path):
                                        r".*000000.png\): keep one file per frame"):
         uavid.list_sequences(root / "uavid_train")
     label.unlink()
-    with pytest.raises(LabError, match=r"label .*seq1.Labels.000000.jpg is not PNG: .* export it again as PNG"):
+    with pytest.raises(LabError, match=r"label .*seq1.Labels.000000.jpg is not lossless: .* export it again as PNG"):
         uavid.list_sequences(root / "uavid_train")
 
 

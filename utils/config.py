@@ -27,10 +27,10 @@ def _whole(low: int = 0, high: float = math.inf) -> Callable[[Any], bool]:
 
 
 def _number(low: float = 0.0, high: float = math.inf, open_low: bool = False, open_high: bool = True):
-    def rule(v) -> bool:
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+    def rule(value) -> bool:
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             return False
-        return (v > low if open_low else v >= low) and (v < high if open_high else v <= high)
+        return (value > low if open_low else value >= low) and (value < high if open_high else value <= high)
     return rule
 
 
@@ -38,16 +38,16 @@ def _one_of(*choices) -> Callable[[Any], bool]:
     return lambda v: v in choices
 
 
-def _flag(v) -> bool:
-    return isinstance(v, bool)
+def _flag(value) -> bool:
+    return isinstance(value, bool)
 
 
-def _text(v) -> bool:
-    return isinstance(v, str) and v != ""
+def _text(value) -> bool:
+    return isinstance(value, str) and value != ""
 
 
-def _widths(v) -> bool:
-    return isinstance(v, (list, tuple)) and all(_whole(1)(w) for w in v)
+def _widths(value) -> bool:
+    return isinstance(value, (list, tuple)) and all(_whole(1)(w) for w in value)
 
 
 POSITIVE = "must be a positive whole number"
@@ -61,8 +61,8 @@ def setting(default, rule: Callable[[Any], bool], hint: str, name: str = "", key
     return field(default=default, metadata={"rule": rule, "hint": hint, "name": name, "key": key})
 
 
-def _name(f) -> str:
-    return f.metadata["name"] or f.name.upper()
+def _name(setting_field) -> str:
+    return setting_field.metadata["name"] or setting_field.name.upper()
 
 
 @dataclass(frozen=True)

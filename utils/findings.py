@@ -28,8 +28,8 @@ MECHANISMS = {
 }
 
 
-def pct(x: float) -> str:
-    return f"{100 * x:.2f} %"
+def pct(fraction: float) -> str:
+    return f"{100 * fraction:.2f} %"
 
 
 def _list(items: list[str]) -> str:

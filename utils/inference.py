@@ -44,11 +44,11 @@ def predict_image(model: nn.Module, image: torch.Tensor, run: Run) -> torch.Tens
         return model(image[None].to(run.device))[0].argmax(0).cpu()
 
 
-def _pad_for_windows(image: torch.Tensor, r: int, device: torch.device) -> torch.Tensor:
-    """Image (3, H, W) on device, padded by r on every side so that border pixels have a full window: reflected,
-    or edge-replicated where the image is smaller than r."""
+def _pad_for_windows(image: torch.Tensor, half: int, device: torch.device) -> torch.Tensor:
+    """Image (3, H, W) on device, padded by a window's half-width `half` on every side so that border pixels have
+    a full window: reflected, or edge-replicated where the image is smaller than half."""
     _, h, w = image.shape
-    return F.pad(image[None].to(device), [r, r, r, r], mode="reflect" if r < min(h, w) else "replicate")[0]
+    return F.pad(image[None].to(device), [half] * 4, mode="reflect" if half < min(h, w) else "replicate")[0]
 
 
 @torch.no_grad()
@@ -76,7 +76,7 @@ def predict_sliding_window(model: nn.Module, image: torch.Tensor, patch: int, ru
     return out.cpu()
 
 
-def _spans(size: int, tile: int, stride: int, align: int) -> list[tuple[int, int]]:
+def tile_spans(size: int, tile: int, stride: int, align: int) -> list[tuple[int, int]]:
     """(start, stop) of the tiles along one axis. Starts are multiples of align; the last tile ends at the
     border, so it may be up to align - 1 pixels longer than the others (never a sliver)."""
     if size <= tile:
@@ -85,19 +85,19 @@ def _spans(size: int, tile: int, stride: int, align: int) -> list[tuple[int, int
     return [(s, s + tile) for s in range(0, last, stride)] + [(last, size)]
 
 
-def _ramp(h: int, w: int, margin: int, inner: tuple[bool, bool, bool, bool]) -> torch.Tensor:
-    """Blending weight of an h x w tile: 1 inside, falling over `margin` pixels towards the edges flagged
+def tile_weights(height: int, width: int, margin: int, inner: tuple[bool, bool, bool, bool]) -> torch.Tensor:
+    """Blending weight of a height x width tile: 1 inside, falling over `margin` pixels towards the edges flagged
     in `inner` (top, bottom, left, right) as the 4th power of the distance, so that each pixel's label comes
     mostly from the tile in which it is most central (where the network saw the most context)."""
-    def ramp1d(n: int, low: bool, high: bool) -> torch.Tensor:
-        x = torch.arange(n, dtype=torch.float32)
-        edge = torch.full((n,), float(max(margin, 1)))
+    def ramp1d(length: int, low: bool, high: bool) -> torch.Tensor:
+        x = torch.arange(length, dtype=torch.float32)
+        edge = torch.full((length,), float(max(margin, 1)))
         if low:
             edge = torch.minimum(edge, x + 1)
         if high:
-            edge = torch.minimum(edge, n - x)
+            edge = torch.minimum(edge, length - x)
         return (edge / max(margin, 1)).clamp(1e-3, 1.0) ** 4
-    return ramp1d(h, *inner[:2])[:, None] * ramp1d(w, *inner[2:])[None, :]
+    return ramp1d(height, *inner[:2])[:, None] * ramp1d(width, *inner[2:])[None, :]
 
 
 @torch.no_grad()
@@ -117,11 +117,11 @@ def predict_tiled(model: nn.Module, image: torch.Tensor, run: Run, num_classes: 
     _, h, w = image.shape
     scores = torch.zeros(num_classes, h, w)
     weights = torch.zeros(h, w)
-    for top, bottom in _spans(h, tile, stride, align):
-        for left, right in _spans(w, tile, stride, align):
+    for top, bottom in tile_spans(h, tile, stride, align):
+        for left, right in tile_spans(w, tile, stride, align):
             crop = image[:, top:bottom, left:right]
             # borders of the image are real borders: only tile edges inside the image get the ramp
-            ramp = _ramp(bottom - top, right - left, overlap, (top > 0, bottom < h, left > 0, right < w))
+            ramp = tile_weights(bottom - top, right - left, overlap, (top > 0, bottom < h, left > 0, right < w))
             with run.autocast():
                 logits = model(crop[None].to(run.device))[0].float().cpu()
             scores[:, top:bottom, left:right] += logits * ramp

@@ -2,9 +2,9 @@
 predictions in the same layout.
 
 Listing a split checks the layout before anything is read: every image needs its label and every label its
-image (matched by name, without the suffix), labels must be PNG, and whatever is not a frame is skipped and
-said. Reading names each file that cannot be decoded. Imports no PyTorch at load time, so that the settings can
-check UAVID_DIR cheaply."""
+image (matched by name, without the suffix), labels must be lossless (LABEL_SUFFIXES), and whatever is not a
+frame is skipped and said. Reading names each file that cannot be decoded. Imports no PyTorch at load time, so
+that the settings can check UAVID_DIR cheaply."""
 from __future__ import annotations
 
 import re
@@ -78,19 +78,20 @@ def _sequence(seq: Path, skipped: list[Path]) -> list[Sample]:
     twins = [p for paths in (*images.values(), *labels.values()) if len(paths) > 1 for p in paths]
     check(not twins, f"{len(twins)} files of {seq} share a name but not a suffix ({_names(twins)}): "
                      "keep one file per frame in Images and one in Labels")
-    _not_png([p[0] for p in labels.values() if p[0].suffix.lower() not in LABEL_SUFFIXES])
+    _lossy([p[0] for p in labels.values() if p[0].suffix.lower() not in LABEL_SUFFIXES])
     _unpaired("image", "label", [images[k][0] for k in images if k not in labels], seq / "Labels")
     _unpaired("label", "image", [labels[k][0] for k in labels if k not in images], seq / "Images")
     return [Sample(seq.name, images[k][0], labels[k][0]) for k in images]
 
 
-def _not_png(labels: list[Path]) -> None:
+def _lossy(labels: list[Path]) -> None:
     """LabError naming the labels saved in a lossy format, if there are any."""
-    why = "JPEG compression mixes the class colours, so labels must be PNG as in UAVid"
+    allowed = ", ".join(LABEL_SUFFIXES)
+    why = f"JPEG compression mixes the class colours, so labels must be lossless ({allowed})"
     if len(labels) == 1:
-        raise LabError(f"label {labels[0]} is not PNG: {why}; export it again as PNG")
-    check(not labels, f"{len(labels)} labels in {labels[0].parent if labels else ''} are not PNG "
-                      f"({_names([f.name for f in labels])}): {why}; export them again as PNG")
+        raise LabError(f"label {labels[0]} is not lossless: {why}; export it again as PNG, as in UAVid")
+    check(not labels, f"{len(labels)} labels in {labels[0].parent if labels else ''} are not lossless "
+                      f"({_names([f.name for f in labels])}): {why}; export them again as PNG, as in UAVid")
 
 
 def _unpaired(kind: str, other: str, files: list[Path], folder: Path) -> None:
@@ -106,7 +107,7 @@ def _unpaired(kind: str, other: str, files: list[Path], folder: Path) -> None:
 def scan_split(split_dir: str | Path) -> tuple[dict[str, list[Sample]], list[Path]]:
     """The frames of every sequence folder (one with Images/ or Labels/) in one official split folder
     (e.g. <root>/uavid_train), and what was skipped: entries that are not frames. Raises LabError on a broken
-    layout (an image without its label, a label without its image, a JPEG label)."""
+    layout (an image without its label, a label without its image, a label not in LABEL_SUFFIXES)."""
     split_dir = Path(split_dir)
     check(split_dir.is_dir(), f"UAVid folder {split_dir} does not exist: put UAVid's uavid_train and uavid_val there")
     sequences, skipped = {}, []
@@ -308,7 +309,8 @@ def load_samples(samples: list[Sample], height: int | None = None) -> tuple[list
 
 
 def save_prediction(mask: np.ndarray | torch.Tensor, out_root: str | Path, sequence: str, name: str) -> Path:
-    """Write a class-index mask as a UAVid colour PNG at <out_root>/<sequence>/Labels/<name>."""
+    """Write a class-index mask as a UAVid colour label at <out_root>/<sequence>/Labels/<name>, in the format its
+    suffix names (.png as UAVid's own)."""
     mask = mask.cpu().numpy() if hasattr(mask, "cpu") else mask
     path = Path(out_root) / sequence / "Labels" / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -330,6 +332,6 @@ def export_predictions(samples: list[Sample], predictions: list[torch.Tensor], o
     paths = []
     for sample, pred in zip(samples, predictions, strict=True):
         width, height = _size(sample.image)
-        name = sample.label.name  # a PNG, whatever the image's format
+        name = sample.label.name  # the label's lossless format (LABEL_SUFFIXES), whatever the image's
         paths.append(save_prediction(enlarge(pred, (height, width)), out_root, sample.sequence, name))
     return paths

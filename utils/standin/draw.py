@@ -164,10 +164,10 @@ def _human_views(scene: Scene, cam: Camera, human_xy: np.ndarray, selected: np.n
             for k, j in enumerate(selected)}
 
 
-def _draw_building(view: FrameView, i: int) -> None:
+def _draw_building(view: FrameView, index: int) -> None:
     """A building's faces in order: ridge lines always, other faces when they face the camera."""
     cam, canvas = view.cam, view.canvas
-    building = view.scene.objects.buildings[i]
+    building = view.scene.objects.buildings[index]
     uv, z = cam.project(building.verts)
     for kind, idx, normal, centre, paint in building.faces:
         if kind == "line":
@@ -206,53 +206,53 @@ def _paste_face(view: FrameView, pts: np.ndarray, texmap: TexMap) -> None:
     canvas.label.paste(BUILDING, (x0, y0, x1, y1), mask)
 
 
-def _draw_tree(view: FrameView, j: int) -> None:
+def _draw_tree(view: FrameView, index: int) -> None:
     """A trunk line and a crown sprite."""
     canvas, tree_view, trees = view.canvas, view.trees, view.scene.objects.trees
-    row = tree_view.row_of[j]
+    row = tree_view.row_of[index]
     scale = view.cam.focal / tree_view.z[row]
     width = max(1, int(round(0.35 * scale)))
     line = flat(np.array([tree_view.foot[row], tree_view.uv[row]]))
     canvas.image_draw.line(line, fill=(70, 56, 42), width=width)
     canvas.label_draw.line(line, fill=TREE, width=width)
-    size = max(2, int(round(2 * trees.crown_radius[j] * scale)))
-    rgb, mask = view.scene.textures.sprite(trees.kind[j], size)
+    size = max(2, int(round(2 * trees.crown_radius[index] * scale)))
+    rgb, mask = view.scene.textures.sprite(trees.kind[index], size)
     x0, y0 = int(round(tree_view.uv[row, 0] - size / 2)), int(round(tree_view.uv[row, 1] - size / 2))
     canvas.image.paste(rgb, (x0, y0), mask)
     canvas.label.paste(TREE, (x0, y0, x0 + size, y0 + size), mask)
 
 
-def _draw_solid(canvas: Canvas, solids: Solids, solid_view: SolidView, j: int, cls: int) -> None:
-    """The front faces of solid j in their shaded colours, labelled cls."""
-    row = solid_view.row_of[j]
-    face_colours = solids.colours[j]
+def _draw_solid(canvas: Canvas, solids: Solids, solid_view: SolidView, index: int, class_index: int) -> None:
+    """The front faces of solids' solid `index` in their shaded colours, labelled `class_index`."""
+    row = solid_view.row_of[index]
+    face_colours = solids.colours[index]
     for face in np.flatnonzero(solid_view.front_faces[row]):
         poly = flat(solid_view.uv[row][solids.faces[face]])
         canvas.image_draw.polygon(poly, fill=tuple(face_colours[face]))
-        canvas.label_draw.polygon(poly, fill=cls)
+        canvas.label_draw.polygon(poly, fill=class_index)
 
 
-def _draw_car(view: FrameView, j: int) -> None:
+def _draw_car(view: FrameView, index: int) -> None:
     """A parked car."""
-    _draw_solid(view.canvas, view.scene.objects.cars, view.cars, j, STATIC_CAR)
+    _draw_solid(view.canvas, view.scene.objects.cars, view.cars, index, STATIC_CAR)
 
 
-def _draw_box(view: FrameView, j: int) -> None:
+def _draw_box(view: FrameView, index: int) -> None:
     """A shed, container or kiosk."""
-    _draw_solid(view.canvas, view.scene.objects.boxes, view.boxes, j, CLUTTER)
+    _draw_solid(view.canvas, view.scene.objects.boxes, view.boxes, index, CLUTTER)
 
 
-def _draw_mover(view: FrameView, i: int) -> None:
+def _draw_mover(view: FrameView, index: int) -> None:
     """A driving car, smeared along its direction of travel (motion blur)."""
     scene, cam, canvas = view.scene, view.cam, view.canvas
-    movers, xy = scene.objects.movers, view.mover_xy[i]
-    row = view.movers.row_of[i]
+    movers, xy = scene.objects.movers, view.mover_xy[index]
+    row = view.movers.row_of[index]
     uv, front_faces = view.movers.uv[row], view.movers.front_faces[row]
-    foot = movers.solids.verts[i, :4, :2] + xy
+    foot = movers.solids.verts[index, :4, :2] + xy
     shadow = hull(np.vstack([foot, foot + 1.2 * scene.light.shadow_step]))
     canvas.shadow_draw.polygon(flat(cam.project(np.column_stack([shadow, np.zeros(len(shadow))]))[0]),
                                fill=(0, 0, 0, canvas.shadow_alpha))
-    half = 0.5 * (0.3 * movers.speed[i] + 0.6) * movers.direction[i]
+    half = 0.5 * (0.3 * movers.speed[index] + 0.6) * movers.direction[index]
     ends = cam.project(np.array([[*(xy + half), 0.8], [*(xy - half), 0.8]]))[0]
     blur_x, blur_y = ends[0] - ends[1]
     pad = int(math.ceil(max(abs(blur_x), abs(blur_y)) / 2)) + 2
@@ -262,7 +262,7 @@ def _draw_mover(view: FrameView, i: int) -> None:
         return
     patch = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
     patch_draw = ImageDraw.Draw(patch)
-    face_colours = movers.solids.colours[i]
+    face_colours = movers.solids.colours[index]
     for face in np.flatnonzero(front_faces):
         patch_draw.polygon(flat(uv[movers.solids.faces[face]], x0, y0), fill=tuple(face_colours[face]) + (255,))
     acc = _smear(patch, blur_x, blur_y)
@@ -288,19 +288,19 @@ def _smear(patch: Image.Image, blur_x: float, blur_y: float) -> np.ndarray:
     return acc
 
 
-def _draw_human(view: FrameView, j: int) -> None:
+def _draw_human(view: FrameView, index: int) -> None:
     """A person: shadow, an upright ellipse in clothes colour, a round head."""
     canvas, humans = view.canvas, view.scene.objects.humans
-    feet, head, shoulder, scale, shadow = view.humans[j]
+    feet, head, shoulder, scale, shadow = view.humans[index]
     canvas.shadow_draw.polygon(flat(shadow), fill=(0, 0, 0, canvas.shadow_alpha))
     half_width = max(1.5, 0.45 * scale)
     box = [feet[0] - half_width - 0.5, min(shoulder[1], feet[1] - 1.5) - 0.5, feet[0] + half_width - 0.5, feet[1] - 0.5]
-    canvas.image_draw.ellipse(box, fill=tuple(int(channel) for channel in humans.clothes[j]))
+    canvas.image_draw.ellipse(box, fill=tuple(int(channel) for channel in humans.clothes[index]))
     canvas.label_draw.ellipse(box, fill=HUMAN)
     head_radius = max(1.0, 0.17 * scale)
     head_box = [head[0] - head_radius - 0.5, head[1] - head_radius - 0.5,
                 head[0] + head_radius - 0.5, head[1] + head_radius - 0.5]
-    canvas.image_draw.ellipse(head_box, fill=tuple(int(channel) for channel in humans.hair[j]))
+    canvas.image_draw.ellipse(head_box, fill=tuple(int(channel) for channel in humans.hair[index]))
     canvas.label_draw.ellipse(head_box, fill=HUMAN)
 
 

@@ -223,19 +223,21 @@ def view_ground(ground: GroundMap, cam: Camera) -> tuple[np.ndarray, np.ndarray]
     return img, lab
 
 
-def _view_rows(ground: GroundMap, cam: Camera, rays: np.ndarray, mip: int, r0: int, r1: int) -> np.ndarray:
-    """Texels (rows, width, 4) of mip level lv seen by image rows r0 to r1; rays is the camera's rays in float32."""
+def _view_rows(ground: GroundMap, cam: Camera, rays: np.ndarray, mip: int, first_row: int,
+               end_row: int) -> np.ndarray:
+    """Texels (rows, width, 4) of mip level `mip` seen by the image rows from first_row up to end_row (not
+    included); rays is the camera's rays in float32."""
     width = cam.width
     u = np.arange(width, dtype=np.float32) + 0.5
     cx, cy, cz = (float(c) for c in cam.C)
     tex = ground.levels[mip]
     texels_per_metre = 1.0 / (ground.texel_size * 2 ** mip)
-    v = (np.arange(r0, r1, dtype=np.float32) + 0.5)[:, None]
+    v = (np.arange(first_row, end_row, dtype=np.float32) + 0.5)[:, None]
     t = -cz / np.minimum(rays[2, 0] * u + (rays[2, 1] * v + rays[2, 2]), -1e-3)
     col = (t * (rays[0, 0] * u + (rays[0, 1] * v + rays[0, 2])) + (cx - ground.x0)) * texels_per_metre
     row = ((ground.y1 - cy) - t * (rays[1, 0] * u + (rays[1, 1] * v + rays[1, 2]))) * texels_per_metre
     np.clip(col, 0, tex.shape[1] - 1, out=col)
     np.clip(row, 0, tex.shape[0] - 1, out=row)
     texels = np.take(tex.ravel(), row.astype(np.int32) * tex.shape[1] + col.astype(np.int32))
-    return texels.view(np.uint8).reshape(r1 - r0, width, 4)
+    return texels.view(np.uint8).reshape(end_row - first_row, width, 4)
 

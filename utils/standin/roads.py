@@ -41,16 +41,16 @@ def build_layout(rng: np.random.Generator, phi: float, bounds: tuple[float, floa
     return layout
 
 
-def _road_lines(layout: Layout, lo: float, hi: float) -> list[tuple[float, float, str]]:
-    """Centre, width and kind of parallel roads from before lo to past hi."""
+def _road_lines(layout: Layout, low: float, high: float) -> list[tuple[float, float, str]]:
+    """Centre, width and kind of parallel roads from before low to past high."""
     rng = layout.rng
-    roads, centre = [], lo - rng.uniform(0, 40)
+    roads, centre = [], low - rng.uniform(0, 40)
     while True:
         kind = rng.choice(["main", "street", "narrow"], p=[0.22, 0.53, 0.25])
         width = {"main": rng.uniform(14.5, 16), "street": rng.uniform(9.5, 11),
              "narrow": rng.uniform(6.5, 7.5)}[kind]
         roads.append((centre, width, str(kind)))
-        if centre > hi:
+        if centre > high:
             return roads
         centre += rng.uniform(52, 92)
 

@@ -23,12 +23,12 @@ _GREENS = np.array([(52, 88, 38), (62, 98, 42), (44, 76, 40), (74, 104, 46), (58
                     (40, 66, 36), (84, 104, 50), (48, 80, 52)], float)
 
 
-def smooth(rng: np.random.Generator, h: int, w: int, cell: float) -> np.ndarray:
-    """Smooth random field of shape (h, w) with features about `cell` pixels apart."""
+def smooth(rng: np.random.Generator, height: int, width: int, cell: float) -> np.ndarray:
+    """Smooth random field of shape (height, width) with features about `cell` pixels apart."""
     cell = max(cell, 1.0)
-    grid_height, grid_width = int(h / cell) + 3, int(w / cell) + 3
+    grid_height, grid_width = int(height / cell) + 3, int(width / cell) + 3
     grid = Image.fromarray(rng.standard_normal((grid_height, grid_width)).astype(np.float32))
-    return np.asarray(grid.resize((w, h), Image.BICUBIC, box=(0, 0, w / cell, h / cell)))
+    return np.asarray(grid.resize((width, height), Image.BICUBIC, box=(0, 0, width / cell, height / cell)))
 
 
 def _office_windows(x: np.ndarray, z: np.ndarray, frame_width: float) -> tuple[float, float, np.ndarray, np.ndarray]:
@@ -101,32 +101,34 @@ def facade_texture(rng: np.random.Generator, ppm: float, style: str) -> tuple[Im
 def tile_texture(rng: np.random.Generator, ppm: float, colour: tuple, panels: bool) -> Image.Image:
     """Roof tiles of a colour in staggered courses, optionally with a field of solar panels."""
     w, h = int(TILE_W * ppm), int(TILE_H * ppm)
-    a = ((np.arange(w) + 0.5) / ppm).astype(np.float32)
-    b = ((np.arange(h) + 0.5) / ppm).astype(np.float32)
+    along = ((np.arange(w) + 0.5) / ppm).astype(np.float32)  # metres along the eaves, of each texel column
+    down = ((np.arange(h) + 0.5) / ppm).astype(np.float32)  # metres down the slope, of each texel row
     course_depth, tile_width = max(0.34, 2.6 / ppm), max(0.3, 2.0 / ppm)  # tile course / width, never below ~2 px
-    course = (b // course_depth).astype(int)
-    shade = 0.8 + 0.28 * ((b % course_depth) / course_depth)
-    tile = (a[None, :] / tile_width + 0.5 * (course[:, None] % 2)).astype(int)
+    course = (down // course_depth).astype(int)
+    shade = 0.8 + 0.28 * ((down % course_depth) / course_depth)
+    tile = (along[None, :] / tile_width + 0.5 * (course[:, None] % 2)).astype(int)
     jitter = rng.uniform(0.9, 1.1, (course.max() + 1, tile.max() + 1))[course[:, None], tile]
     img = (np.array(colour, np.float32) * np.float32(rng.uniform(0.9, 1.08)) * shade[:, None, None].astype(np.float32)
            * jitter[..., None].astype(np.float32)
            * (1 + 0.08 * smooth(rng, h, w, ppm * 3)[..., None]))
     if panels:
-        img = _solar_panels(rng, a, b, ppm, img)
+        img = _solar_panels(rng, along, down, ppm, img)
     img = img * (1 + 0.04 * rng.standard_normal((h, w, 1), dtype=np.float32))
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
 
 
-def _solar_panels(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, ppm: float, img: np.ndarray) -> np.ndarray:
-    """img with a grid of solar panels over it."""
-    start_a, start_b = rng.uniform(2, 30), rng.uniform(1.5, 6)
-    count_a, count_b = int(rng.integers(3, 12)), int(rng.integers(2, 5))
-    in_panels_a = (a >= start_a) & (a < start_a + count_a * 1.05)
-    in_panels_b = (b >= start_b) & (b < start_b + count_b * 1.7)
+def _solar_panels(rng: np.random.Generator, along: np.ndarray, down: np.ndarray, ppm: float,
+                  img: np.ndarray) -> np.ndarray:
+    """img with a grid of solar panels over it; along and down: the metres of its columns along the eaves and of
+    its rows down the slope."""
+    start_along, start_down = rng.uniform(2, 30), rng.uniform(1.5, 6)
+    count_along, count_down = int(rng.integers(3, 12)), int(rng.integers(2, 5))
+    in_columns = (along >= start_along) & (along < start_along + count_along * 1.05)
+    in_rows = (down >= start_down) & (down < start_down + count_down * 1.7)
     line_width = max(0.06, 1.0 / ppm)
-    grid = (((a - start_a) % 1.05) < line_width)[None, :] | (((b - start_b) % 1.7) < line_width)[:, None]
+    grid = (((along - start_along) % 1.05) < line_width)[None, :] | (((down - start_down) % 1.7) < line_width)[:, None]
     panel_colour = np.where(grid[..., None], np.array((120, 128, 146.0)), np.array((34, 44, 70.0)))
-    return np.where((in_panels_b[:, None] & in_panels_a[None, :])[..., None], panel_colour, img)
+    return np.where((in_rows[:, None] & in_columns[None, :])[..., None], panel_colour, img)
 
 
 def flat_texture(rng: np.random.Generator, ppm: float, kind: str) -> tuple[Image.Image, tuple]:
@@ -183,12 +185,12 @@ def _tree_sprite(rng: np.random.Generator, size: int, light: np.ndarray, green: 
     return Image.fromarray(rgba, "RGBA")
 
 
-def tree_sprites(rng: np.random.Generator, size: int, light: np.ndarray, n: int) -> list[Image.Image]:
+def tree_sprites(rng: np.random.Generator, size: int, light: np.ndarray, count: int) -> list[Image.Image]:
     """Round leafy crowns as RGBA images lit from `light` (camera coordinates, y down)."""
     centres = (np.arange(size) + 0.5) / size * 2 - 1
     x, y = centres[None, :], centres[:, None]
     radius, angle = np.hypot(x, y), np.arctan2(y, x)
-    return [_tree_sprite(rng, size, light, _GREENS[i % len(_GREENS)], radius, angle) for i in range(n)]
+    return [_tree_sprite(rng, size, light, _GREENS[i % len(_GREENS)], radius, angle) for i in range(count)]
 
 
 class Textures:
