@@ -1,8 +1,8 @@
-import pytest
 import torch
 
 from utils.batches import TensorLoader
-from utils.errors import LabError
+
+from expect import raises_naming
 
 
 def test_tensor_loader_batches_normalises_and_covers_everything():
@@ -46,12 +46,12 @@ def test_augment_gets_each_batch_in_unit_range_and_the_loaders_generator():
 
 
 def test_zero_batch_size_is_refused():
-    with pytest.raises(LabError, match="batch_size=0 must be a positive whole number"):
+    with raises_naming("batch_size=0", "positive whole number"):
         TensorLoader(torch.zeros(4, 2, 2), torch.zeros(4), batch_size=0)
 
 
 def test_images_and_labels_of_different_lengths_are_refused():
-    with pytest.raises(LabError, match="same length"):
+    with raises_naming("images", "labels", "same length"):
         TensorLoader(torch.zeros(4, 2, 2), torch.zeros(3), batch_size=2)
 
 

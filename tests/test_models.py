@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from utils import models
-from utils.errors import LabError
+
+from expect import raises_naming
 
 
 def test_lenet_is_the_course_network():
@@ -76,12 +77,14 @@ def test_patch_cnn_classifies_one_window():
 
 
 def test_bad_network_settings_are_one_line_errors():
-    with pytest.raises(LabError, match="PatchCNN: patch=24 must be odd"):
+    with raises_naming("patch=24", "odd", "at least 9"):
         models.PatchCNN(patch=24)
-    with pytest.raises(LabError, match="U-Net depth=0 and width=4 must be at least 1"):
+    with raises_naming("depth=0", "at least 1"):
         models.UNet(width=4, depth=0)
-    with pytest.raises(LabError, match="FCN upsample='nearest' must be 'bilinear' or 'transposed'"):
+    with raises_naming("upsample='nearest'", "'bilinear' or 'transposed'"):
         models.FCN(upsample="nearest")
+    with raises_naming("upsample='nearest'", "'bilinear' or 'transposed'"):
+        models.UNet(upsample="nearest")
 
 
 def test_unet_parts_keep_their_resolutions():
@@ -100,7 +103,7 @@ def test_lenet_pools_by_max_or_average():
     assert torch.nn.AvgPool2d in kinds and torch.nn.MaxPool2d not in kinds
     assert models.LeNet(pool="avg")(x).shape == (2, 10)
     assert models.count_parameters(models.LeNet(pool="avg")) == 431_080
-    with pytest.raises(LabError, match="LeNet pool='min' must be 'max' or 'avg'"):
+    with raises_naming("pool='min'", "'max' or 'avg'"):
         models.LeNet(pool="min")
 
 

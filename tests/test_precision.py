@@ -5,8 +5,9 @@ import torch.nn as nn
 from utils import precision, training
 from utils.batches import TensorLoader
 from utils.config import Config
-from utils.errors import LabError
 from utils.run import Run
+
+from expect import raises_naming
 
 CPU = torch.device("cpu")
 
@@ -20,15 +21,14 @@ def test_auto_picks_bfloat16_only_on_a_cpu_that_has_it(monkeypatch, native, expe
 def test_explicit_precisions_on_the_cpu():
     assert precision.amp_dtype("float32", CPU) is None
     assert precision.amp_dtype("bfloat16", CPU) is torch.bfloat16
-    with pytest.raises(LabError, match="precision='float16' is for CUDA GPUs"):
+    with raises_naming("precision='float16'", "CUDA", "'bfloat16' or 'float32'"):
         precision.amp_dtype("float16", CPU)
 
 
 def test_an_unknown_precision_is_a_one_line_error():
-    with pytest.raises(LabError) as err:
+    with raises_naming("precision='fp8'", "auto, float32, bfloat16, float16"):
         precision.amp_dtype("fp8", CPU)
-    assert "unknown: use one of auto, float32, bfloat16, float16" in str(err.value) and "\n" not in str(err.value)
-    with pytest.raises(LabError, match="^PRECISION='fp8' in the parameters cell: use one of auto"):
+    with raises_naming("PRECISION='fp8'", "auto, float32, bfloat16, float16"):
         Config.from_parameters({"PRECISION": "fp8"})
 
 

@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from utils import standin
-from utils.errors import LabError
 from utils.palette import NUM_CLASSES, PALETTE
 from utils.standin import make_standin, render_frame
+
+from expect import raises_naming
 
 SMALL = (192, 108)
 HUMAN, STATIC_CAR, MOVING_CAR = 6, 3, 7
@@ -98,13 +99,13 @@ def test_make_standin_numbers_sequences_as_uavid(tmp_path):
     make_standin(tmp_path, size=(32, 18), frames=1, seed=0)
     assert sorted(int(p.name[3:]) for p in (tmp_path / "uavid_train").iterdir()) == [*range(1, 16), *range(31, 36)]
     assert sorted(int(p.name[3:]) for p in (tmp_path / "uavid_val").iterdir()) == [16, 17, 18, 19, 20, 36, 37]
-    with pytest.raises(LabError, match="validation sequences"):
+    with raises_naming("1 to 7 validation sequences", "got 20 and 8"):
         make_standin(tmp_path, size=(32, 18), frames=1, val_sequences=8)
 
 
 def test_make_standin_refuses_a_folder_made_with_other_settings(tmp_path):
     make_standin(tmp_path, size=(32, 18), frames=1, train_sequences=1, val_sequences=1, seed=0)
-    with pytest.raises(LabError, match=r"size=\(32, 18\).*size=\(48, 27\)"):  # names both settings
+    with raises_naming(str(tmp_path), "size=(32, 18)", "size=(48, 27)", "STANDIN_DIR"):  # both settings, the fix
         make_standin(tmp_path, size=(48, 27), frames=1, train_sequences=1, val_sequences=1, seed=0)
     with Image.open(tmp_path / "uavid_train" / "seq1" / "Images" / "000000.png") as im:
         assert im.size == (32, 18)  # the folder is left as it was

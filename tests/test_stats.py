@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from utils import stats
-from utils.errors import LabError
+
+from expect import raises_naming
 
 
 def test_class_weights_favour_rare_classes():
@@ -30,7 +31,7 @@ def test_class_frequencies_count_every_mask():
 
 
 def test_channel_stats_refuse_float_images():
-    with pytest.raises(LabError, match="expects uint8 images"):
+    with raises_naming("channel_stats", "uint8"):
         stats.channel_stats([torch.rand(3, 4, 4)])
 
 
