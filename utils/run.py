@@ -1,4 +1,5 @@
-"""Where and how the notebook trains and evaluates: one small record, so that cells need not repeat it."""
+"""Where and how the notebook trains and evaluates: one small record, so that cells need not repeat it. The
+training loop (train_one_epoch, fit), evaluate and predict, and the inference functions all take it."""
 from dataclasses import dataclass
 from pathlib import Path
 
