@@ -32,7 +32,7 @@ def test_segmentation_table_has_a_row_per_model_and_a_column_per_class():
 
 
 def test_boundary_table_sets_the_band_beside_all_pixels():
-    band = BoundaryScores(3.0, 0.2, 0.6, 0.3, np.arange(3), np.ones(3), np.ones(3) / 3)
+    band = BoundaryScores(3.0, 0.2, 0.6, 0.3, np.arange(3), np.ones(3), np.ones(3) / 3, np.full(3, 10))
     table = report.boundary_table({"U-Net": (band, {"accuracy": 0.9, "miou": 0.5})})
     assert table.splitlines()[2] == "| U-Net | 0.900 | 0.600 | 0.500 | 0.300 |"
 
