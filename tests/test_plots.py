@@ -129,3 +129,15 @@ def test_iou_bars_in_class_colours_and_class_counts_per_split():
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train (4)", "test (2)"]
     finally:
         plt.close(fig)
+
+
+def test_large_images_and_maps_are_reduced_to_screen_size_before_drawing():
+    assert [image_plots.reduction(*size) for size in [(540, 960), (1080, 1919), (2160, 3840), (2160, 4096)]] == \
+        [1, 1, 4, 4]
+    image = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    reduced = image_plots.reduced_image(image, 2)
+    assert reduced.dtype == np.uint8 and reduced.shape == (2, 3, 3)
+    assert reduced[0, 0].tolist() == [round(v) for v in image[:2, :2].reshape(4, 3).mean(0)]
+    labels = np.arange(36).reshape(6, 6)
+    assert image_plots.reduced_map(labels, 3).tolist() == [[7, 10], [25, 28]]  # each 3 x 3 block's centre
+    assert image_plots.reduced_map(labels, 1) is labels and image_plots.reduced_image(image, 1) is image
