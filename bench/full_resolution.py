@@ -24,7 +24,9 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from utils.config import Config
@@ -114,22 +116,49 @@ def run_step(step: str, root: Path, width: int, out: Path) -> dict:
     return {"seconds": time.perf_counter() - tic, "made": made}
 
 
+def watch_children(samples: list, stop: threading.Event) -> None:
+    """Append (time, resident MB of this process's children) to samples twice a second until stop is set."""
+    import psutil  # installed with ipykernel
+
+    me = psutil.Process()
+    while not stop.wait(0.5):
+        rss = 0
+        for process in me.children(recursive=True):
+            try:
+                rss += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        samples.append((datetime.now(UTC), rss / 1024 ** 2))
+
+
 def run_notebook(root: Path, out: Path) -> dict:
-    """The notebook on the tree with QUICK settings; the kernel's peak memory (it is this process's child)."""
+    """The notebook on the tree with QUICK settings: the kernel's peak memory (it is this process's child), the
+    cell it was reached in (sampled twice a second), and the cells' seconds."""
     import nbformat
     import papermill
 
     params = {**QUICK, "UAVID_DIR": str(root), "FIGURES_DIR": str(out / "figures"), "OUTPUT_DIR": str(out / "out"),
               "CHECKPOINT_DIR": str(out / "checkpoints")}
+    samples: list = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_children, args=(samples, stop), daemon=True)
+    watcher.start()
     tic = time.perf_counter()
     papermill.execute_notebook("lab3.ipynb", str(out / "lab3.ipynb"), parameters=params, progress_bar=False,
                                kernel_name="python3")
     seconds = time.perf_counter() - tic
+    stop.set()
     nb = nbformat.read(out / "lab3.ipynb", as_version=4)
-    slow = sorted(((c.metadata.papermill.duration or 0, c.source.splitlines()[0][:60]) for c in nb.cells
-                   if c.cell_type == "code"), reverse=True)[:5]
-    return {"seconds": seconds, "made": "slowest cells: " + "; ".join(f"{d:.0f} s {s!r}" for d, s in slow),
-            "peak_mb": peak_mb(resource.RUSAGE_CHILDREN)}
+    cells = [(datetime.fromisoformat(c.metadata.papermill.start_time.replace("Z", "+00:00")),
+              datetime.fromisoformat(c.metadata.papermill.end_time.replace("Z", "+00:00")),
+              c.metadata.papermill.duration or 0, c.source.splitlines()[0][:50]) for c in nb.cells
+             if c.cell_type == "code" and c.metadata.papermill.start_time]
+    when, most = max(samples, key=lambda sample: sample[1])
+    where = next((name for start, end, _, name in cells if start <= when <= end), "between cells")
+    slow = sorted(((d, name) for _, _, d, name in cells), reverse=True)[:6]
+    return {"seconds": seconds, "peak_mb": peak_mb(resource.RUSAGE_CHILDREN),
+            "made": f"sampled peak {most:.0f} MB in {where!r}; slowest cells: "
+                    + "; ".join(f"{d:.0f} s {name!r}" for d, name in slow)}
 
 
 def child(args: argparse.Namespace) -> None:
