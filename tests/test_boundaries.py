@@ -26,6 +26,8 @@ def test_a_prediction_off_by_one_pixel_loses_accuracy_only_near_the_boundary():
     assert scores.band_share == 40 / 200  # columns 8-11
     assert scores.accuracy == 30 / 40
     assert scores.accuracy_by_distance.tolist() == [0.5, 1.0, 1.0, 1.0]  # distance 0: columns 9 and 10
+    assert scores.pixels_by_distance.tolist() == [20, 20, 60, 100]  # columns 9-10, 8 and 11, 5-7 and 12-14, the rest
+    assert scores.accuracy_from(1) == 1.0 and scores.accuracy_from(0) == 190 / 200
     # IoU of class 0 in the band: 20 right of 30 in the union; class 1: 10 of 20
     assert np.isclose(scores.miou, (20 / 30 + 10 / 20) / 2)
 

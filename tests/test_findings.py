@@ -49,7 +49,7 @@ def test_mnist_verdicts_and_numbers_agree_with_random_metrics():
             if pair.against is None:
                 continue
             new, old, test = variants[pair.name], variants[pair.against], tests[pair.name, pair.against]
-            if test.p_value >= findings.ALPHA:
+            if test.p_value >= 0.05:
                 word = "no detectable difference"
             else:
                 word = "better" if new.test > old.test else "worse"
@@ -58,7 +58,7 @@ def test_mnist_verdicts_and_numbers_agree_with_random_metrics():
             label = "LeNet (Adam)" if pair.kind == "convolution" else pair.name
             row = next(x for x in table.splitlines() if x.startswith(f"| {label} | {pair.against} |"))
             cells = [cell.strip() for cell in row.strip("|").split("|")]
-            assert cells[2:4] == [findings.pct(new.test), findings.pct(old.test)]
+            assert cells[2:4] == [f"{100 * new.test:.2f} %", f"{100 * old.test:.2f} %"]
             assert cells[8:] == [word, findings.MECHANISMS[pair.kind]]
         cnn, mlp = variants["Adam"], variants["MLP (Lab 2)"]
         convolution = next(line for line in text.splitlines() if "MLP" in line)
@@ -122,8 +122,8 @@ def test_segmentation_findings_never_contradict_random_metrics():
         window, fcn = float(rng.uniform(0.01, 20)), float(rng.uniform(0.001, 1))
         sampled = {"window classifier": float(rng.uniform()), "FCN": float(rng.uniform()), "U-Net": 0.5}
         speed = findings.speed_finding(window, fcn, sampled, "window classifier", "FCN")
-        ratio = f"{window / fcn:.0f}" if window >= fcn else f"{fcn / window:.1f}"
-        assert numbers(speed)[0] == ratio and ("faster" in speed) == (window >= fcn) != ("slower" in speed)
+        assert re.search(r"the FCN labelled the crop (about as fast|\d+(\.\d)? times (faster|slower)):", speed)
+        assert not re.search(r"(?<![\d.])[01] times|(?<![\d.])1\.0 times", speed)
         beats = sampled["window classifier"] > sampled["FCN"]
         assert ("beats" in speed) == beats != ("trails" in speed)
         ranked = re.findall(r"(\d\.\d{3}) \(\*([\w -]+)\*", speed)  # each mIoU with its model, best first
@@ -131,8 +131,10 @@ def test_segmentation_findings_never_contradict_random_metrics():
         assert [value for value, _ in ranked] == sorted((value for value, _ in ranked), reverse=True)
 
 
-def boundary(accuracy: float, by_distance: list[float]) -> BoundaryScores:
-    return BoundaryScores(3.0, 0.2, accuracy, 0.5, np.array([0, 2, 4, 8]), np.array(by_distance), np.full(4, 0.25))
+def boundary(accuracy: float, by_distance: list[float], pixels: list[int] = (100, 100, 100, 100)) -> BoundaryScores:
+    pixels = np.array(pixels)
+    return BoundaryScores(3.0, 0.2, accuracy, 0.5, np.array([0, 2, 4, 8]), np.array(by_distance),
+                          pixels / pixels.sum(), pixels)
 
 
 def test_boundary_finding_compares_the_spread_near_and_far():
@@ -145,6 +147,45 @@ def test_boundary_finding_compares_the_spread_near_and_far():
     flat = {"FCN": boundary(0.8, [0.8, 0.8, 0.5, 0.5]), "U-Net": boundary(0.81, [0.8, 0.8, 0.9, 0.9])}
     text = findings.boundary_finding(flat, far=4)
     assert numbers(text)[-2:] == ["1", "2"] and "more far from boundaries" in text
+
+
+def test_far_accuracy_pools_the_pixels_of_the_far_bins():
+    # far from boundaries: 900 pixels at 0.5 and 100 at 0.95, so 0.545 pooled (0.725 as a mean of the two bins)
+    scores = {"FCN": boundary(0.6, [0.5, 0.7, 0.5, 0.95], [50, 50, 900, 100]),
+              "U-Net": boundary(0.8, [0.7, 0.85, 0.9, 0.9], [50, 50, 900, 100])}
+    assert scores["FCN"].accuracy_from(4) == pytest.approx(0.545)
+    text = findings.boundary_finding(scores, far=4)
+    assert "lower than 4 px or more away for 1 of the 2 models" in text  # the FCN's 0.600 is above its 0.545
+    assert "differ more far from boundaries than near them." in text  # 0.355 apart far, 0.200 near
+
+
+def test_a_distance_without_pixels_is_left_out_of_the_far_accuracy():
+    score = boundary(0.6, [0.5, 0.7, np.nan, 0.9], [50, 50, 0, 100])
+    assert score.accuracy_from(4) == pytest.approx(0.9)
+    assert np.isnan(score.accuracy_from(16))
+
+
+@pytest.mark.parametrize(("difference", "p_value", "word"), [
+    (0.02, 0.01, "better"), (-0.02, 0.01, "worse"), (0.02, 0.0499, "better"), (0.02, 0.05, "no detectable difference"),
+    (-0.3, 0.2, "no detectable difference"), (0.0, 0.001, "no detectable difference")])
+def test_verdict_words(difference, p_value, word):
+    assert findings.verdict(difference, p_value) == word
+
+
+@pytest.mark.parametrize(("seconds", "other_seconds", "text"), [
+    (0.0042, 4.02, "957 times faster"), (1.0, 1.3, "1.3 times faster"), (1.0, 1.94, "1.9 times faster"),
+    (2.0, 19.6, "9.8 times faster"), (1.0, 10.2, "10 times faster"), (2.5, 1.0, "2.5 times slower"),
+    (4.0, 0.05, "80 times slower"), (1.02, 1.0, "about as fast"), (1.0, 1.0, "about as fast")])
+def test_relative_speed_words_a_ratio_either_way(seconds, other_seconds, text):
+    assert findings.relative_speed(seconds, other_seconds) == text
+
+
+def test_speed_finding_says_when_the_window_classifier_is_faster():
+    sampled = {"window classifier": 0.4, "FCN": 0.5}
+    assert "the FCN labelled the crop 1.3 times faster:" in findings.speed_finding(
+        1.3, 1.0, sampled, "window classifier", "FCN")
+    assert "the FCN labelled the crop 2.5 times slower:" in findings.speed_finding(
+        0.4, 1.0, sampled, "window classifier", "FCN")
 
 
 def test_mirror_finding_words_each_change():

@@ -10,7 +10,7 @@ import torch  # noqa: E402
 
 from utils import image_plots, plots  # noqa: E402
 from utils.eval_samples import Region  # noqa: E402
-from utils.palette import CLASSES  # noqa: E402
+from utils.palette import CLASSES, PALETTE  # noqa: E402
 from utils.results import History  # noqa: E402
 
 
@@ -95,3 +95,49 @@ def test_show_rare_regions_outlines_the_rare_classes_on_every_panel():
         assert "human (outline)" in legend and "moving car (outline)" in legend and "clutter" in legend
     finally:
         plt.close(fig)
+
+
+def test_grouped_bars_sit_side_by_side_in_each_category():
+    fig, ax = plt.subplots()
+    try:
+        bars = plots.grouped_bars(ax, [[1, 2, 3], [4, 5, 6]], labels=["a", "b"])
+        assert [[round(b.get_x() + b.get_width() / 2, 6) for b in c] for c in bars] == [[-0.2, 0.8, 1.8],
+                                                                                      [0.2, 1.2, 2.2]]
+        assert {round(b.get_width(), 6) for c in bars for b in c} == {0.4}  # the two fill 0.8 of a category
+        assert [[b.get_height() for b in c] for c in bars] == [[1, 2, 3], [4, 5, 6]]
+        assert [t.get_text() for t in ax.legend().get_texts()] == ["a", "b"]
+    finally:
+        plt.close(fig)
+
+
+def test_iou_bars_in_class_colours_and_class_counts_per_split():
+    ious = {"FCN": np.linspace(0.1, 0.8, 8), "U-Net": np.linspace(0.2, 0.9, 8)}
+    fig = plots.plot_iou_bars(ious)
+    try:
+        ax = fig.axes[0]
+        assert len(ax.patches) == 16 and [t.get_text() for t in ax.get_xticklabels()] == list(CLASSES)
+        assert np.allclose([p.get_facecolor()[:3] for p in ax.patches[8:]], PALETTE / 255)
+        assert [t.get_text() for t in ax.texts[:2]] == ["0.10", "0.20"]  # each bar's value written on it
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["FCN", "U-Net"]
+    finally:
+        plt.close(fig)
+    fig = plots.plot_class_counts({"train": [3, 1], "test": [0, 2]}, names=["cat", "dog"])
+    try:
+        ax = fig.axes[0]
+        assert [p.get_height() for p in ax.patches] == [3, 1, 0, 2]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog"]
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train (4)", "test (2)"]
+    finally:
+        plt.close(fig)
+
+
+def test_large_images_and_maps_are_reduced_to_screen_size_before_drawing():
+    assert [image_plots.reduction(*size) for size in [(540, 960), (1080, 1919), (2160, 3840), (2160, 4096)]] == \
+        [1, 1, 4, 4]
+    image = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    reduced = image_plots.reduced_image(image, 2)
+    assert reduced.dtype == np.uint8 and reduced.shape == (2, 3, 3)
+    assert reduced[0, 0].tolist() == [round(v) for v in image[:2, :2].reshape(4, 3).mean(0)]
+    labels = np.arange(36).reshape(6, 6)
+    assert image_plots.reduced_map(labels, 3).tolist() == [[7, 10], [25, 28]]  # each 3 x 3 block's centre
+    assert image_plots.reduced_map(labels, 1) is labels and image_plots.reduced_image(image, 1) is image

@@ -1,4 +1,7 @@
+from pathlib import Path
+
 import numpy as np
+import pytest
 import torch
 
 from utils import report
@@ -27,7 +30,7 @@ def test_segmentation_table_has_a_row_per_model_and_a_column_per_class():
 
 
 def test_boundary_table_sets_the_band_beside_all_pixels():
-    band = BoundaryScores(3.0, 0.2, 0.6, 0.3, np.arange(3), np.ones(3), np.ones(3) / 3)
+    band = BoundaryScores(3.0, 0.2, 0.6, 0.3, np.arange(3), np.ones(3), np.ones(3) / 3, np.full(3, 10))
     table = report.boundary_table({"U-Net": (band, {"accuracy": 0.9, "miou": 0.5})})
     assert table.splitlines()[2] == "| U-Net | 0.900 | 0.600 | 0.500 | 0.300 |"
 
@@ -37,3 +40,19 @@ def test_markdown_table_and_metrics_file(tmp_path):
     path = tmp_path / "metrics.json"
     report.update_metrics(path, "mnist", {"acc": 0.99})
     assert report.update_metrics(path, "uavid", {"miou": 0.5}) == {"mnist": {"acc": 0.99}, "uavid": {"miou": 0.5}}
+
+
+def test_metrics_file_stopped_while_being_written_keeps_its_previous_content(tmp_path, monkeypatch):
+    path = tmp_path / "metrics.json"
+    report.update_metrics(path, "mnist", {"acc": 0.99})
+    before = path.read_text()
+    real_write_text = Path.write_text
+
+    def stopped_halfway(self, text, *args, **kwargs):  # as if the kernel died while writing
+        real_write_text(self, text[:len(text) // 2], *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", stopped_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        report.update_metrics(path, "uavid", {"miou": 0.5})
+    assert path.read_text() == before

@@ -1,9 +1,11 @@
 import math
 
+import pytest
 import torch
 
-from utils.metrics import metrics_from_confusion
-from utils.significance import mcnemar, paired_miou_test, per_image_confusions
+from utils.errors import LabError
+from utils.metrics import ConfusionMatrix, metrics_from_confusion
+from utils.significance import grouped_confusions, mcnemar, paired_miou_test, per_image_confusions
 
 
 def test_mcnemar_counts_only_disagreements_and_matches_the_binomial_tail():
@@ -19,6 +21,23 @@ def test_mcnemar_of_identical_answers_finds_nothing():
     answers = torch.rand(500, generator=torch.Generator().manual_seed(1)) < 0.9
     result = mcnemar(answers, answers)
     assert (result.only_first, result.only_second, result.p_value) == (0, 0, 1.0)
+
+
+def test_mcnemar_refuses_answers_of_unequal_length():
+    with pytest.raises(LabError, match="got 1 answers of the first model and 5 of the second") as err:
+        mcnemar(torch.tensor([True]), torch.tensor([True, False, False, True, False]))
+    assert "\n" not in str(err.value)
+
+
+def test_grouped_confusions_leave_out_labels_outside_the_classes_as_the_confusion_matrix_does():
+    groups = torch.tensor([0, 0, 0, 1, 1, 1])
+    truth = torch.tensor([0, 3, 1, 1, -1, 255])  # 3, -1 and 255: no class of 3 (e.g. an ignore label)
+    predicted = torch.tensor([0, 2, 1, 2, 0, 1])
+    counts = grouped_confusions(groups, truth, predicted, 2, 3)
+    assert counts.tolist() == [[[1, 0, 0], [0, 1, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 1], [0, 0, 0]]]
+    whole = ConfusionMatrix(3)
+    whole.update(predicted, truth)
+    assert torch.equal(counts.sum(0), whole.mat)
 
 
 def _noisy(masks, keep, generator):

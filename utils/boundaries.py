@@ -36,6 +36,14 @@ class BoundaryScores:
     distances: np.ndarray  # bin edges of accuracy_by_distance (left edges)
     accuracy_by_distance: np.ndarray  # pixel accuracy of each distance bin
     pixel_share: np.ndarray  # share of all test pixels in each distance bin
+    pixels_by_distance: np.ndarray  # number of test pixels in each distance bin
+
+    def accuracy_from(self, distance: float) -> float:
+        """Pixel accuracy of all pixels in the bins from `distance` on, pooled (each pixel counts once); NaN if none."""
+        far = (self.distances >= distance) & (self.pixels_by_distance > 0)
+        pixels = self.pixels_by_distance[far]
+        correct = self.accuracy_by_distance[far] * pixels
+        return float(correct.sum() / pixels.sum()) if pixels.sum() > 0 else float("nan")
 
 
 def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], num_classes: int, band: float,
@@ -58,4 +66,4 @@ def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], 
     scores = confusion.compute()
     accuracy = np.divide(correct, counts, out=np.full(len(bins), np.nan), where=counts > 0)
     return BoundaryScores(band, in_band / max(total, 1), scores["accuracy"], scores["miou"], np.asarray(bins),
-                          accuracy, counts / max(total, 1))
+                          accuracy, counts / max(total, 1), counts.astype(np.int64))

@@ -2,7 +2,6 @@
 mechanism behind it, and the wording (better, worse, no detectable difference, most, the largest share) follows
 the data, so a re-run with other settings, data or hardware states what that run measured.
 """
-import numpy as np
 import torch
 
 from .boundaries import BoundaryScores
@@ -176,8 +175,7 @@ def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
 def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
     """Accuracy near the true class boundaries against far from them, model by model."""
     near = {name: s.accuracy for name, s in scores.items()}
-    away = {name: float(np.nanmean(np.where(s.distances >= far, s.accuracy_by_distance, np.nan)))
-            for name, s in scores.items()}
+    away = {name: s.accuracy_from(far) for name, s in scores.items()}
     band = next(iter(scores.values())).band
     spread_near, spread_far = max(near.values()) - min(near.values()), max(away.values()) - min(away.values())
     lower = sum(near[name] < away[name] for name in scores)
@@ -188,11 +186,19 @@ def boundary_finding(scores: dict[str, BoundaryScores], far: float) -> str:
             f"neighbourhood mixes two classes. The best and worst models differ more {where}.")
 
 
+def relative_speed(seconds: float, other_seconds: float) -> str:
+    """How something that takes `seconds` compares with something that takes `other_seconds`: '957 times faster',
+    '1.3 times slower', 'about as fast' (one decimal below 10 times)."""
+    ratio = other_seconds / seconds
+    factor, word = (ratio, "faster") if ratio >= 1 else (1 / ratio, "slower")
+    shown = f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"
+    return "about as fast" if shown == "1.0" else f"{shown} times {word}"
+
+
 def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float],
                   window: str, fcn: str) -> str:
     """The sliding window against one FCN pass: time, and mIoU on the same sampled test pixels, either way."""
-    ratio = window_seconds / fcn_seconds
-    speed = f"{ratio:.0f} times faster" if ratio >= 1 else f"{1 / ratio:.1f} times slower"
+    speed = relative_speed(fcn_seconds, window_seconds)
     ahead = sampled_miou[window] > sampled_miou[fcn]
     ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
     reason = ("each window sees its own pixel at full resolution, while the FCN interpolates a grid 16 times "

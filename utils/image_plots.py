@@ -89,24 +89,29 @@ def class_legend(ax: plt.Axes | None = None, fig: plt.Figure | None = None, **kw
 def show_segmentation(images: list[np.ndarray], columns: dict[str, list[np.ndarray]],
                       titles: list[str] | None = None, outline: list[int] | None = None) -> plt.Figure:
     """One row per image: the image, then each named column (label masks are coloured, boolean maps shown as
-    errors); the `outline` classes are outlined in bright colours on every class map, so dark ones stand out."""
+    errors); the `outline` classes are outlined in bright colours on every class map, so dark ones stand out.
+    Images and maps larger than SHOWN_PIXELS are drawn from a copy reduced by a whole factor (screen resolution)."""
     colors = dict(zip(outline or [], OUTLINE_COLORS, strict=False))
     n, k = len(images), 1 + len(columns)
     h, w = images[0].shape[:2]
     height = n * (3.0 * h / w + 0.35) + (0.8 if colors else 0.4)  # rows of about 3-inch-wide panels, then legends
     fig, axes = plt.subplots(n, k, figsize=(3.2 * k, height), squeeze=False)
     for i in range(n):
-        axes[i, 0].imshow(images[i])
+        step = reduction(*images[i].shape[:2])
+        image = reduced_image(images[i], step)
+        axes[i, 0].imshow(image)
         axes[i, 0].set_title(titles[i] if titles else "image", fontsize=9)
         for j, (name, masks) in enumerate(columns.items(), start=1):
             m = masks[i]
             if m.dtype == bool:
-                axes[i, j].imshow(images[i], alpha=0.35)
-                overlay = np.zeros((*m.shape, 4))
-                overlay[m] = (0.9, 0.1, 0.1, 0.85)
+                axes[i, j].imshow(image, alpha=0.35)
+                wrong = reduced_map(m, step)
+                overlay = np.zeros((*wrong.shape, 4), dtype=np.float32)
+                overlay[wrong] = (0.9, 0.1, 0.1, 0.85)
                 axes[i, j].imshow(overlay)
                 axes[i, j].set_title(f"{name} ({m.mean():.1%} wrong)", fontsize=9)
             else:
+                m = reduced_map(m, step)
                 axes[i, j].imshow(index_to_rgb(m), interpolation="nearest")
                 _outline(axes[i, j], m, colors)
                 axes[i, j].set_title(name, fontsize=9)
@@ -122,6 +127,31 @@ def to_image(x: torch.Tensor, mean: list[float], std: list[float]) -> np.ndarray
     return denormalize(x.cpu(), mean, std).clamp(0, 1).permute(1, 2, 0).numpy()
 
 
+SHOWN_PIXELS = 960  # the longest side a panel is drawn from: about 3 times a saved panel's pixels
+FINE_PIXELS = 1024  # outlines are contoured on a copy enlarged to at most this size and 4 times, or none
+
+
+def reduction(height: int, width: int, shown: int = SHOWN_PIXELS) -> int:
+    """The whole factor by which an image of height x width is reduced for drawing: 1 up to `shown` pixels,
+    then the largest factor that keeps it at least `shown` pixels long (4 for 3840 x 2160 and 4096 x 2160)."""
+    return max(1, max(height, width) // shown)
+
+
+def reduced_map(labels: np.ndarray, step: int) -> np.ndarray:
+    """A class or error map (H, W) reduced `step` times by taking the centre pixel of each step x step block."""
+    return labels if step == 1 else np.ascontiguousarray(labels[step // 2::step, step // 2::step])
+
+
+def reduced_image(image: np.ndarray, step: int) -> np.ndarray:
+    """An image (H, W, 3) reduced `step` times by averaging step x step blocks, in its own dtype."""
+    if step == 1:
+        return image
+    h, w = image.shape[0] // step * step, image.shape[1] // step * step
+    blocks = image[:h, :w].reshape(h // step, step, w // step, step, -1)  # a view: no copy of the image
+    mean = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return mean.round().astype(image.dtype) if np.issubdtype(image.dtype, np.integer) else mean.astype(image.dtype)
+
+
 # bright, unlike any class colour and unlike each other: outlines stand out on dark and on green classes alike
 OUTLINE_COLORS = ("#00e5ff", "#ffea00", "#ff6d00", "#76ff03", "#ff4081")
 _CASING = [patheffects.Stroke(linewidth=2.4, foreground="black"), patheffects.Normal()]  # a dark edge on any ground
@@ -134,13 +164,15 @@ def _as_array(x: torch.Tensor | np.ndarray) -> np.ndarray:
 
 def _outline(ax: plt.Axes, labels: np.ndarray, colors: dict[int, str]) -> None:
     """Thin contours around the pixels of each class in `colors` (keys: class indices) of a class map."""
-    up = 4  # contoured on a 4x finer copy, the outlines follow the pixel edges, cutting corners by 1/4 pixel only
     h, w = labels.shape
+    # a small map is contoured on a finer copy (up to 4x), so that the outlines follow the pixel edges, cutting
+    # corners by 1/4 pixel only; a map of screen size needs none
+    up = min(4, max(1, FINE_PIXELS // max(h, w)))
     ys, xs = (np.arange(h * up) + 0.5) / up - 0.5, (np.arange(w * up) + 0.5) / up - 0.5
     for c, color in colors.items():
         inside = labels == c
         if inside.any() and not inside.all():  # a contour needs both sides
-            fine = inside.repeat(up, 0).repeat(up, 1).astype(float)
+            fine = inside.repeat(up, 0).repeat(up, 1).astype(np.float32)
             contours = ax.contour(xs, ys, fine, levels=[0.5], colors=[color], linewidths=1.1)
             contours.set_path_effects(_CASING)
 

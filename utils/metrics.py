@@ -17,19 +17,31 @@ class ConfusionMatrix:
     @torch.no_grad()
     def update(self, preds: torch.Tensor, targets: torch.Tensor) -> None:
         """Add predicted and true class indices of any matching shape (labels outside [0, C) are ignored)."""
-        preds = preds.flatten().to(self.mat.device, torch.int64)  # int64: no overflow in targets * C
-        targets = targets.flatten().to(self.mat.device, torch.int64)
-        if preds.numel():
-            low, high = (int(v) for v in preds.aminmax())
-            check(0 <= low and high < self.num_classes,
-                  f"predictions must be class indices in [0, {self.num_classes}): got values from {low} to {high}")
-        keep = (targets >= 0) & (targets < self.num_classes)
-        idx = targets[keep] * self.num_classes + preds[keep]
-        self.mat += torch.bincount(idx, minlength=self.num_classes ** 2).reshape(self.num_classes, self.num_classes)
+        self.mat += count_confusions(targets.to(self.mat.device), preds.to(self.mat.device), self.num_classes)[0]
 
     def compute(self) -> dict[str, torch.Tensor | float]:
         """Overall accuracy and per-class precision, recall, F1 and IoU; mIoU is the mean IoU over classes."""
         return metrics_from_confusion(self.mat)
+
+
+@torch.no_grad()
+def count_confusions(truth: torch.Tensor, predicted: torch.Tensor, num_classes: int, groups: torch.Tensor | None = None,
+                     num_groups: int = 1) -> torch.Tensor:
+    """Confusion counts (num_groups, C, C), rows = truth, of class indices of any matching shape, one matrix per
+    group (e.g. per image; groups: each item's group). Items whose true label is outside [0, C) are left out (an
+    ignore label); predictions must be class indices."""
+    predicted = predicted.flatten().long()  # int64: no overflow in truth * C
+    truth = truth.flatten().to(predicted.device, torch.int64)
+    if predicted.numel():
+        low, high = (int(v) for v in predicted.aminmax())
+        check(0 <= low and high < num_classes,
+              f"predictions must be class indices in [0, {num_classes}): got values from {low} to {high}")
+    keep = (truth >= 0) & (truth < num_classes)
+    index = truth[keep] * num_classes + predicted[keep]
+    if groups is not None:
+        index += groups.flatten().to(predicted.device, torch.int64)[keep] * num_classes ** 2
+    counts = torch.bincount(index, minlength=num_groups * num_classes ** 2)
+    return counts.reshape(num_groups, num_classes, num_classes)
 
 
 def _ratio(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:

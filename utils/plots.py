@@ -9,13 +9,14 @@ import numpy as np
 import torch
 from matplotlib.axis import Axis
 from matplotlib.colors import to_rgb
+from matplotlib.container import BarContainer
 from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
 
 from .palette import CLASSES, PALETTE
 from .results import History
 
-_GAP = 0.25  # between groups of bars, in bar widths per bar of a group: the bars fill 0.8 of each category
+_FILL = 0.8  # the bars of a category fill 0.8 of the space between two categories
 
 
 def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str | None = None) -> Path:
@@ -30,14 +31,23 @@ def save(fig: plt.Figure, name: str, folder: str | Path = "figures", stamp: str 
     return path
 
 
+def grouped_bars(ax: plt.Axes, datasets: list, labels: list[str] | None = None, **kwargs) -> list[BarContainer]:
+    """Bars of several datasets side by side, value i of each in category i (at x = i); one container per dataset,
+    labelled for the legend if labels are given. kwargs go to every ax.bar."""
+    n = len(datasets)
+    width = _FILL / n
+    return [ax.bar(np.arange(len(values)) + (j - (n - 1) / 2) * width, values, width,
+                   label=labels[j] if labels else None, **kwargs) for j, values in enumerate(datasets)]
+
+
 def plot_class_counts(counts: dict[str, list[int]], names: list[str] | None = None,
                       xlabel: str = "class") -> plt.Figure:
     """Grouped bars of class counts per split, e.g. {"train": [...], "val": [...], "test": [...]}."""
     k = len(next(iter(counts.values())))
     names = names or [str(i) for i in range(k)]
     fig, ax = plt.subplots(figsize=(8, 3))
-    labelled = {f"{split} ({sum(values):,})": values for split, values in counts.items()}
-    ax.grouped_bar(labelled, tick_labels=names, group_spacing=_GAP * len(counts))
+    grouped_bars(ax, list(counts.values()), labels=[f"{split} ({sum(values):,})" for split, values in counts.items()])
+    ax.set_xticks(np.arange(k), names)
     ax.set(xlabel=xlabel, ylabel="images")
     ax.legend(fontsize=8, ncol=len(counts), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
@@ -237,8 +247,8 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
     """Per-class IoU of one or more models, bars in the class colours (models told apart by hatching)."""
     fig, ax = plt.subplots(figsize=(10, 3.6))
     hatches = ["", "//", "..", "xx"]
-    bars = ax.grouped_bar(list(ious.values()), group_spacing=_GAP * len(ious), edgecolor="gray")
-    for j, container in enumerate(bars.bar_containers):
+    bars = grouped_bars(ax, list(ious.values()), edgecolor="gray")
+    for j, container in enumerate(bars):
         for bar, color in zip(container, PALETTE / 255, strict=True):  # each class in its colour
             bar.set(facecolor=color, hatch=hatches[j % 4])
         ax.bar_label(container, fmt="{:.2f}", fontsize=7.5, padding=1)

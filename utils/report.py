@@ -3,6 +3,7 @@ import inspect
 import json
 from pathlib import Path
 
+from .files import write_atomic
 from .models import count_parameters
 from .palette import CLASSES
 
@@ -16,12 +17,14 @@ def markdown_table(rows: list[dict], columns: list[str] | None = None) -> str:
 
 
 def update_metrics(path: str | Path, key: str, value: dict) -> dict:
-    """Set metrics[key] = value in the JSON file at path (other keys are kept); return the whole file."""
+    """Set metrics[key] = value in the JSON file at path (other keys are kept); return the whole file. The file is
+    replaced whole: a run stopped while writing leaves the previous one."""
     path = Path(path)
     metrics = json.loads(path.read_text()) if path.is_file() else {}
     metrics[key] = value
+    text = json.dumps(metrics, indent=2) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(metrics, indent=2) + "\n")
+    write_atomic(path, lambda tmp: tmp.write_text(text))
     return metrics
 
 

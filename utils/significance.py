@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import torch
 from scipy.stats import binomtest
 
-from .metrics import iou_per_class
+from .errors import check
+from .metrics import count_confusions, iou_per_class
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class McNemar:
 def mcnemar(first_correct: torch.Tensor, second_correct: torch.Tensor) -> McNemar:
     """Compare two models' right/wrong answers on the same items (boolean tensors of equal length)."""
     first_correct, second_correct = first_correct.bool().flatten(), second_correct.bool().flatten()
+    check(len(first_correct) == len(second_correct),
+          f"McNemar's test pairs the answers item by item: got {len(first_correct)} answers of the first model and "
+          f"{len(second_correct)} of the second; score both on the same items")
     only_first = int((first_correct & ~second_correct).sum())
     only_second = int((~first_correct & second_correct).sum())
     discordant = only_first + only_second
@@ -29,10 +33,9 @@ def mcnemar(first_correct: torch.Tensor, second_correct: torch.Tensor) -> McNema
 
 def grouped_confusions(groups: torch.Tensor, truth: torch.Tensor, predicted: torch.Tensor, num_groups: int,
                        num_classes: int) -> torch.Tensor:
-    """One confusion matrix per group (e.g. per image) of labelled items, stacked (groups, C, C)."""
-    index = (groups.long() * num_classes + truth.long()) * num_classes + predicted.long()
-    counts = torch.bincount(index.flatten(), minlength=num_groups * num_classes ** 2)
-    return counts.reshape(num_groups, num_classes, num_classes)
+    """One confusion matrix per group (e.g. per image) of labelled items, stacked (groups, C, C); items whose
+    true label is outside [0, C) are left out, as ConfusionMatrix does."""
+    return count_confusions(truth, predicted, num_classes, groups, num_groups)
 
 
 def per_image_confusions(predictions: list[torch.Tensor], masks: list[torch.Tensor],

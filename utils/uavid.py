@@ -242,7 +242,10 @@ def _decoded(path: Path, read):
 
 def read_image(path: Path, height: int | None = None) -> np.ndarray:
     """RGB image (H, W, 3) uint8, resized to `height` rows (aspect kept) if given."""
-    return _decoded(Path(path), lambda img: np.array(_resized(img.convert("RGB"), height, Image.BILINEAR)))
+    def read(img: Image.Image) -> np.ndarray:
+        rgb = img if img.mode == "RGB" else img.convert("RGB")  # convert would copy an RGB image
+        return np.array(_resized(rgb, height, Image.BILINEAR))
+    return _decoded(Path(path), read)
 
 
 def _indices(values: np.ndarray, path: Path, mode: str) -> np.ndarray:
