@@ -5,6 +5,7 @@ import torch
 
 from utils.errors import LabError
 from utils.metrics import ConfusionMatrix, metrics_from_confusion
+from utils import significance
 from utils.significance import grouped_confusions, mcnemar, paired_miou_test, per_image_confusions
 
 
@@ -78,3 +79,10 @@ def test_paired_test_of_two_equally_good_models_is_rarely_significant():
                                  per_image_confusions(_noisy(masks, 0.7, generator), masks, 4),
                                  permutations=500, seed=seed).p_value for seed in range(20)]
     assert sum(p < 0.05 for p in p_values) <= 4  # about 1 in 20 expected by chance
+
+
+def test_holm_adjusts_step_down_and_keeps_order():
+    # sorted 0.01, 0.02, 0.04 get factors 3, 2, 1: 0.03, 0.04, then max(0.04, 0.04)
+    assert significance.holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+    assert significance.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
+    assert significance.holm([]) == []

@@ -79,3 +79,14 @@ def paired_miou_test(first: torch.Tensor, second: torch.Tensor, permutations: in
     p_value = float(((null.abs() >= abs(observed) - 1e-12).sum() + 1) / (permutations + 1))
     better = int((_pixel_accuracy(first) > _pixel_accuracy(second)).sum())
     return PairedMiou(observed, p_value, better, images)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values, in their order: a family's verdicts at the adjusted
+    p < alpha keep the chance of any false 'detectable' at most alpha."""
+    order = sorted(range(len(p_values)), key=lambda index: p_values[index])
+    adjusted, running = [0.0] * len(p_values), 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
