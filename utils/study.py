@@ -1,15 +1,26 @@
-"""The MNIST study as data: LeNet variants that each change one thing against the step before them."""
+"""The MNIST study as data and as runs: LeNet recipes, a learning-rate sweep per optimizer, and paired verdicts
+(each variant against one that differs from it in a single thing), Holm-corrected within each family of tests."""
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
+import torch
+from scipy.stats import binomtest, ttest_rel
+
+from .batches import TensorLoader
+from .device import seed_everything, to_device
+from .models import LeNet
+from .probes import spatial_correlation
 from .results import Trained
-from .significance import McNemar, mcnemar
-from .training import Training, predict
+from .run import Run
+from .significance import holm, mcnemar
+from .training import Training, fit, predict
+
+ALPHA = 0.05  # a Holm-adjusted p-value below this calls a difference detectable
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """How one LeNet variant is built and trained."""
+    """How one LeNet variant is built and trained; limit: how many training digits (0: all)."""
 
     optimizer: str = "sgd"
     lr: float = 0.05
@@ -18,7 +29,8 @@ class Recipe:
     dropout: float = 0.0
     augment: bool = False
     pool: str = "max"
-    epochs: int = 2
+    epochs: int = 1
+    limit: int = 0
 
     def training(self) -> Training:
         """How training.fit trains it: on MNIST's 10 classes, with the default loss and monitor."""
@@ -31,52 +43,167 @@ class Recipe:
 
 
 @dataclass(frozen=True)
-class Step:
-    """One variant of the study: its name, what it changes, and the variant it is compared with."""
+class StudyData:
+    """What every variant of the study shares: its training digits (on the device), the validation and test
+    loaders, the normalisation, batch size, seed and augmentation."""
 
-    name: str
-    kind: str  # what changed: a key of findings.MECHANISMS
-    recipe: Recipe
-    against: str | None  # the variant it differs from in exactly this one change
-
-
-def study_steps(lr_sgd: float, lr_momentum: float, lr_adam: float, lr_onecycle: float, dropout: float,
-                epochs: int, long_epochs: int) -> list[Step]:
-    """The ladder (each step keeps the ones before it and changes one thing) and the pooling side variant.
-
-    Each optimizer runs at its own learning rate: momentum multiplies SGD's effective step by 1 / (1 - 0.9),
-    and Adam's steps are normalised per parameter, so one shared rate would suit only one of them."""
-    sgd = Recipe(optimizer="sgd", lr=lr_sgd, epochs=epochs)
-    ladder = [("SGD", "sgd", sgd),
-              ("+ momentum", "momentum", replace(sgd, optimizer="momentum", lr=lr_momentum)),
-              ("Adam", "adam", replace(sgd, optimizer="adam", lr=lr_adam)),
-              ("+ one-cycle", "onecycle", replace(sgd, optimizer="adam", lr=lr_onecycle, schedule="onecycle"))]
-    recipe = ladder[-1][2]
-    for name, kind, change in (("+ batch norm", "batch_norm", {"batch_norm": True}),
-                               ("+ dropout", "dropout", {"dropout": dropout}),
-                               ("+ augmentation", "augment", {"augment": True}),
-                               (f"+ {long_epochs} epochs", "epochs", {"epochs": long_epochs})):
-        recipe = replace(recipe, **change)
-        ladder.append((name, kind, recipe))
-    steps = [Step(name, kind, recipe, ladder[i - 1][0] if i else None) for i, (name, kind, recipe) in enumerate(ladder)]
-    course = ladder[3]  # the course's LeNet (max pooling) with the study's best optimizer setting
-    steps.append(Step("average pooling", "pool", replace(course[2], pool="avg"), course[0]))
-    return steps
+    train: tuple[torch.Tensor, torch.Tensor]
+    val_loader: TensorLoader
+    test_loader: TensorLoader
+    mean: float
+    std: float
+    batch_size: int
+    seed: int
+    augmenter: Callable | None = None
 
 
-def paired_tests(pairs: list[Step], trained: dict[str, Trained]) -> dict[tuple[str, str], McNemar]:
-    """McNemar's test of each variant against the one it changes, on the same test digits; keyed by both names."""
-    return {(pair.name, pair.against): mcnemar(trained[pair.name].test_correct, trained[pair.against].test_correct)
-            for pair in pairs if pair.against is not None}
-
-
-def against_the_mlp(steps: list[Step], mlp: str) -> Step:
-    """LeNet trained as the MLP is (Adam at a constant rate), compared with the MLP: convolution against none."""
-    adam = next(step for step in steps if step.kind == "adam")
-    return Step(adam.name, "convolution", adam.recipe, mlp)
-
-
-def test_answers(model, loader, run) -> Any:
-    """Which test items the model gets right (a bool tensor, in the loader's order); run: a run.Run."""
+def test_answers(model, loader, run: Run) -> tuple[torch.Tensor, torch.Tensor]:
+    """Which test items the model gets right (bool) and the cross-entropy of each, in the loader's order."""
     probabilities, labels = predict(model, loader, run)
-    return probabilities.argmax(1) == labels
+    picked = probabilities[torch.arange(len(labels)), labels].clamp(min=1e-12)
+    return probabilities.argmax(1) == labels, -picked.log()
+
+
+def train_variant(name: str, recipe: Recipe, data: StudyData, run: Run, key: dict, checkpoint: str) -> Trained:
+    """Seed, build and train one LeNet as `recipe` says (best weights by validation accuracy); score it on the
+    test digits. Every variant starts from the same seed: the same weights, batch order and augmentation."""
+    seed_everything(data.seed)
+    images, labels = (tensor[:recipe.limit] if recipe.limit else tensor for tensor in data.train)
+    loader = TensorLoader(images, labels, data.batch_size, shuffle=True, mean=data.mean, std=data.std,
+                          augment=data.augmenter if recipe.augment else None, seed=data.seed)
+    model = to_device(LeNet(batch_norm=recipe.batch_norm, dropout=recipe.dropout, pool=recipe.pool), run.device)
+    history = fit(model, run, recipe.training(), loader, data.val_loader, name=name, checkpoint=checkpoint,
+                  key={**key, "limit": recipe.limit, "augment": recipe.augment and repr(data.augmenter)})
+    correct, losses = test_answers(model, data.test_loader, run)
+    return Trained(name, model, recipe.label(), history, correct, losses)
+
+
+def lr_sweep(recipes: dict[str, Recipe], rates: list[float], data: StudyData, run: Run,
+             key: dict) -> dict[str, dict[float, Trained]]:
+    """Each recipe trained at each learning rate (same seed, data and budget): {recipe name: {rate: Trained}}."""
+    return {name: {rate: train_variant(f"{name}, lr {rate:g}", replace(recipe, lr=rate), data,
+                                       run, key, f"mnist_sweep_{name.replace(' ', '')}_{rate:g}")
+                   for rate in rates}
+            for name, recipe in recipes.items()}
+
+
+def best_rate(runs: dict[float, Trained]) -> float:
+    """The learning rate whose run reached the highest validation accuracy (the first of equals)."""
+    return max(runs, key=lambda rate: runs[rate].history.best("val_accuracy"))
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One paired comparison of a family: the first variant against the second on the same test items."""
+
+    family: str
+    comparison: str  # e.g. "SGD + momentum against SGD"
+    measure: str  # what is compared, e.g. "test accuracy"
+    first: float  # the first variant's score on that measure
+    second: float
+    test: str  # the paired test, e.g. "McNemar"
+    p_value: float  # the test's own p-value
+    adjusted: float  # Holm-adjusted within the family
+    verdict: str  # for the first: 'better', 'worse' or 'no detectable difference'
+    higher_is_better: bool = True
+
+    def as_record(self) -> dict:
+        """The record metrics.json keeps of it."""
+        return {"family": self.family, "comparison": self.comparison, "difference": self.first - self.second,
+                "p": self.adjusted, "verdict": self.verdict}
+
+
+def verdict(difference: float, adjusted_p: float, higher_is_better: bool = True) -> str:
+    """'better', 'worse' or 'no detectable difference' for a paired difference and its adjusted p-value."""
+    if adjusted_p >= ALPHA or difference == 0:
+        return "no detectable difference"
+    return "better" if (difference > 0) == higher_is_better else "worse"
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A comparison before correction: its name, what is measured, both scores and the test's p-value."""
+
+    comparison: str
+    measure: str
+    first: float
+    second: float
+    test: str
+    p_value: float
+    higher_is_better: bool = True
+
+
+def judge(family: str, tests: list[Paired]) -> list[Judged]:
+    """Holm-adjust a family's p-values and word each verdict."""
+    adjusted = holm([test.p_value for test in tests])
+    return [Judged(family, test.comparison, test.measure, test.first, test.second, test.test, test.p_value, p,
+                   verdict(test.first - test.second, p, test.higher_is_better), test.higher_is_better)
+            for test, p in zip(tests, adjusted, strict=True)]
+
+
+def accuracy_test(comparison: str, first: torch.Tensor, second: torch.Tensor,
+                  measure: str = "test accuracy") -> Paired:
+    """McNemar's exact test on two models' right/wrong answers to the same items."""
+    result = mcnemar(first, second)
+    return Paired(comparison, measure, float(first.float().mean()), float(second.float().mean()), "McNemar",
+                  result.p_value)
+
+
+def loss_test(comparison: str, first: torch.Tensor, second: torch.Tensor,
+              measure: str = "test cross-entropy") -> Paired:
+    """Paired t-test of two models' per-item losses on the same items (lower is better)."""
+    p_value = float(ttest_rel(first.double().numpy(), second.double().numpy()).pvalue)
+    return Paired(comparison, measure, float(first.mean()), float(second.mean()), "paired t-test",
+                  p_value if p_value == p_value else 1.0, higher_is_better=False)
+
+
+def sign_test(comparison: str, first: torch.Tensor, second: torch.Tensor, measure: str) -> Paired:
+    """Two-sided sign test on paired per-item values (higher is better); ties are left out."""
+    wins, losses = int((first > second).sum()), int((first < second).sum())
+    p_value = binomtest(wins, wins + losses, 0.5).pvalue if wins + losses else 1.0
+    return Paired(comparison, measure, float(first.mean()), float(second.mean()), "sign test", float(p_value))
+
+
+def eval_losses(model, images: torch.Tensor, labels: torch.Tensor, data: StudyData, run: Run) -> dict[str, float]:
+    """Accuracy and mean cross-entropy of a model on digits in evaluation mode (no dropout, no augmentation)."""
+    correct, losses = test_answers(model, TensorLoader(images, labels, 1000, mean=data.mean, std=data.std), run)
+    return {"accuracy": float(correct.float().mean()), "loss": float(losses.mean())}
+
+
+def answers_on(model, images: torch.Tensor, labels: torch.Tensor, data: StudyData, run: Run) -> torch.Tensor:
+    """Which of these digits (e.g. moved or noisy test digits) the model gets right."""
+    correct, _ = test_answers(model, TensorLoader(images, labels, 1000, mean=data.mean, std=data.std), run)
+    return correct
+
+
+@torch.no_grad()
+def pooled_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> torch.Tensor:
+    """The smoothness (probes.spatial_correlation) of each digit's feature maps after LeNet's first pooling."""
+    model.eval()
+    batch = next(iter(TensorLoader(images, torch.zeros(len(images)), len(images), mean=data.mean, std=data.std)))[0]
+    with run.autocast():
+        maps = model.features[:3](batch.to(run.device))  # conv, ReLU, pool (LeNet without batch norm)
+    return spatial_correlation(maps).cpu()
+
+
+def sweep_recipes(limit: int) -> dict[str, Recipe]:
+    """The optimizers of the sweep, one epoch on `limit` training digits: plain SGD, SGD with momentum 0.9, Adam,
+    and plain SGD with batch norm (its effect on the usable rate)."""
+    return {"SGD": Recipe("sgd", limit=limit), "SGD + momentum": Recipe("momentum", limit=limit),
+            "Adam": Recipe("adam", limit=limit), "SGD + batch norm": Recipe("sgd", batch_norm=True, limit=limit)}
+
+
+OPTIMIZER_PAIRS = [("SGD + momentum", "SGD"), ("Adam", "SGD + momentum"), ("Adam, one-cycle", "Adam"),
+                   ("SGD + batch norm", "SGD")]  # each pair differs in one thing, each at its own best rate
+
+
+def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -> dict[str, Recipe]:
+    """Adam with one-cycle, many epochs on few digits, so that LeNet overfits; then one regulariser each."""
+    plain = Recipe("adam", lr, "onecycle", epochs=epochs, limit=limit)
+    return {"plain": plain, f"+ dropout {dropout:g}": replace(plain, dropout=dropout),
+            "+ augmentation": replace(plain, augment=True), "+ batch norm": replace(plain, batch_norm=True)}
+
+
+def with_schedule(recipe: Recipe, lr: float, schedule: str) -> Recipe:
+    """The recipe at this learning rate (a peak for one-cycle) and schedule."""
+    return replace(recipe, lr=lr, schedule=schedule)

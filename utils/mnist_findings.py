@@ -1,0 +1,236 @@
+"""Task 1's tables and prose, worded from the run's records: each sentence that depends on a number is computed
+from it and said only where its condition holds."""
+import torch
+
+from .findings import epochs_text, p_text, pct
+from .report import markdown_table
+from .results import History, Trained
+from .study import Judged
+
+# What each optimizer comparison changes (true whatever this run measured).
+OPTIMIZER_CHANGES = {
+    "SGD + momentum against SGD": "momentum adds up the steps that agree and cancels those that oscillate",
+    "Adam against SGD + momentum": "Adam scales each parameter's step by its own recent gradients",
+    "Adam, one-cycle against Adam": "one-cycle warms up to the same peak and anneals; the constant rate stays at it",
+    "SGD + batch norm against SGD": "batch norm rescales each channel per batch, so layers see inputs on one scale",
+}
+
+# Digit pairs whose shapes differ by one stroke, and that stroke.
+DIGIT_LOOKALIKES = {
+    frozenset({4, 9}): "a 4 whose top is closed looks like a 9",
+    frozenset({3, 5}): "a 3 and a 5 differ only in the top-left stroke",
+    frozenset({2, 7}): "a 7 with a foot, or a 2 without its base, are one stroke apart",
+    frozenset({1, 7}): "a 7 with a short bar looks like a slanted 1",
+    frozenset({3, 8}): "closing a 3 on the left makes an 8",
+    frozenset({5, 6}): "closing a 5's lower loop makes a 6",
+    frozenset({0, 6}): "a 6 with a large loop looks like a 0",
+    frozenset({8, 9}): "an 8 with an open lower loop looks like a 9",
+    frozenset({7, 9}): "a 9 with an open loop looks like a 7",
+    frozenset({4, 6}): "an open 6 is a 4 without its right stroke",
+}
+
+
+def _score(value: float, measure: str) -> str:
+    return pct(value) if "accuracy" in measure else f"{value:.3f}"
+
+
+def _difference(judged: Judged) -> str:
+    difference = judged.first - judged.second
+    return f"{100 * difference:+.2f} points" if "accuracy" in judged.measure else f"{difference:+.3f}"
+
+
+def verdict_table(family: list[Judged]) -> str:
+    """One row per comparison of a family: both scores, the paired test, its Holm-adjusted p and the verdict."""
+    return markdown_table([{"comparison": judged.comparison, "measure": judged.measure,
+                            "first": _score(judged.first, judged.measure),
+                            "second": _score(judged.second, judged.measure), "difference": _difference(judged),
+                            "test": judged.test, "p": p_text(judged.p_value),
+                            f"Holm p (family of {len(family)})": p_text(judged.adjusted), "verdict": judged.verdict}
+                           for judged in family])
+
+
+def verdict_phrase(judged: Judged) -> str:
+    """e.g. '98.9 % against 98.1 % (Holm p < 0.001): better'."""
+    return (f"{_score(judged.first, judged.measure)} against {_score(judged.second, judged.measure)} "
+            f"(Holm {p_text(judged.adjusted)}): {judged.verdict}")
+
+
+def mlp_finding(judged: Judged, lenet: Trained, mlp: Trained) -> str:
+    """Convolution against the MLP, trained alike."""
+    from .models import count_parameters
+    fewer = count_parameters(lenet.model) < count_parameters(mlp.model)
+    size = (f"with {count_parameters(lenet.model):,} parameters against {count_parameters(mlp.model):,}"
+            + (": fewer weights, each shared over the image" if fewer else ""))
+    text = f"**LeNet against the MLP**, the same optimizer, rate and epochs: {verdict_phrase(judged)}, {size}."
+    if judged.verdict == "better":
+        text += (" A 5×5 filter learns a stroke once and finds it anywhere, and pooling tolerates its exact "
+                 "position; the MLP has to learn each position from its own pixels.")
+    return text
+
+
+def usable_rates(runs: dict[float, Trained], within: float = 0.01) -> list[float]:
+    """The learning rates whose validation accuracy is within `within` of the recipe's best."""
+    best = max(run.history.best("val_accuracy") for run in runs.values())
+    return [rate for rate, run in runs.items() if run.history.best("val_accuracy") >= best - within]
+
+
+def sweep_table(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
+    """Validation accuracy of each recipe at each rate; the chosen rate in bold."""
+    rates = sorted({rate for runs in sweep.values() for rate in runs})
+    rows = []
+    for name, runs in sweep.items():
+        row = {"recipe": name}
+        for rate in rates:
+            text = pct(runs[rate].history.best("val_accuracy")) if rate in runs else "-"
+            row[f"lr {rate:g}"] = f"**{text}**" if rate == chosen[name] else text
+        row["rates within 1 point of its best"] = len(usable_rates(runs))
+        rows.append(row)
+    return markdown_table(rows)
+
+
+def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
+    """Each recipe's chosen rate, and batch norm's effect on the range of usable rates."""
+    parts = [f"{name} at {chosen[name]:g} ({pct(runs[chosen[name]].history.best('val_accuracy'))})"
+             for name, runs in sweep.items()]
+    text = "**The sweep** picks each recipe's rate on validation accuracy: " + "; ".join(parts) + "."
+    if {"SGD", "SGD + batch norm"} <= sweep.keys():
+        plain, normed = usable_rates(sweep["SGD"]), usable_rates(sweep["SGD + batch norm"])
+        if len(normed) > len(plain):
+            text += (f" Batch norm widens the usable range: SGD + batch norm stays within 1 point of its best at "
+                     f"{len(normed)} of {len(sweep['SGD'])} rates, plain SGD at {len(plain)}. Rescaled inputs keep "
+                     "each layer's gradients on one scale, so a large step does not blow up a layer.")
+        if chosen["SGD + batch norm"] > chosen["SGD"]:
+            text += (f" Its best rate, {chosen['SGD + batch norm']:g}, is above plain SGD's "
+                     f"{chosen['SGD']:g}.")
+    return text
+
+
+def optimizer_finding(family: list[Judged]) -> str:
+    """Each optimizer comparison's verdict and what the change does."""
+    lines = []
+    for judged in family:
+        change = OPTIMIZER_CHANGES.get(judged.comparison, "")
+        lines.append(f"- *{judged.comparison}*: {verdict_phrase(judged)}" + (f"; {change}." if change else "."))
+    return "\n".join(lines)
+
+
+def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str, float]]) -> str:
+    """Each variant's fit to its own training digits (evaluation mode) against validation and test."""
+    rows = []
+    for name, result in trained.items():
+        history, own = result.history, fitted[name]
+        val_loss = history.val_loss[history.best_epoch - 1]
+        rows.append({"variant": name, "train acc": pct(own["accuracy"]),
+                     "val acc": pct(history.best("val_accuracy")),
+                     "gap (points)": f"{100 * (own['accuracy'] - history.best('val_accuracy')):.2f}",
+                     "train loss": f"{own['loss']:.3f}", "val loss": f"{val_loss:.3f}",
+                     "test acc": pct(result.test_accuracy), "test loss": f"{float(result.test_losses.mean()):.3f}"})
+    return markdown_table(rows)
+
+
+def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[str, float]], family: list[Judged],
+                           plain: str) -> str:
+    """Whether the small budget overfits, and what each regulariser did to the gap and to the test loss."""
+    base, history = fitted[plain], trained[plain].history
+    gap = base["accuracy"] - history.best("val_accuracy")
+    text = (f"**Overfitting.** After {epochs_text(len(history))}, the plain LeNet fits its own training digits to "
+            f"{pct(base['accuracy'])} against {pct(history.best('val_accuracy'))} on validation, and its training "
+            f"loss ({base['loss']:.3f}) is far below its test loss ({float(trained[plain].test_losses.mean()):.3f})"
+            if base["loss"] < float(trained[plain].test_losses.mean()) / 2 else
+            f"**Overfitting.** After {epochs_text(len(history))}, the plain LeNet fits its own training digits to "
+            f"{pct(base['accuracy'])} against {pct(history.best('val_accuracy'))} on validation")
+    text += ": it memorises digits it has seen, with ever surer answers." if gap > 0.005 else "."
+    better = [judged for judged in family if judged.verdict == "better"]
+    narrowed = [name for name in trained if name != plain
+                and fitted[name]["accuracy"] - trained[name].history.best("val_accuracy") < gap]
+    if better:
+        text += (" Test cross-entropy, which also counts how sure the right answers are, is lower with "
+                 + ", ".join(f"{judged.comparison.split(' against ')[0]} ({judged.first:.3f} against "
+                             f"{judged.second:.3f}, Holm {p_text(judged.adjusted)})" for judged in better) + ".")
+    if narrowed:
+        text += f" The train–validation gap is narrower with {', '.join(narrowed)}."
+    if any(judged.verdict == "worse" for judged in family):
+        text += " " + "; ".join(f"{judged.comparison.split(' against ')[0]} raised the test loss"
+                               for judged in family if judged.verdict == "worse") + "."
+    text += (" Dropout trains a different thinned network at every step, so no unit can rely on another; "
+             "augmentation shows each digit moved and turned, so memorising positions stops paying; batch norm's "
+             "batch statistics add noise of their own.")
+    return text
+
+
+def probe_table(accuracy: dict[str, dict[str, float]]) -> str:
+    """Test accuracy of each network (columns) on each probe of the test digits (rows)."""
+    names = list(next(iter(accuracy.values())))
+    return markdown_table([{"test digits": probe, **{name: pct(accuracy[probe][name]) for name in names}}
+                           for probe in accuracy])
+
+
+def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, noisy: list[str],
+                    names: tuple[str, str]) -> str:
+    """Max against average pooling: moved digits, noisy digits (described, untested) and smooth maps."""
+    average, maximum = names
+    lines = []
+    for judged in family:
+        lines.append(f"- *{judged.comparison}*: {verdict_phrase(judged)}.")
+    shift = next((judged for judged in family if "moved" in judged.comparison), None)
+    if shift is not None and shift.verdict != "no detectable difference":
+        keeps = maximum if shift.verdict == "worse" else average
+        lines.append(f"- Moved digits: {keeps} keeps more of its accuracy. "
+                     + ("Within each 2×2 window the maximum is the same wherever the stroke sits, so a move of a "
+                        "pixel or two changes it less than it changes the mean." if keeps == maximum else
+                        "The mean of a window changes smoothly as a stroke moves, where the maximum can jump."))
+    drops = {name: accuracy[clean][name] - accuracy[probe][name] for probe in noisy[-1:] for name in names}
+    if noisy:
+        lose_less = min(drops, key=drops.get)
+        lines.append(f"- Noisy digits ({noisy[-1]}): {maximum} loses {100 * drops[maximum]:.2f} points, {average} "
+                     f"{100 * drops[average]:.2f} ({lose_less} loses less). Described, not tested: with one "
+                     "training run per network, this report tests only the shift and smoothness claims.")
+    smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
+    if smooth is not None and smooth.verdict == "better":
+        lines.append("- Smoother maps: the mean of a window is a low-pass filter, the maximum keeps isolated peaks; "
+                     "this is what the handout's *smoother results* of average pooling means at the feature level.")
+    elif smooth is not None and smooth.verdict == "worse":
+        lines.append("- The handout's *smoother results* do not show in these maps: the pooled maps of max pooling "
+                     "are the smoother ones. Each network learnt its own filters, and max pooling keeps a stroke's "
+                     "full response across a block where averaging mixes it with the background.")
+    return "\n".join(lines)
+
+
+def confused_pairs(confusion: torch.Tensor, top: int = 3) -> list[tuple[int, int, int]]:
+    """The largest off-diagonal counts of a confusion matrix: (true, predicted, count), largest first."""
+    counts = confusion.clone().long()
+    counts.fill_diagonal_(0)
+    order = counts.flatten().argsort(descending=True)[:top]
+    size = counts.shape[1]
+    return [(int(index) // size, int(index) % size, int(counts.flatten()[index])) for index in order
+            if counts.flatten()[index] > 0]
+
+
+def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, confident_predicted: torch.Tensor,
+                      name: str) -> str:
+    """The most confused digit pairs with the stroke that separates them, and the surest mistakes."""
+    pairs = confused_pairs(confusion)
+    if not pairs:
+        return f"*{name}* makes no mistakes on the test digits."
+    wrong = int(confusion.sum() - confusion.trace())
+    named = []
+    for truth, predicted, count in pairs:
+        cause = DIGIT_LOOKALIKES.get(frozenset({truth, predicted}))
+        named.append(f"{truth} taken for {predicted} ({count} times" + (f": {cause})" if cause else ")"))
+    in_pairs = sum(frozenset({int(t), int(p)}) in {frozenset({a, b}) for a, b, _ in pairs}
+                   for t, p in zip(confident_true, confident_predicted, strict=True))
+    text = (f"**Confusions.** Of *{name}*'s {wrong} mistakes, the largest are " + "; ".join(named)
+            + f". {in_pairs} of the {len(confident_true)} surest mistakes above are among these pairs.")
+    return text
+
+
+def curve_finding(histories: dict[str, History]) -> str:
+    """Per network: its last validation accuracy, and whether its validation loss rose after its lowest point."""
+    parts = []
+    for name, history in histories.items():
+        lowest = min(range(len(history.val_loss)), key=history.val_loss.__getitem__)
+        rising = lowest + 1 < len(history) and history.val_loss[-1] > history.val_loss[lowest]
+        parts.append(f"{name} ends at {pct(history.val_accuracy[-1])} validation accuracy, its validation loss "
+                     + (f"lowest after epoch {lowest + 1} and higher since: it has begun to overfit" if rising
+                        else "lowest at the last epoch: no sign of overfitting yet"))
+    return "**The curves.** " + "; ".join(parts) + "."
