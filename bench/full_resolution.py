@@ -33,7 +33,7 @@ from utils.config import Config
 
 DEFAULTS = Config()
 STEPS = ("read", "tiled", "tiled-4k", "enlarge", "figure", "export")
-QUICK = dict(RESUME=False, PROGRESS=False, MLP_EPOCHS=1, STUDY_EPOCHS=1, LONG_EPOCHS=1, SEG_EPOCHS=1, FCN_EPOCHS=1,
+QUICK = dict(RESUME=False, PROGRESS=False, MLP_EPOCHS=1, SWEEP_RATES=[0.01], REG_EPOCHS=1, SEG_EPOCHS=1, FCN_EPOCHS=1,
              SEG_CROPS_PER_EPOCH=40, PATCH_TRAIN_WINDOWS=1500, PATCH_EPOCHS=1)  # default sizes, short training
 
 

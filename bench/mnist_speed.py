@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--device", default=DEFAULTS.general.device)
     parser.add_argument("--batch-size", type=int, default=m.batch_size)
     parser.add_argument("--lr", type=float, default=m.lr_onecycle, help="peak of the one-cycle schedule")
-    parser.add_argument("--epochs", type=int, default=m.study_epochs, help="length of the one-cycle schedule")
+    parser.add_argument("--epochs", type=int, default=m.pool_epochs, help="length of the one-cycle schedule")
     parser.add_argument("--eval-every", type=int, default=50, help="steps between test evaluations")
     parser.add_argument("--target", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=DEFAULTS.general.seed)

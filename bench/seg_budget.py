@@ -6,8 +6,8 @@ full resolution throughout (no stride-2 stem: the classic diagram) and one whose
 instead of 1x1, each for one or more epoch budgets.
 Prints a table, writes a figure of test mIoU against training seconds (outputs/seg_budget.png), and ends with
 one line for the notebook's U-Net at its default epochs (seconds: its fit, validation included):
-`seg_budget: unet_miou=<x> human=<x> seconds=<s> precision=<name> one_pass=<x>`. Test scores are
-mirror-averaged as the notebook's are (SEG_TEST_MIRROR); one_pass is the U-Net's test mIoU without.
+`seg_budget: unet_miou=<x> human=<x> seconds=<s> precision=<name> one_pass=<x>`. Test scores are one pass, as the
+notebook's are (one_pass repeats unet_miou, for older readers of the line).
 
     python -m bench.seg_budget                              # from the repository root
     python -m bench.seg_budget --precision float32 --models unet full-res-unet --epochs 6 12 24
@@ -98,8 +98,8 @@ def train_and_test(name: str, epochs: int, cfg: Config, run: Run, data: SegData,
     history = training.fit(model, run, segmentation.training(cfg.seg, loss_fn, epochs), loaders.train, loaders.val,
                            name=f"{name}, {epochs} epochs")
     fit_seconds = time.perf_counter() - tic
-    test = training.evaluate(segmentation.tested(model, cfg.seg), loss_fn, loaders.test, run, NUM_CLASSES)
-    one_pass = training.evaluate(model, loss_fn, loaders.test, run, NUM_CLASSES)
+    test = training.evaluate(model, loss_fn, loaders.test, run, NUM_CLASSES)
+    one_pass = test
     return dict(model=name, epochs=epochs, train=sum(history.seconds), fit=fit_seconds,
                 parameters=models.count_parameters(model), miou=test["miou"], one_pass=one_pass["miou"],
                 iou={c: float(test["iou"][i]) for i, c in enumerate(CLASSES)})

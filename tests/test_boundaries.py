@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from utils.boundaries import boundary_distance, boundary_scores
@@ -37,3 +38,10 @@ def test_a_perfect_prediction_scores_one_everywhere():
     scores = boundary_scores([truth], [truth], 4, band=2.0, bins=np.array([0, 2, 4]))
     assert scores.accuracy == 1.0 and scores.miou == 1.0
     assert np.all(scores.accuracy_by_distance == 1.0)
+
+
+def test_errors_in_band_are_the_bands_wrong_pixels_over_all_wrong_pixels():
+    from utils.boundaries import BoundaryScores, errors_in_band
+    band = BoundaryScores(3.0, 0.2, 0.6, 0.5, np.arange(2), np.ones(2), np.ones(2) / 2, np.ones(2, dtype=int))
+    assert errors_in_band(band, 0.9) == pytest.approx(0.8)  # 0.2 * 0.4 of all pixels, of 0.1 wrong
+    assert errors_in_band(band, 1.0) == 0.0

@@ -15,11 +15,13 @@ from expect import raises_naming
 
 # each bad value: the settings its error must name, and what it must say is allowed (not the wording around it)
 @pytest.mark.parametrize("settings, named, allowed", [
-    ({"LR_ADAM": -1e-3}, ["LR_ADAM=-0.001"], "positive number"),
+    ({"LR_ONECYCLE": -1e-3}, ["LR_ONECYCLE=-0.001"], "positive number"),
+    ({"SWEEP_RATES": [0.1, 0]}, ["SWEEP_RATES=[0.1, 0]"], "positive learning rates"),
+    ({"SHIFTS": [1, 9]}, ["SHIFTS=[1, 9]"], "1 to 8"),
     ({"BATCH_SIZE": 0}, ["BATCH_SIZE=0"], "positive whole number"),
     ({"SEG_OPTIMIZER": "adamax"}, ["SEG_OPTIMIZER='adamax'"], "sgd, momentum, nesterov, adam, adamw"),
     ({"VAL_SIZE": 70000}, ["VAL_SIZE=70000"], "between 1 and 59,999"),
-    ({"STUDY_EPOCHS": 1.5}, ["STUDY_EPOCHS=1.5"], "positive whole number"),
+    ({"REG_EPOCHS": 1.5}, ["REG_EPOCHS=1.5"], "positive whole number"),
     ({"SEG_VAL_EVERY": 0}, ["SEG_VAL_EVERY=0"], "positive whole number"),
     ({"AUG_SCALE": 1.5}, ["AUG_SCALE=1.5"], "[0, 1)"),
     ({"FCN_WIDTH": 0}, ["FCN_WIDTH=0"], "positive whole number"),
@@ -42,8 +44,8 @@ from expect import raises_naming
     ({"MLP_EPOCHS": True}, ["MLP_EPOCHS=True"], "positive whole number"),
     ({"RESUME": 1}, ["RESUME=1"], "True or False"),
     ({"SEG_CROP": 31, "UNET_DEPTH": 3}, ["SEG_CROP=31", "UNET_DEPTH"], "at least 32"),
-    ({"STUDY_EPOCHS": 2, "LONG_EPOCHS": 6, "BATCH_SIZE": 128, "VAL_SIZE": 5000, "TRAIN_LIMIT": 500},
-     ["STUDY_EPOCHS", "LONG_EPOCHS", "BATCH_SIZE", "TRAIN_LIMIT"], "at least 10"),
+    ({"SWEEP_LIMIT": 1000, "BATCH_SIZE": 128}, ["SWEEP_LIMIT", "BATCH_SIZE"], "at least 10"),
+    ({"REG_EPOCHS": 1, "REG_LIMIT": 1000, "BATCH_SIZE": 128}, ["REG_EPOCHS", "REG_LIMIT"], "at least 10"),
     ({"PATCH_EPOCHS": 2, "PATCH_TRAIN_WINDOWS": 500, "PATCH_BATCH_SIZE": 128},
      ["PATCH_EPOCHS", "PATCH_TRAIN_WINDOWS", "PATCH_BATCH_SIZE"], "at least 10"),
     ({"SEG_SCHEDULE": "onecycle", "SEG_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4},
@@ -59,17 +61,17 @@ def test_a_bad_setting_is_named_with_what_is_allowed(settings, named, allowed):
 
 def test_few_steps_pass_without_one_cycle_and_with_enough_epochs():
     Config.from_parameters({"SEG_SCHEDULE": "none", "SEG_EPOCHS": 1, "SEG_CROPS_PER_EPOCH": 8, "SEG_BATCH_SIZE": 4})
-    Config.from_parameters({"STUDY_EPOCHS": 3, "LONG_EPOCHS": 6, "BATCH_SIZE": 128, "VAL_SIZE": 5000,
-                            "TRAIN_LIMIT": 500})
+    Config.from_parameters({"REG_EPOCHS": 2, "REG_LIMIT": 1000, "BATCH_SIZE": 128})
 
 
 def test_good_settings_pass_into_their_sections():
     cfg = Config.from_parameters({
-        "LR_ADAM": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "SEG_HEIGHT": 270,
+        "LR_ONECYCLE": 1e-3, "BATCH_SIZE": 128, "SEG_OPTIMIZER": "adam", "VAL_SIZE": 5000, "SEG_HEIGHT": 270,
         "SEG_CROP": 202, "UNET_DEPTH": 3, "TILE_SIZE": 256, "TILE_OVERLAP": 240, "SEED": 2 ** 32 - 1, "PATCH_SIZE": 25,
         "MLP_HIDDEN": [512, 256], "TRAIN_LIMIT": 0, "FCN_UPSAMPLE": "transposed", "DEVICE": "cpu"})
     assert (cfg.general.seed, cfg.general.device) == (2 ** 32 - 1, "cpu")
-    assert (cfg.mnist.lr_adam, cfg.mnist.batch_size, cfg.mnist.val_size, cfg.mnist.train_limit) == (1e-3, 128, 5000, 0)
+    assert (cfg.mnist.lr_onecycle, cfg.mnist.batch_size, cfg.mnist.val_size) == (1e-3, 128, 5000)
+    assert cfg.mnist.train_limit == 0
     assert cfg.mnist.mlp_hidden == (512, 256)  # a list in the notebook, a tuple in the frozen config
     assert (cfg.seg.height, cfg.seg.crop, cfg.seg.tile_overlap, cfg.seg.fcn_upsample) == (270, 202, 240, "transposed")
 

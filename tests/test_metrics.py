@@ -60,3 +60,12 @@ def test_a_class_absent_from_truth_and_prediction_counts_as_iou_zero_in_the_mean
     out = cm.compute()
     assert out["iou"].tolist() == [0.5, 2 / 3, 0.0]
     assert out["miou"] == pytest.approx((0.5 + 2 / 3 + 0.0) / 3)
+
+
+def test_largest_confusions_are_shares_of_the_truth_row_largest_first():
+    from utils.metrics import Confusion, largest_confusions
+    confusion = torch.tensor([[90, 10, 0], [25, 50, 25], [0, 0, 0]])
+    assert largest_confusions(confusion, top=2) == [Confusion(1, 0, 0.25), Confusion(1, 2, 0.25)]
+    assert largest_confusions(confusion, top=5) == [Confusion(1, 0, 0.25), Confusion(1, 2, 0.25),
+                                                    Confusion(0, 1, 0.1)]
+    assert largest_confusions(torch.eye(3), top=3) == []

@@ -1,9 +1,11 @@
 from dataclasses import replace
 
+import pytest
 import torch
 
-from utils import models, segmentation
+from utils import segmentation
 from utils.config import Config
+from utils.results import SegScores
 from utils.segmentation import SegData
 
 CPU = torch.device("cpu")
@@ -38,8 +40,7 @@ def test_the_loaders_follow_the_settings():
 
 
 def test_the_networks_and_their_training_follow_the_settings():
-    seg = replace(Config().seg, fcn_width=4, unet_width=6, unet_depth=2, optimizer="sgd", lr=0.1, schedule="cosine",
-                  test_mirror=False)
+    seg = replace(Config().seg, fcn_width=4, unet_width=6, unet_depth=2, optimizer="sgd", lr=0.1, schedule="cosine")
     assert segmentation.fcn(seg).encoder[0][0].out_channels == 4
     assert segmentation.fcn(seg, upsample="transposed").upsample == "transposed"
     unet = segmentation.unet(seg)
@@ -48,8 +49,6 @@ def test_the_networks_and_their_training_follow_the_settings():
     settings = segmentation.training(seg, torch.nn.CrossEntropyLoss(), epochs=3)
     assert (settings.epochs, settings.optimizer, settings.lr, settings.schedule, settings.monitor) == \
         (3, "sgd", 0.1, "cosine", "val_miou")
-    assert segmentation.tested(unet, seg) is unet
-    assert isinstance(segmentation.tested(unet, replace(seg, test_mirror=True)), models.MirrorAverage)
 
 
 def test_the_data_are_the_course_split_of_the_stand_in(tmp_path):
@@ -60,3 +59,47 @@ def test_the_data_are_the_course_split_of_the_stand_in(tmp_path):
     assert {name: len(frames) for name, frames in data.split.items()} == {"train": 16, "val": 7, "test": 4}
     assert data.images["test"][0].shape == (3, 12, 21) and data.masks["test"][0].shape == (12, 21)
     assert len(data.mean) == len(data.std) == 3 and all(0 < s < 1 for s in data.std)
+
+
+def test_model_names_carry_their_epochs_and_stay_apart_at_equal_epochs():
+    names = segmentation.model_names(Config().seg)
+    assert (names.window, names.fcn, names.fcn_other, names.unet_no_skips, names.unet_short, names.unet) == (
+        "window classifier", "FCN, 6 epochs", "FCN, transposed upsampling, 6 epochs", "U-Net without skips, 6 epochs",
+        "U-Net, 6 epochs", "U-Net, 30 epochs")
+    equal = segmentation.model_names(replace(Config().seg, epochs=1, fcn_epochs=1, fcn_upsample="transposed"))
+    assert (equal.fcn_other, equal.unet_short, equal.unet) == (
+        "FCN, bilinear upsampling, 1 epoch", "U-Net (2.6), 1 epoch", "U-Net, 1 epoch")
+    planned = segmentation.controlled_comparisons(names)
+    assert [(p.topic, p.first, p.second) for p in planned] == [
+        ("Upsampling", "FCN, transposed upsampling, 6 epochs", "FCN, 6 epochs"),
+        ("Skip connections", "U-Net, 6 epochs", "U-Net without skips, 6 epochs"),
+        ("U-Net against FCN", "U-Net, 6 epochs", "FCN, 6 epochs"),
+        ("Training length", "U-Net, 30 epochs", "U-Net, 6 epochs")]
+
+
+def per_image(correct: list[int]) -> torch.Tensor:
+    """2-class confusions of images with 100 pixels of each class, `correct` of each class right."""
+    return torch.tensor([[[c, 100 - c], [100 - c, c]] for c in correct])
+
+
+def score(name: str) -> SegScores:
+    return SegScores(name, 0.5, 0.5, [0.5, 0.5], [0.5, 0.5], [0.5, 0.5], torch.eye(2), 1, 1.0, 1)
+
+
+def test_compare_takes_the_more_cautious_test_and_holm_over_the_family():
+    good = per_image([95, 90, 97, 92, 96, 91, 94, 93, 90, 98, 95, 92])
+    poor = per_image([60, 62, 55, 70, 58, 64, 61, 57, 66, 59, 63, 60])
+    models_by_name = {"good": score("good"), "poor": score("poor")}
+    confusions = {"good": good, "poor": poor}
+    planned = [segmentation.Planned("clear", "good", "poor"), segmentation.Planned("itself", "good", "good")]
+    six = segmentation.compare("family", planned, models_by_name, confusions, list("AABBCCDDEEFF"), seed=0)
+    assert [c.verdict for c in six] == ["better", "no detectable difference"]
+    clear = six[0]
+    assert (clear.sequences.sequences, clear.sequences.first_better, clear.family) == (6, 6, "family")
+    # Holm over two: the smaller p doubled; each comparison's p is the larger of its frame and sequence p
+    assert clear.adjusted_p == pytest.approx(2 * max(clear.test.p_value, clear.sequences.p_value))
+    assert clear.adjusted_p < 0.01 and six[1].adjusted_p == 1.0
+    one = segmentation.compare("family", planned[:1], models_by_name, confusions, ["A"] * 12, seed=0)[0]
+    # one test sequence: the sequence-level p is 1, so no verdict, however small the frame-level p
+    assert one.test.p_value < 0.001 and one.sequences.p_value == 1.0
+    assert (one.adjusted_p, one.verdict) == (1.0, "no detectable difference")

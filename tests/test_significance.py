@@ -3,9 +3,9 @@ import math
 import pytest
 import torch
 
+from utils import significance
 from utils.errors import LabError
 from utils.metrics import ConfusionMatrix, metrics_from_confusion
-from utils import significance
 from utils.significance import grouped_confusions, mcnemar, paired_miou_test, per_image_confusions
 
 
@@ -86,3 +86,39 @@ def test_holm_adjusts_step_down_and_keeps_order():
     assert significance.holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
     assert significance.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
     assert significance.holm([]) == []
+
+
+def two_class(*rows: tuple[int, int, int, int]) -> torch.Tensor:
+    """Per-image 2-class confusions, one (TP0, FN0, FP0, TP1) tuple an image: [[a, b], [c, d]]."""
+    return torch.tensor([[[a, b], [c, d]] for a, b, c, d in rows])
+
+
+# three sequences: A (2 images), B and C; the first model's per-sequence mIoU 1, 0.5833, 0.8167, the second's
+# 0.775, 1, 0.5833 (e.g. B: [[5, 5], [0, 10]] gives IoU 5/10 and 10/15)
+SEQUENCES = ["A", "A", "B", "C"]
+FIRST = two_class((10, 0, 0, 10), (10, 0, 0, 10), (5, 5, 0, 10), (8, 2, 0, 10))
+SECOND = two_class((5, 5, 0, 10), (10, 0, 0, 10), (10, 0, 0, 10), (5, 5, 0, 10))
+
+
+def test_sequence_mious_sum_the_confusions_of_each_sequence():
+    assert significance.sequence_mious(FIRST, SEQUENCES) == pytest.approx([1.0, 7 / 12, (0.8 + 10 / 12) / 2])
+    assert significance.sequence_mious(SECOND, SEQUENCES) == pytest.approx([(0.75 + 0.8) / 2, 1.0, 7 / 12])
+
+
+def test_sequence_test_is_scipys_paired_t_test_over_the_sequences():
+    from scipy.stats import ttest_rel
+    test = significance.paired_sequence_test(FIRST, SECOND, SEQUENCES)
+    expected = ttest_rel([1.0, 7 / 12, (0.8 + 10 / 12) / 2], [0.775, 1.0, 7 / 12]).pvalue
+    assert test.p_value == pytest.approx(expected) and (test.sequences, test.first_better) == (3, 2)
+
+
+def test_one_sequence_or_equal_differences_give_p_one():
+    one = significance.paired_sequence_test(FIRST, SECOND, ["A"] * 4)
+    assert (one.p_value, one.sequences) == (1.0, 1)
+    same = significance.paired_sequence_test(FIRST, FIRST, SEQUENCES)
+    assert (same.p_value, same.sequences, same.first_better) == (1.0, 3, 0)
+
+
+def test_sequence_test_needs_a_sequence_per_image():
+    with pytest.raises(LabError):
+        significance.paired_sequence_test(FIRST, SECOND, ["A", "B"])

@@ -67,7 +67,7 @@ def test_shift_moves_every_digit_by_the_given_pixels():
     assert moved.dtype == torch.uint8 and (moved.float().sum((1, 2)) == images.float().sum((1, 2))).all()
     rows = moved.float().sum(2).argmax(1)  # first bright row
     cols = moved.float().sum(1).argmax(1)
-    offsets = {(int(r) - 10, int(c) - 12) for r, c in zip(rows, cols)}
+    offsets = {(int(r) - 10, int(c) - 12) for r, c in zip(rows, cols, strict=True)}
     assert offsets <= {(2, 0), (-2, 0), (0, 2), (0, -2)} and len(offsets) > 1
     with pytest.raises(LabError, match="28"):
         probes.shift_digits(images, 28)

@@ -67,3 +67,10 @@ def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], 
     accuracy = np.divide(correct, counts, out=np.full(len(bins), np.nan), where=counts > 0)
     return BoundaryScores(band, in_band / max(total, 1), scores["accuracy"], scores["miou"], np.asarray(bins),
                           accuracy, counts / max(total, 1), counts.astype(np.int64))
+
+
+def errors_in_band(band: BoundaryScores, overall_accuracy: float) -> float:
+    """The share of a model's wrong test pixels that lie in the boundary band (0 where it makes no error), from its
+    band scores and its accuracy over all test pixels."""
+    wrong = 1 - overall_accuracy
+    return band.band_share * (1 - band.accuracy) / wrong if wrong > 0 else 0.0

@@ -46,6 +46,15 @@ def _text(value) -> bool:
     return isinstance(value, str) and value != ""
 
 
+def _rates(value) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
+        isinstance(item, (int, float)) and not isinstance(item, bool) and item > 0 for item in value)
+
+
+def _pixels(value) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(_whole(1, 8)(item) for item in value)
+
+
 def _widths(value) -> bool:
     return isinstance(value, (list, tuple)) and all(_whole(1)(w) for w in value)
 
@@ -93,13 +102,17 @@ class Mnist:
                                 "(e.g. [512, 256])")
     mlp_epochs: int = setting(3, _whole(1), POSITIVE)
     lr_mlp: float = setting(1e-3, _number(open_low=True), LEARNING_RATE)
-    study_epochs: int = setting(2, _whole(1), POSITIVE)
-    long_epochs: int = setting(6, _whole(1), POSITIVE)
-    lr_sgd: float = setting(0.05, _number(open_low=True), LEARNING_RATE)
-    lr_momentum: float = setting(0.02, _number(open_low=True), LEARNING_RATE)
-    lr_adam: float = setting(1e-3, _number(open_low=True), LEARNING_RATE)
+    sweep_limit: int = setting(8000, _whole(1), POSITIVE)
+    sweep_rates: tuple = setting((1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3), _rates,
+                                 "must be a list of positive learning rates (e.g. [0.001, 0.01, 0.1])")
+    reg_limit: int = setting(2000, _whole(1), POSITIVE)
+    reg_epochs: int = setting(20, _whole(1), POSITIVE)
     lr_onecycle: float = setting(3e-3, _number(open_low=True), LEARNING_RATE)
-    dropout: float = setting(0.25, _number(0, 1), "dropout must be in [0, 1)")
+    pool_epochs: int = setting(1, _whole(1), POSITIVE)
+    shifts: tuple = setting((1, 2, 3), _pixels, "must be a list of shifts in whole pixels, 1 to 8 (e.g. [1, 2, 3])")
+    shift_tested: int = setting(2, _whole(1, 8), "must be a shift in whole pixels, 1 to 8")
+    noises: tuple = setting((0.2, 0.4, 0.6), _rates, "must be a list of positive noise levels (e.g. [0.2, 0.4])")
+    dropout: float = setting(0.5, _number(0, 1, open_low=True), "dropout must be in (0, 1) (e.g. 0.5)")
     aug_shift: float = setting(0.08, _number(0, 1), "must be in [0, 1) (e.g. 0.1)")
     aug_degrees: float = setting(10, _number(0, 180, open_high=False), "must be between 0 and 180 degrees")
     aug_scale: float = setting(0.1, _number(0, 1), "must be in [0, 1) (e.g. 0.1)")
@@ -146,7 +159,6 @@ class Segmentation:
     tile_size: int = setting(256, _whole(1), POSITIVE)
     tile_overlap: int = setting(96, _whole(0), "must be a whole number, 0 or more")
     pixel_sample: int = setting(20000, _whole(1), POSITIVE)
-    test_mirror: bool = setting(True, _flag, "must be True or False", name="SEG_TEST_MIRROR")
     boundary_band: float = setting(3, _number(0, 1000, open_low=True), "must be a distance in pixels above 0 (e.g. 3)")
 
 
@@ -199,8 +211,10 @@ class Config:
               f"advancing by less than {step} px (2 ** (UNET_DEPTH + 1)): use an overlap of at most "
               f"{s.tile_size - step}")
         images = min(m.train_limit or MNIST_TRAIN, MNIST_TRAIN - m.val_size)
-        runs = [("STUDY_EPOCHS, LONG_EPOCHS, BATCH_SIZE, TRAIN_LIMIT", min(m.study_epochs, m.long_epochs),
-                 math.ceil(images / m.batch_size)),
+        batches = math.ceil(images / m.batch_size)
+        runs = [("SWEEP_LIMIT, BATCH_SIZE, TRAIN_LIMIT", 1, math.ceil(min(m.sweep_limit, images) / m.batch_size)),
+                ("REG_EPOCHS, REG_LIMIT, BATCH_SIZE", m.reg_epochs, math.ceil(min(m.reg_limit, images) / m.batch_size)),
+                ("POOL_EPOCHS, BATCH_SIZE, TRAIN_LIMIT", m.pool_epochs, batches),
                 ("PATCH_EPOCHS, PATCH_TRAIN_WINDOWS, PATCH_BATCH_SIZE", s.patch_epochs,
                  math.ceil(s.patch_train_windows / s.patch_batch_size))]
         if s.schedule == "onecycle":

@@ -1,4 +1,6 @@
 """Classification and segmentation metrics from one confusion matrix (rows = truth, columns = prediction)."""
+from dataclasses import dataclass
+
 import torch
 
 from .errors import check
@@ -75,3 +77,21 @@ def metrics_from_confusion(mat: torch.Tensor) -> dict[str, torch.Tensor | float]
         "miou": float(iou.mean()),
         "confusion": mat.long(),
     }
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """One off-diagonal cell of a confusion matrix: the share of a true class's pixels given to another class."""
+
+    truth: int
+    predicted: int
+    share: float  # of the truth row
+
+
+def largest_confusions(confusion: torch.Tensor, top: int) -> list[Confusion]:
+    """The `top` largest off-diagonal shares of their truth row (rows = truth), largest first; zeros left out."""
+    mat = confusion.double()
+    shares = mat / mat.sum(1, keepdim=True).clamp(min=1)
+    cells = [Confusion(t, p, float(shares[t, p])) for t in range(len(mat)) for p in range(len(mat))
+             if t != p and shares[t, p] > 0]
+    return sorted(cells, key=lambda cell: -cell.share)[:top]

@@ -279,3 +279,21 @@ def plot_boundary_accuracy(scores: dict, title: str = "") -> plt.Figure:
                  ylabel="share of\npixels")
     fig.tight_layout()
     return fig
+
+
+def plot_lr_sweep(sweep: dict, chosen: dict[str, float], title: str = "") -> plt.Figure:
+    """Validation accuracy against learning rate (log scale), one line per recipe; the chosen rate circled.
+    sweep: {recipe: {rate: results.Trained}}."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for name, runs in sweep.items():
+        rates = sorted(runs)
+        line, = ax.plot(rates, [100 * runs[rate].history.best("val_accuracy") for rate in rates], "-o", ms=4,
+                        label=name)
+        ax.plot([chosen[name]], [100 * runs[chosen[name]].history.best("val_accuracy")], "o", ms=12, mfc="none",
+                color=line.get_color())
+    ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="validation accuracy (%)",
+           title=title or "learning-rate sweep (circled: the rate chosen)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -3,6 +3,7 @@ import inspect
 import json
 from pathlib import Path
 
+from .boundaries import errors_in_band
 from .files import write_atomic
 from .models import count_parameters
 from .palette import CLASSES
@@ -54,15 +55,13 @@ def class_weight_table(frequency, weights, classes: list[str]) -> str:
                            for i, name in enumerate(classes)])
 
 
-def segmentation_table(scores: dict, classes: list[str], one_pass: dict[str, float] | None = None) -> str:
-    """Test OA, mIoU (and the one-pass mIoU) and per-class IoU of segmentation models (results.SegScores)."""
+def segmentation_table(scores: dict, classes: list[str]) -> str:
+    """Test OA, mIoU and per-class IoU of segmentation models (results.SegScores)."""
     rows = []
     for name, score in scores.items():
         row = {"model": name, "parameters": f"{score.parameters:,}", "epochs": score.epochs,
                "train s / epoch": f"{score.seconds_per_epoch:.1f}", "OA": f"{score.accuracy:.3f}",
                "mIoU": f"**{score.miou:.3f}**"}
-        if one_pass:
-            row["mIoU, one pass"] = f"{one_pass[name]:.3f}"
         rows.append(row | {c: f"{score.iou[i]:.3f}" for i, c in enumerate(classes)})
     return markdown_table(rows)
 
@@ -82,36 +81,40 @@ def sampled_table(results: dict[str, dict], classes: list[str]) -> str:
 
 
 def boundary_table(scores: dict) -> str:
-    """Accuracy and mIoU in the boundary band against all test pixels (boundaries.BoundaryScores, test OA/mIoU)."""
+    """Accuracy and mIoU in the boundary band against all test pixels (boundaries.BoundaryScores, test OA/mIoU),
+    and the share of each model's errors that lie in the band."""
     return markdown_table([{"model": name, "OA, all pixels": f"{overall['accuracy']:.3f}",
                             "OA, band": f"{band.accuracy:.3f}", "mIoU, all pixels": f"{overall['miou']:.3f}",
-                            "mIoU, band": f"{band.miou:.3f}"} for name, (band, overall) in scores.items()])
+                            "mIoU, band": f"{band.miou:.3f}",
+                            "errors in band": f"{errors_in_band(band, overall['accuracy']):.1%}"}
+                           for name, (band, overall) in scores.items()])
 
 
-def mnist_metrics(variants: dict, paired: dict, lenet: str, best: str) -> dict:
-    """Task 1's headline numbers for metrics.json (variants: results.Variant; paired: study.paired_tests)."""
-    def entry(variant) -> dict:
-        return {"epochs": variant.epochs, "best_val_accuracy": variant.best_val, "test_accuracy": variant.test,
-                "parameters": variant.parameters}
-    return {"mlp": entry(variants["MLP (Lab 2)"]), "lenet": {**entry(variants[lenet]), "variant": lenet},
-            "best": {**entry(variants[best]), "name": best},
-            "variants": {name: entry(variant) for name, variant in variants.items()},
-            "mcnemar_p": {f"{name} against {against}": test.p_value for (name, against), test in paired.items()}}
+def mnist_metrics(classifiers: dict, verdicts: list, chosen_rates: dict[str, float], best: str) -> dict:
+    """Task 1's headline numbers for metrics.json (classifiers: results.Trained by name; verdicts: study.Judged)."""
+    return {"classifiers": {name: {"epochs": len(result.history), "test_accuracy": result.test_accuracy,
+                                   "best_val_accuracy": result.history.best("val_accuracy"),
+                                   "parameters": count_parameters(result.model)}
+                            for name, result in classifiers.items()},
+            "best": best, "chosen_rates": chosen_rates, "verdicts": [judged.as_record() for judged in verdicts]}
 
 
-def uavid_metrics(scores: dict, one_pass: dict[str, float], comparisons: list, boundary: dict, sampled: dict,
-                  window_vs_fcn) -> dict:
-    """Tasks 2 and 3's headline numbers for metrics.json: test scores, comparisons, boundary and sampled pixels."""
+def uavid_metrics(fcn, unet, comparisons: list, boundary: dict, sampled: dict) -> dict:
+    """Tasks 2 and 3's headline numbers for metrics.json: the FCN's and U-Net's test scores (results.SegScores),
+    every comparison (results.Comparison; its verdicts as a benchmark reads them), boundary and sampled pixels."""
     def model(score) -> dict:
-        return {"miou": score.miou, "overall_accuracy": score.accuracy, "parameters": score.parameters,
-                "epochs": score.epochs, "seconds_per_epoch": score.seconds_per_epoch,
+        return {"name": score.name, "miou": score.miou, "overall_accuracy": score.accuracy,
+                "parameters": score.parameters, "epochs": score.epochs, "seconds_per_epoch": score.seconds_per_epoch,
                 "iou": dict(zip(CLASSES, score.iou, strict=True))}
-    return {"fcn": {**model(scores["FCN"]), "miou_one_pass": one_pass["FCN"]},
-            "unet": {**model(scores["U-Net"]), "miou_one_pass": one_pass["U-Net"]},
+    return {"fcn": model(fcn), "unet": model(unet),
             "comparisons": {c.topic: {"first": c.first.name, "second": c.second.name, "difference": c.test.difference,
-                                      "p_value": c.test.p_value} for c in comparisons},
+                                      "p_value": c.test.p_value, "sequence_p_value": c.sequences.p_value,
+                                      "sequences": c.sequences.sequences, "sequences_first_better":
+                                          c.sequences.first_better, "holm_p_value": c.adjusted_p}
+                            for c in comparisons},
+            "verdicts": [{"family": c.family, "comparison": c.topic, "difference": c.test.difference,
+                          "p": c.adjusted_p, "verdict": c.verdict} for c in comparisons],
             "boundary": {name: {"band_px": b.band, "band_accuracy": b.accuracy, "band_miou": b.miou}
                          for name, b in boundary.items()},
             "sampled_pixels": {name: {"miou": r["miou"], "overall_accuracy": r["accuracy"]}
-                               for name, r in sampled.items()},
-            "window_vs_fcn": {"difference": window_vs_fcn.difference, "p_value": window_vs_fcn.p_value}}
+                               for name, r in sampled.items()}}

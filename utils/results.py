@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from .models import count_parameters
-from .significance import PairedMiou
+from .significance import PairedMiou, PairedSequences
 
 
 @dataclass
@@ -50,30 +49,11 @@ class Trained:
     label: str  # how it was trained, e.g. 'adam 0.003 one-cycle'
     history: History
     test_correct: torch.Tensor  # bool: which test digits it gets right
+    test_losses: torch.Tensor | None = None  # the cross-entropy of each test digit
 
     @property
     def test_accuracy(self) -> float:
         return float(self.test_correct.float().mean())
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One trained classifier of Task 1 and what it measured."""
-
-    name: str
-    parameters: int
-    epochs: int
-    best_val: float  # validation accuracy of the kept weights
-    test: float  # test accuracy of the kept weights
-    last_train: float  # training accuracy over the last epoch (in training mode)
-    last_val: float  # validation accuracy after the last epoch
-
-    @classmethod
-    def of(cls, trained: Trained) -> "Variant":
-        """The record of a model trained by fit, with its test answers."""
-        history = trained.history
-        return cls(trained.name, count_parameters(trained.model), len(history), history.best("val_accuracy"),
-                   trained.test_accuracy, history.train_accuracy[-1], history.val_accuracy[-1])
 
 
 @dataclass(frozen=True)
@@ -100,10 +80,14 @@ class SegScores:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two segmentation models that differ in one thing, scored on the same test images, and the paired test of
-    their mIoU difference (first minus second)."""
+    """Two segmentation models scored on the same test images: the frame-level and the sequence-level paired test
+    of their mIoU difference (first minus second), the Holm-adjusted p of the more cautious one, and the verdict."""
 
     topic: str  # what differs, e.g. "Skip connections"
     first: SegScores
     second: SegScores
-    test: PairedMiou
+    test: PairedMiou  # frame level: a permutation test over the test images
+    sequences: PairedSequences  # sequence level: a paired t-test over the test sequences
+    family: str  # the tests Holm's adjustment runs over, e.g. "controlled comparisons"
+    adjusted_p: float  # Holm-adjusted max(frame p, sequence p)
+    verdict: str  # "better", "worse" or "no detectable difference" at the adjusted p

@@ -9,8 +9,11 @@ from torch.utils.data import DataLoader
 
 from . import models, standin, stats, uavid
 from .config import Config, Segmentation
+from .findings import epochs_text, verdict
 from .palette import NUM_CLASSES
+from .results import Comparison, SegScores
 from .seg_data import SegmentationCrops, WholeImages
+from .significance import holm, paired_miou_test, paired_sequence_test
 from .training import Training
 
 
@@ -93,6 +96,54 @@ def training(seg: Segmentation, loss_fn: nn.Module, epochs: int) -> Training:
                     schedule=seg.schedule, loss_fn=loss_fn, monitor="val_miou")
 
 
-def tested(model: nn.Module, seg: Segmentation) -> nn.Module:
-    """The model as the test split scores it: averaged with its mirror image where SEG_TEST_MIRROR is set."""
-    return models.MirrorAverage(model) if seg.test_mirror else model
+@dataclass(frozen=True)
+class ModelNames:
+    """The label of each segmentation model, with its epochs, as every table, figure and finding names it."""
+
+    window: str
+    fcn: str  # FCN_UPSAMPLE, FCN_EPOCHS
+    fcn_other: str  # the other upsampling, FCN_EPOCHS
+    unet_no_skips: str  # FCN_EPOCHS
+    unet_short: str  # FCN_EPOCHS
+    unet: str  # SEG_EPOCHS
+    other_upsampling: str
+
+
+def model_names(seg: Segmentation) -> ModelNames:
+    """The labels of the settings' models; the short U-Net is marked as 2.6's where both U-Nets train alike long."""
+    short = epochs_text(seg.fcn_epochs)
+    other = "transposed" if seg.fcn_upsample == "bilinear" else "bilinear"
+    twin = " (2.6)" if seg.epochs == seg.fcn_epochs else ""
+    return ModelNames("window classifier", f"FCN, {short}", f"FCN, {other} upsampling, {short}",
+                      f"U-Net without skips, {short}", f"U-Net{twin}, {short}", f"U-Net, {epochs_text(seg.epochs)}",
+                      other)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A planned comparison of two models, by their labels: first minus second."""
+
+    topic: str
+    first: str
+    second: str
+
+
+def controlled_comparisons(names: ModelNames) -> list[Planned]:
+    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture."""
+    return [Planned("Upsampling", names.fcn_other, names.fcn),
+            Planned("Skip connections", names.unet_short, names.unet_no_skips),
+            Planned("U-Net against FCN", names.unet_short, names.fcn),
+            Planned("Training length", names.unet, names.unet_short)]
+
+
+def compare(family: str, planned: list[Planned], scores: dict[str, SegScores], per_image: dict[str, torch.Tensor],
+            sequences: list[str], seed: int) -> list[Comparison]:
+    """Each planned comparison's frame-level permutation test and sequence-level paired t-test (per_image: each
+    model's per-image confusions; sequences: each image's sequence); the verdict takes the larger p, Holm-adjusted
+    over the family."""
+    frame_tests = [paired_miou_test(per_image[p.first], per_image[p.second], seed=seed) for p in planned]
+    sequence_tests = [paired_sequence_test(per_image[p.first], per_image[p.second], sequences) for p in planned]
+    adjusted = holm([max(f.p_value, s.p_value) for f, s in zip(frame_tests, sequence_tests, strict=True)])
+    return [Comparison(p.topic, scores[p.first], scores[p.second], frame, sequence, family, p_value,
+                       verdict(frame.difference, p_value))
+            for p, frame, sequence, p_value in zip(planned, frame_tests, sequence_tests, adjusted, strict=True)]

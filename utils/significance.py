@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import torch
-from scipy.stats import binomtest
+from scipy.stats import binomtest, ttest_rel
 
 from .errors import check
 from .metrics import count_confusions, iou_per_class
@@ -79,6 +79,33 @@ def paired_miou_test(first: torch.Tensor, second: torch.Tensor, permutations: in
     p_value = float(((null.abs() >= abs(observed) - 1e-12).sum() + 1) / (permutations + 1))
     better = int((_pixel_accuracy(first) > _pixel_accuracy(second)).sum())
     return PairedMiou(observed, p_value, better, images)
+
+
+@dataclass(frozen=True)
+class PairedSequences:
+    """A paired t-test over whole test sequences of each model's per-sequence mIoU (frames of a sequence are alike)."""
+
+    p_value: float  # two-sided; 1.0 where there are fewer than 2 sequences or the differences do not vary
+    sequences: int
+    first_better: int  # sequences on which the first model's mIoU is higher
+
+
+def sequence_mious(confusions: torch.Tensor, sequences: list[str]) -> list[float]:
+    """The mIoU of each sequence (in order of first appearance), from per-image confusions (images, C, C)."""
+    names = list(dict.fromkeys(sequences))
+    return [float(_miou(confusions[[s == name for s in sequences]].double().sum(0))) for name in names]
+
+
+def paired_sequence_test(first: torch.Tensor, second: torch.Tensor, sequences: list[str]) -> PairedSequences:
+    """Paired t-test (scipy's ttest_rel) of two models' per-sequence mIoU; sequences: each image's sequence."""
+    check(len(sequences) == first.shape[0] == second.shape[0],
+          f"one sequence name per image: got {len(sequences)} names for {first.shape[0]} and {second.shape[0]} images")
+    first_mious, second_mious = sequence_mious(first, sequences), sequence_mious(second, sequences)
+    differences = [a - b for a, b in zip(first_mious, second_mious, strict=True)]
+    better = sum(d > 0 for d in differences)
+    if len(differences) < 2 or max(differences) - min(differences) < 1e-12:
+        return PairedSequences(1.0, len(differences), better)
+    return PairedSequences(float(ttest_rel(first_mious, second_mious).pvalue), len(differences), better)
 
 
 def holm(p_values: list[float]) -> list[float]:

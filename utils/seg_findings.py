@@ -1,0 +1,341 @@
+"""Findings of Tasks 2 and 3, written from the run's numbers: each sentence that depends on a number is computed
+from it and stated only where its condition holds, so a run on other data (few frames, one test sequence, empty
+distance bins) states what that run measured. Statistics are computed first (records); these functions word them.
+"""
+import math
+from dataclasses import dataclass
+
+from .boundaries import BoundaryScores
+from .findings import _list, epochs_text, p_text, share_word
+from .metrics import largest_confusions
+from .report import markdown_table
+from .results import Comparison, History, SegScores
+
+RARE_SHARE = 0.02  # a class below this share of the training pixels is called rare
+EVEN = 0.02  # accuracies closer than this are "about even"
+
+# Why the first model of each comparison can be better: said only where its verdict is "better".
+SEG_MECHANISMS = {
+    "Upsampling": "both scale up the same 1/16 grid of scores; a transposed convolution can learn a sharper blend "
+                  "of neighbouring scores, but no detail the grid lacks",
+    "Skip connections": "the skips hand the decoder the encoder's features at 1/2 to 1/8, which still hold the "
+                        "edges that 1/16 features have lost",
+    "U-Net against FCN": "the U-Net labels at full resolution instead of interpolating a 1/16 grid",
+    "Training length": "more epochs see more crops and spend more steps at low rates",
+    "Window against FCN": "each window sees its own pixel at full resolution, while the FCN interpolates a 1/16 grid",
+}
+
+# Plausible causes of confusing two classes, keyed by (true class, predicted class); "*": any predicted class.
+KNOWN_CAUSES = {
+    ("static car", "moving car"): "alike in a single frame, motion is not visible",
+    ("moving car", "static car"): "alike in a single frame, motion is not visible",
+    ("moving car", "road"): "small, and on the road",
+    ("tree", "low vegetation"): "both green; height is hard to see obliquely",
+    ("low vegetation", "tree"): "both green; height is hard to see obliquely",
+    ("human", "*"): "a few pixels wide",
+}
+
+
+def relative_speed(seconds: float, other_seconds: float) -> str:
+    """How something that takes `seconds` compares with something that takes `other_seconds`: '957 times faster',
+    '1.3 times slower', 'about as fast' (one decimal below 10 times)."""
+    ratio = other_seconds / seconds
+    factor, word = (ratio, "faster") if ratio >= 1 else (1 / ratio, "slower")
+    shown = f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"
+    return "about as fast" if shown == "1.0" else f"{shown} times {word}"
+
+
+def count_text(count: int, noun: str) -> str:
+    """'1 sequence', '6 sequences'."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+# ----------------------------------------------------------------------------- data and curves
+
+
+def rare_class_finding(frequency: list[float], classes: list[str], weighted: bool) -> str:
+    """The classes below RARE_SHARE of the training pixels, with their shares (as the class table prints them);
+    weighted: whether the loss weights the classes."""
+    rare = [f"*{classes[i]}* ({share:.2%})" for i, share in enumerate(frequency) if share < RARE_SHARE]
+    if not rare:
+        return f"No class covers less than {RARE_SHARE:.0%} of the training pixels."
+    return (f"Rare classes (under {RARE_SHARE:.0%} of the training pixels): {_list(rare)}. An error on them moves "
+            "mIoU as much as one on a building" + (", so the loss weights them up." if weighted else "."))
+
+
+@dataclass(frozen=True)
+class CurveSummary:
+    """The end of one training run's curves."""
+
+    name: str
+    epochs: int
+    last_train_accuracy: float  # over the last epoch, on training crops, in training mode
+    last_val_accuracy: float
+    previous_val_miou: float  # NaN after one epoch
+    last_val_miou: float
+    best_val_miou: float
+    best_epoch: int
+
+
+def curve_summary(name: str, history: History) -> CurveSummary:
+    """The last epoch's training and validation scores, and the best validation mIoU."""
+    previous = history.val_miou[-2] if len(history) > 1 else float("nan")
+    return CurveSummary(name, len(history), history.train_accuracy[-1], history.val_accuracy[-1], previous,
+                        history.val_miou[-1], max(history.val_miou), history.best_epoch)
+
+
+def curve_table(summaries: list[CurveSummary]) -> str:
+    """The numbers curve_finding words, one row per model."""
+    return markdown_table([{"model": s.name, "epochs": s.epochs, "last train acc": f"{s.last_train_accuracy:.3f}",
+                            "last val acc": f"{s.last_val_accuracy:.3f}",
+                            "val mIoU, epoch before": "-" if math.isnan(s.previous_val_miou)
+                            else f"{s.previous_val_miou:.3f}",
+                            "val mIoU, last": f"{s.last_val_miou:.3f}",
+                            "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})"} for s in summaries])
+
+
+def curve_finding(summary: CurveSummary) -> str:
+    """Whether validation mIoU still rose at the end, and the train-validation gap."""
+    s = summary
+    if math.isnan(s.previous_val_miou):
+        trend = f"after {epochs_text(s.epochs)} the curves show no trend yet"
+    elif round(s.last_val_miou, 3) > round(s.previous_val_miou, 3):
+        trend = (f"validation mIoU still rose in the last epoch ({s.previous_val_miou:.3f} to {s.last_val_miou:.3f}): "
+                 "more epochs may help")
+    else:
+        trend = (f"validation mIoU did not rise in the last epoch ({s.previous_val_miou:.3f} to "
+                 f"{s.last_val_miou:.3f}; best {s.best_val_miou:.3f} at epoch {s.best_epoch})")
+    gap = s.last_train_accuracy - s.last_val_accuracy
+    if gap >= EVEN:
+        fit = (f"training accuracy {s.last_train_accuracy:.3f} is above validation's {s.last_val_accuracy:.3f}: "
+               "it starts to fit its crops better than new images")
+    elif gap <= -EVEN:
+        fit = (f"training accuracy {s.last_train_accuracy:.3f} is below validation's {s.last_val_accuracy:.3f} "
+               "(taken on jittered crops while the weights still change): no overfitting")
+    else:
+        fit = (f"training and validation accuracy are about even ({s.last_train_accuracy:.3f}, "
+               f"{s.last_val_accuracy:.3f}): no overfitting")
+    return f"- *{s.name}*: {trend}; {fit}."
+
+
+# ----------------------------------------------------------------------------- comparisons
+
+
+def comparison_table(comparisons: list[Comparison]) -> str:
+    """One row per comparison: both mIoUs, the frame-level and sequence-level tests, Holm's p and the verdict."""
+    return markdown_table([{
+        "comparison": c.topic, "model": c.first.name, "mIoU": f"{c.first.miou:.3f}", "against": c.second.name,
+        "its mIoU": f"{c.second.miou:.3f}", "difference": f"{c.test.difference:+.3f}",
+        "frame p": p_text(c.test.p_value).removeprefix("p = "),
+        "sequences better": f"{c.sequences.first_better} of {c.sequences.sequences}",
+        "sequence p": p_text(c.sequences.p_value).removeprefix("p = "),
+        "Holm p": p_text(c.adjusted_p).removeprefix("p = "), "verdict": c.verdict} for c in comparisons])
+
+
+def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
+    """A comparison's verdict, its classes, and its mechanism where the verdict is better or worse."""
+    c = comparison
+    higher = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) > round(c.second.iou[i], 3)]
+    lower = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) < round(c.second.iou[i], 3)]
+    text = (f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)}), higher IoU on {len(higher)} of "
+            f"{len(classes)} classes" + (f", lower on {_list(lower)}" if 0 < len(lower) <= 2 else "") + ".")
+    if c.sequences.sequences < 2:
+        text += f" With {count_text(c.sequences.sequences, 'test sequence')}, too few for the sequence-level test."
+    if c.verdict == "better" and c.topic in SEG_MECHANISMS:
+        text += f" Why: {SEG_MECHANISMS[c.topic]}."
+    elif c.verdict == "worse":
+        text += " The opposite of what the design predicts, on this run's test images."
+    return text
+
+
+# ----------------------------------------------------------------------------- per class and confusions
+
+
+def class_extremes_finding(scores: list[SegScores], classes: list[str], frequency: list[float]) -> str:
+    """Each model's best and worst class by IoU, and whether the worst are rare."""
+    parts, worst_rare = [], []
+    for s in scores:
+        best, worst = max(range(len(classes)), key=lambda i: s.iou[i]), min(range(len(classes)), key=lambda i: s.iou[i])
+        parts.append(f"*{s.name}* best on {classes[best]} ({s.iou[best]:.3f}), worst on {classes[worst]} "
+                     f"({s.iou[worst]:.3f})")
+        worst_rare.append(frequency[worst] < RARE_SHARE)
+    text = "IoU per class: " + "; ".join(parts) + "."
+    if all(worst_rare):
+        text += " Each model's worst class is a rare one, with few pixels to learn from."
+    return text
+
+
+def confusion_table(scores: list[SegScores], classes: list[str], top: int = 3) -> str:
+    """Each model's `top` largest confusions: the share of a true class's pixels given to another class."""
+    return markdown_table([{"model": s.name, "true class": classes[c.truth], "labelled as": classes[c.predicted],
+                            "share of the true class": f"{c.share:.3f}"}
+                           for s in scores for c in largest_confusions(s.confusion, top)])
+
+
+def known_cause(truth: str, predicted: str) -> str | None:
+    """The cause of KNOWN_CAUSES for a pair of classes, or None."""
+    return KNOWN_CAUSES.get((truth, predicted), KNOWN_CAUSES.get((truth, "*")))
+
+
+def confusion_finding(scores: SegScores, classes: list[str], top: int = 3) -> str:
+    """A model's largest confusions (as confusion_table lists them), each with its cause where one is known."""
+    named = []
+    for c in largest_confusions(scores.confusion, top):
+        cause = known_cause(classes[c.truth], classes[c.predicted])
+        named.append(f"{classes[c.truth]} as {classes[c.predicted]} ({c.share:.3f}" + (f"; {cause})" if cause else ")"))
+    if not named:
+        return f"- *{scores.name}* confuses no class with another."
+    return f"- *{scores.name}* labels " + ", ".join(named) + "."
+
+
+def weakest_class(scores: SegScores) -> int:
+    return min(range(len(scores.iou)), key=lambda i: scores.iou[i])
+
+
+def _weakest_shares(scores: SegScores):
+    """The weakest class, and the share of its true pixels that each class is given."""
+    weakest = weakest_class(scores)
+    row = scores.confusion[weakest].double()
+    return weakest, row / row.sum().clamp(min=1)
+
+
+def where_pixels_go(scores: SegScores, classes: list[str], top: int = 3) -> str:
+    """A table: the share of the weakest class's true pixels given to each class (itself first)."""
+    weakest, share = _weakest_shares(scores)
+    order = [weakest] + [k for k in share.argsort(descending=True).tolist() if k != weakest][:top]
+    column = f"true {classes[weakest]} pixels labelled as"
+    return markdown_table([{column: classes[k], "share": f"{float(share[k]):.3f}"} for k in order])
+
+
+def weakest_class_finding(scores: SegScores, classes: list[str]) -> str:
+    """The weakest class of a model: recall and precision as measured, and where its missed pixels go."""
+    weakest, share = _weakest_shares(scores)
+    missed = float(1 - share[weakest])
+    others = [k for k in share.argsort(descending=True).tolist() if k != weakest and share[k] > 0]
+    recall, precision = scores.recall[weakest], scores.precision[weakest]
+    text = (f"- **Weakest class** of *{scores.name}*: *{classes[weakest]}* (IoU {scores.iou[weakest]:.3f}, "
+            f"recall {recall:.3f}, precision {precision:.3f}).")
+    if others:
+        top = others[0]
+        text += (f" {share_word(float(share[top]), missed).capitalize()} of its missed pixels are labelled "
+                 f"*{classes[top]}*.")
+    if round(precision, 3) < round(recall, 3):
+        text += " Precision below recall: it is predicted on more pixels than it covers."
+    elif round(precision, 3) > round(recall, 3):
+        text += " Precision above recall: it is predicted on fewer pixels than it covers."
+    return text
+
+
+def rare_recall_finding(scores: list[SegScores], classes: list[str], rare: list[int]) -> str:
+    """The recall of each rare class, model by model (as the precision/recall table prints it)."""
+    parts = [f"{classes[k]} " + " / ".join(f"{s.recall[k]:.3f}" for s in scores) for k in rare]
+    return f"Recall of the outlined rare classes ({' / '.join(s.name for s in scores)}): " + ", ".join(parts) + "."
+
+
+# ----------------------------------------------------------------------------- boundaries
+
+
+def band_error_finding(error_shares: dict[str, float], band: BoundaryScores) -> str:
+    """Where the errors lie: in the band, against the band's share of all pixels."""
+    above = [name for name, share in error_shares.items() if share > band.band_share]
+    shares = _list([f"{share:.1%} (*{name}*)" for name, share in error_shares.items()])
+    text = (f"- **Errors along outlines:** the band (≤ {band.band:g} px) holds {band.band_share:.1%} of the test "
+            f"pixels and {shares} of the errors")
+    if len(above) == len(error_shares):
+        return text + ": every model errs most along outlines, where a pixel's neighbourhood mixes two classes."
+    return text + "."
+
+
+@dataclass(frozen=True)
+class Leader:
+    """A run of distance bins in which one model is the most accurate."""
+
+    name: str
+    start: float  # px, the first bin's left edge
+    end: float | None  # px, the next run's first edge; None: to the farthest pixels
+    pixel_share: float  # of all test pixels
+    accuracy: dict[str, float]  # each model's pooled accuracy over the run's pixels
+
+
+def leaders(scores: dict[str, BoundaryScores]) -> list[Leader]:
+    """The most accurate model in each non-empty distance bin, runs of the same model merged."""
+    first = next(iter(scores.values()))
+    runs: list[tuple[str, list[int]]] = []
+    for i in range(len(first.distances)):
+        if first.pixels_by_distance[i] == 0:
+            continue
+        best = max(scores, key=lambda name: scores[name].accuracy_by_distance[i])
+        if runs and runs[-1][0] == best:
+            runs[-1][1].append(i)
+        else:
+            runs.append((best, [i]))
+    result = []
+    for index, (name, bins) in enumerate(runs):
+        pixels = first.pixels_by_distance[bins]
+        pooled = {model: float((s.accuracy_by_distance[bins] * pixels).sum() / pixels.sum()) for model, s in
+                  scores.items()}
+        end = float(first.distances[runs[index + 1][1][0]]) if index + 1 < len(runs) else None
+        result.append(Leader(name, float(first.distances[bins[0]]), end, float(first.pixel_share[bins].sum()),
+                             pooled))
+    return result
+
+
+def leader_table(runs: list[Leader]) -> str:
+    """The runs of distance bins of boundary_curve_finding: the leader, the pixels, each model's pooled accuracy."""
+    return markdown_table([{"distance (px)": _span(run).removeprefix("from "), "most accurate": run.name,
+                            "share of test pixels": f"{run.pixel_share:.1%}",
+                            **{name: f"{value:.3f}" for name, value in run.accuracy.items()}} for run in runs])
+
+
+def distance_table(scores: dict[str, BoundaryScores]) -> str:
+    """Each distance bin: its test pixels, their share, and each model's accuracy ('-' for an empty bin)."""
+    first = next(iter(scores.values()))
+    edges = [*first.distances[1:], None]
+    return markdown_table([{"distance (px)": f"{first.distances[i]:g}" + (f"–{edges[i]:g}" if edges[i] is not None
+                                                                          else " or more"),
+                            "test pixels": f"{int(first.pixels_by_distance[i]):,}",
+                            "share": f"{first.pixel_share[i]:.1%}",
+                            **{name: "-" if first.pixels_by_distance[i] == 0 else f"{s.accuracy_by_distance[i]:.3f}"
+                               for name, s in scores.items()}} for i in range(len(first.distances))])
+
+
+def _span(leader: Leader) -> str:
+    return f"from {leader.start:g} px on" if leader.end is None else f"from {leader.start:g} to {leader.end:g} px"
+
+
+def boundary_curve_finding(runs: list[Leader]) -> str:
+    """Which model is the most accurate at which distance from a true boundary (leaders), with the pixels there."""
+    if not runs:
+        return "- **Boundary curve:** no test pixel lies in the distance bins."
+    if len(runs) == 1:
+        return f"- **Boundary curve:** *{runs[0].name}* is the most accurate at every distance (table)."
+    last, near = runs[-1], runs[0]
+    text = (f"- **Boundary curve:** *{near.name}* is the most accurate {_span(near)} ({near.pixel_share:.1%} of the "
+            f"pixels); the lead changes {'once' if len(runs) == 2 else f'{len(runs) - 1} times'} further out (table).")
+    if last.name != near.name:
+        text += (f" From {last.start:g} px on the ranking reverses: *{last.name}* {last.accuracy[last.name]:.3f} "
+                 f"against *{near.name}*'s {last.accuracy[near.name]:.3f}, on "
+                 + ("only " if last.pixel_share < 0.1 else "") + f"{last.pixel_share:.1%} of the pixels.")
+    return text
+
+
+# ----------------------------------------------------------------------------- window, speed, tiles
+
+
+def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float],
+                  window: str, fcn: str) -> str:
+    """The sliding window against one FCN pass: time, and mIoU on the same sampled test pixels, either way."""
+    speed = relative_speed(fcn_seconds, window_seconds)
+    ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
+    ahead = sampled_miou[window] > sampled_miou[fcn]
+    return (f"- **Speed:** the FCN labelled the crop {speed}: overlapping windows recompute what one FCN pass "
+            "computes once. Sampled-pixel mIoU: " + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
+            + f"; the window classifier {'beats' if ahead else 'trails'} the FCN (verdict above).")
+
+
+def tiled_finding(agreement: float, full_accuracy: float) -> str:
+    """The tiled prediction against one pass, and its accuracy at full resolution (as the cell prints them)."""
+    seams = ("blending the overlaps leaves no seams" if agreement >= 0.999
+             else "the tiles' edges see less context than one pass")
+    return (f"Tiles agree with one pass on {agreement:.4%} of the pixels: {seams}. Enlarged to full resolution, "
+            f"the labels reach {full_accuracy:.2%} pixel accuracy on that frame.")
