@@ -107,11 +107,9 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
 
 def optimizer_finding(family: list[Judged]) -> str:
     """Each optimizer comparison's verdict and what the change does."""
-    lines = []
-    for judged in family:
-        change = OPTIMIZER_CHANGES.get(judged.comparison, "")
-        lines.append(f"- *{judged.comparison}*: {verdict_phrase(judged)}" + (f"; {change}." if change else "."))
-    return "\n".join(lines)
+    return "\n".join(f"- *{judged.comparison}*: {judged.verdict}" + (
+        f"; {OPTIMIZER_CHANGES[judged.comparison]}." if judged.comparison in OPTIMIZER_CHANGES else ".")
+        for judged in family)
 
 
 def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str, float]]) -> str:
@@ -152,9 +150,8 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
     if any(judged.verdict == "worse" for judged in family):
         text += " " + "; ".join(f"{judged.comparison.split(' against ')[0]} raised the test loss"
                                for judged in family if judged.verdict == "worse") + "."
-    text += (" Dropout trains a different thinned network at every step, so no unit can rely on another; "
-             "augmentation shows each digit moved and turned, so memorising positions stops paying; batch norm's "
-             "batch statistics add noise of their own.")
+    text += (" Dropout trains a different thinned network each step, so no unit can rely on another; augmentation "
+             "shows each digit moved and turned, so memorising positions stops paying.")
     return text
 
 
@@ -170,29 +167,28 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
     """Max against average pooling: moved digits, noisy digits (described, untested) and smooth maps."""
     average, maximum = names
     lines = []
-    for judged in family:
-        lines.append(f"- *{judged.comparison}*: {verdict_phrase(judged)}.")
     shift = next((judged for judged in family if "moved" in judged.comparison), None)
     if shift is not None and shift.verdict != "no detectable difference":
         keeps = maximum if shift.verdict == "worse" else average
-        lines.append(f"- Moved digits: {keeps} keeps more of its accuracy. "
-                     + ("Within each 2×2 window the maximum is the same wherever the stroke sits, so a move of a "
-                        "pixel or two changes it less than it changes the mean." if keeps == maximum else
+        lines.append(f"- Moved digits: {keeps} keeps more of its accuracy ({shift.verdict} for {average}). "
+                     + ("A window's maximum stays put wherever the stroke sits within it; its mean does not."
+                        if keeps == maximum else
                         "The mean of a window changes smoothly as a stroke moves, where the maximum can jump."))
-    drops = {name: accuracy[clean][name] - accuracy[probe][name] for probe in noisy[-1:] for name in names}
     if noisy:
-        lose_less = min(drops, key=drops.get)
-        lines.append(f"- Noisy digits ({noisy[-1]}): {maximum} loses {100 * drops[maximum]:.2f} points, {average} "
-                     f"{100 * drops[average]:.2f} ({lose_less} loses less). Described, not tested: with one "
-                     "training run per network, this report tests only the shift and smoothness claims.")
+        probe = noisy[-1]
+        drops = {name: accuracy[clean][name] - accuracy[probe][name] for name in names}
+        lines.append(f"- Noisy digits ({probe}): {maximum} falls from {pct(accuracy[clean][maximum])} to "
+                     f"{pct(accuracy[probe][maximum])}, {average} from {pct(accuracy[clean][average])} to "
+                     f"{pct(accuracy[probe][average])} ({min(drops, key=drops.get)} loses less). Described, "
+                     "not tested.")
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     if smooth is not None and smooth.verdict == "better":
-        lines.append("- Smoother maps: the mean of a window is a low-pass filter, the maximum keeps isolated peaks; "
-                     "this is what the handout's *smoother results* of average pooling means at the feature level.")
+        lines.append(f"- Smoothness: {average}'s maps are smoother ({verdict_phrase(smooth)}): a window's mean is a "
+                     "low-pass filter, its maximum keeps isolated peaks.")
     elif smooth is not None and smooth.verdict == "worse":
-        lines.append("- The handout's *smoother results* do not show in these maps: the pooled maps of max pooling "
-                     "are the smoother ones. Each network learnt its own filters, and max pooling keeps a stroke's "
-                     "full response across a block where averaging mixes it with the background.")
+        lines.append(f"- Smoothness: the handout's *smoother results* do not show here ({verdict_phrase(smooth)}); "
+                     "each network learnt its own filters, and the maximum keeps a stroke's response across a "
+                     "block where the mean mixes it with background.")
     return "\n".join(lines)
 
 

@@ -1,0 +1,83 @@
+import torch
+from torch import nn
+
+from utils import conclusion, mnist_findings
+from utils.results import History, Trained
+from utils.study import Judged
+
+
+def trained(name: str, val_accuracy: list[float], val_loss: list[float] | None = None) -> Trained:
+    history = History()
+    for epoch, accuracy in enumerate(val_accuracy, start=1):
+        history.append(epoch=epoch, train_loss=0.1, train_accuracy=0.99, val_loss=(val_loss or [0.1] * 99)[epoch - 1],
+                       val_accuracy=accuracy, val_miou=0.0, lr=0.1, seconds=1.0)
+    history.best_epoch = max(range(1, len(val_accuracy) + 1), key=lambda epoch: val_accuracy[epoch - 1])
+    return Trained(name, nn.Linear(2, 2), "sgd 0.1", history, torch.tensor([True, False]), torch.tensor([0.1, 2.0]))
+
+
+def judged(comparison: str, first: float, second: float, verdict: str, measure: str = "test accuracy") -> Judged:
+    return Judged("family", comparison, measure, first, second, "McNemar", 0.001, 0.002, verdict)
+
+
+def test_usable_rates_are_those_within_a_point_of_the_best():
+    runs = {0.01: trained("a", [0.90]), 0.1: trained("b", [0.985]), 1.0: trained("c", [0.978])}
+    assert mnist_findings.usable_rates(runs) == [0.1, 1.0]
+
+
+def test_sweep_finding_credits_batch_norm_only_when_it_widens_the_range():
+    narrow = {0.01: trained("a", [0.97]), 0.1: trained("b", [0.5])}
+    wide = {0.01: trained("a", [0.975]), 0.1: trained("b", [0.98])}
+    text = mnist_findings.sweep_finding({"SGD": narrow, "SGD + batch norm": wide},
+                                        {"SGD": 0.01, "SGD + batch norm": 0.1})
+    assert "widens" in text and "2 of 2" in text
+    text = mnist_findings.sweep_finding({"SGD": wide, "SGD + batch norm": narrow},
+                                        {"SGD": 0.1, "SGD + batch norm": 0.01})
+    assert "widens" not in text
+
+
+def test_confused_pairs_are_the_largest_off_diagonal_counts():
+    confusion = torch.eye(10, dtype=torch.long) * 100
+    confusion[4, 9], confusion[3, 5], confusion[7, 1] = 12, 7, 3
+    assert mnist_findings.confused_pairs(confusion) == [(4, 9, 12), (3, 5, 7), (7, 1, 3)]
+    assert mnist_findings.confused_pairs(torch.eye(10) * 5) == []
+
+
+def test_confusion_finding_counts_the_surest_mistakes_in_the_pairs():
+    confusion = torch.eye(10, dtype=torch.long) * 100
+    confusion[4, 9], confusion[3, 5] = 12, 7
+    text = mnist_findings.confusion_finding(confusion, torch.tensor([4, 9, 2]), torch.tensor([9, 4, 0]), "LeNet")
+    assert "19 mistakes" in text and "2 of the 3" in text
+
+
+def test_curve_finding_says_overfitting_only_when_validation_loss_rose():
+    rising = trained("a", [0.9, 0.95, 0.94], val_loss=[0.3, 0.2, 0.4])
+    falling = trained("b", [0.9, 0.95, 0.96], val_loss=[0.3, 0.2, 0.1])
+    text = mnist_findings.curve_finding({"rising": rising.history, "falling": falling.history})
+    assert "after epoch 2 and higher since" in text and text.count("no sign of overfitting") == 1
+
+
+def test_pooling_finding_explains_the_shift_verdict_and_leaves_noise_untested():
+    family = [judged("average against max pooling, digits moved 2 px", 0.90, 0.95, "worse",
+                     "accuracy, digits moved 2 px"),
+              judged("average against max pooling, smoothness of the pooled maps", 0.7, 0.6, "better",
+                     "neighbour correlation")]
+    accuracy = {"as given": {"max": 0.99, "avg": 0.98}, "noise σ = 0.4": {"max": 0.80, "avg": 0.85}}
+    text = mnist_findings.pooling_finding(family, accuracy, "as given", ["noise σ = 0.4"], ("avg", "max"))
+    assert "max keeps more" in text and "avg loses less" in text and "smoother" in text
+    assert "80.00 %" in text and "85.00 %" in text
+
+
+def test_verdict_table_shows_raw_and_holm_p_and_the_verdict():
+    table = mnist_findings.verdict_table([judged("LeNet against the MLP", 0.99, 0.97, "better")])
+    assert "Holm p (family of 1)" in table and "p = 0.002" in table and "+2.00 points" in table
+    assert table.splitlines()[-1].endswith("| better |")
+
+
+def test_conclusion_states_each_verdict_with_its_numbers():
+    lines = conclusion.mnist_lines(judged("LeNet against the MLP", 0.99, 0.97, "better"),
+                                   [judged("Adam against SGD", 0.95, 0.9, "better")],
+                                   [judged("+ dropout 0.5 against plain", 0.2, 0.3, "better", "test cross-entropy")],
+                                   [judged("a", 0.9, 0.95, "worse", "accuracy, moved 2 px")], {"SGD": 0.1})
+    text = "\n".join(lines)
+    assert "99.00 % against 97.00 % (better)" in text and "Adam better" in text
+    assert "0.200 against 0.300 (better)" in text and "90.00 % against 95.00 % (worse)" in text
