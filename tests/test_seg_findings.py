@@ -36,25 +36,24 @@ def test_comparison_table_shows_both_tests_holm_and_the_verdict():
 
 def test_comparison_finding_names_classes_the_mechanism_only_for_a_verdict_and_too_few_sequences():
     text = seg_findings.comparison_finding(comparison("Skip connections", 6, 5, 0.036, "better"), CLASSES)
-    assert text == ("- **Skip connections:** better (Holm p = 0.036), higher IoU on 3 of 8 classes, lower on road. "
-                    "Why: " + seg_findings.SEG_MECHANISMS["Skip connections"] + ".")
+    assert "better (Holm p = 0.036)" in text and "3 of 8 classes higher" in text
+    assert seg_findings.SEG_MECHANISMS["Skip connections"] in text
     text = seg_findings.comparison_finding(comparison("Skip connections", 1, 1, 1.0, "no detectable difference"),
                                            CLASSES)
-    assert "no detectable difference (Holm p = 1.000)" in text
-    assert "With 1 test sequence, too few for the sequence-level test." in text and "Why" not in text
+    assert "no detectable difference (Holm p = 1.000)" in text and "classes higher" not in text
+    assert "1 test sequence:" in text and "sequence-level" in text and "Why" not in text
     text = seg_findings.comparison_finding(comparison("Skip connections", 6, 0, 0.03, "worse"), CLASSES)
-    assert "Why" not in text and text.endswith("The opposite of what the design predicts, on this run's test images.")
+    assert "worse (Holm p = 0.030)" in text and "Why" not in text and "Contrary to the design" in text
 
 
 def test_rare_classes_are_named_with_their_share_and_the_weights_only_when_weighted():
     frequency = [0.3, 0.2, 0.2, 0.015, 0.2, 0.0805, 0.0025, 0.002]
     text = seg_findings.rare_class_finding(frequency, CLASSES, weighted=True)
-    assert text == ("Rare classes (under 2% of the training pixels): *static car* (1.50%), *human* (0.25%) and "
-                    "*moving car* (0.20%). An error on them moves mIoU as much as one on a building, so the loss "
-                    "weights them up.")
+    assert re.findall(r"\*([\w ]+)\*", text) == ["static car", "human", "moving car"] and "under 2%" in text
+    assert "loss weights" in text
     assert "weights" not in seg_findings.rare_class_finding(frequency, CLASSES, weighted=False)
-    assert seg_findings.rare_class_finding([0.125] * 8, CLASSES, True) == \
-        "No class covers less than 2% of the training pixels."
+    text = seg_findings.rare_class_finding([0.125] * 8, CLASSES, True)
+    assert text.startswith("No class") and "*" not in text
 
 
 def history(train: list[float], val: list[float], miou: list[float], best: int) -> History:
@@ -64,16 +63,14 @@ def history(train: list[float], val: list[float], miou: list[float], best: int) 
 
 def test_curve_finding_says_whether_validation_still_rises_and_words_the_gap():
     rising = seg_findings.curve_summary("FCN, 6 epochs", history([0.7, 0.8], [0.72, 0.79], [0.30, 0.35], 2))
-    assert seg_findings.curve_finding(rising) == (
-        "- *FCN, 6 epochs*: validation mIoU still rose in the last epoch (0.300 to 0.350): more epochs may help; "
-        "training and validation accuracy are about even (0.800, 0.790): no overfitting.")
+    text = seg_findings.curve_finding(rising)
+    assert text.startswith("- *FCN, 6 epochs*:") and "still rising" in text and "even: no overfitting" in text
     flat = seg_findings.curve_summary("U-Net", history([0.9, 0.95], [0.85, 0.84], [0.52, 0.51], 1))
     text = seg_findings.curve_finding(flat)
-    assert "did not rise in the last epoch (0.520 to 0.510; best 0.520 at epoch 1)" in text
-    assert "training accuracy 0.950 is above validation's 0.840" in text
+    assert "stopped rising (best at epoch 1)" in text and "above validation" in text and "overfit" in text
     single = seg_findings.curve_summary("U-Net", history([0.6], [0.7], [0.4], 1))
     text = seg_findings.curve_finding(single)
-    assert "after 1 epoch the curves show no trend yet" in text and "below validation's 0.700" in text
+    assert "no trend after 1 epoch" in text and "below validation" in text and "no overfitting" in text
     assert math.isnan(single.previous_val_miou)
     assert seg_findings.curve_table([single]).splitlines()[2] == "| U-Net | 1 | 0.600 | 0.700 | - | 0.400 | 0.400 (1) |"
 
@@ -83,9 +80,9 @@ def test_class_extremes_name_each_models_best_and_worst_class():
     unet = scores("U-Net", [0.5, 0.9, 0.8, 0.2, 0.5, 0.5, 0.3, 0.1])
     frequency = [0.2, 0.2, 0.2, 0.05, 0.2, 0.13, 0.01, 0.01]
     text = seg_findings.class_extremes_finding([fcn, unet], CLASSES, frequency)
-    assert text == ("IoU per class: *FCN* best on road (0.800), worst on human (0.050); *U-Net* best on building "
-                    "(0.900), worst on moving car (0.100). Each model's worst class is a rare one, with few pixels to "
-                    "learn from.")
+    assert re.findall(r"best on ([\w ]+) \(([\d.]+)\), worst on ([\w ]+) \(([\d.]+)\)", text) == [
+        ("road", "0.800", "human", "0.050"), ("building", "0.900", "moving car", "0.100")]
+    assert "rare" in text
     assert "rare" not in seg_findings.class_extremes_finding([fcn, unet], CLASSES, [0.125] * 8)
 
 
@@ -100,9 +97,13 @@ def confusion_with(cells: dict[tuple[int, int], int]) -> torch.Tensor:
 def test_confusions_are_named_with_their_known_cause_and_without_one_otherwise():
     # static car -> moving car 25 of 100, moving car -> road 20 of 100, road -> building 10 of 100
     model = scores("U-Net", [0.5] * 8, confusion_with({(3, 7): 25, (7, 2): 20, (2, 1): 10}))
-    assert seg_findings.confusion_finding(model, CLASSES) == (
-        "- *U-Net* labels static car as moving car (0.250; alike in a single frame, motion is not visible), moving car "
-        "as road (0.200; small, and on the road), road as building (0.100).")
+    text = seg_findings.confusion_finding(model, CLASSES)
+    pairs = ["static car (", "as moving car", "moving car (", "as road", "road as building"]  # largest first
+    assert all(pair in text for pair in pairs) and sorted(pairs, key=text.index) == pairs
+    grouped = seg_findings.confusion_finding(scores("U-Net", [0.5] * 8, confusion_with({(0, 1): 30, (2, 1): 20})),
+                                             CLASSES)
+    assert "clutter and road as building" in grouped
+    assert "motion is not visible" in text and "on the road" in text
     table = seg_findings.confusion_table([model], CLASSES, top=1)
     assert table.splitlines()[2] == "| U-Net | static car | moving car | 0.250 |"
     assert seg_findings.known_cause("human", "road") == "a few pixels wide"
@@ -127,8 +128,9 @@ def test_weakest_class_words_precision_and_recall_as_measured_without_a_cause():
 
 def test_rare_recall_lists_each_rare_class_by_model():
     fcn, unet = scores("FCN", [0.5] * 8, recall=0.1), scores("U-Net", [0.5] * 8, recall=0.45)
-    assert seg_findings.rare_recall_finding([fcn, unet], CLASSES, [6, 7]) == \
-        "Recall of the outlined rare classes (FCN / U-Net): human 0.100 / 0.450, moving car 0.100 / 0.450."
+    text = seg_findings.rare_recall_finding([fcn, unet], CLASSES, [6, 7])
+    assert "(FCN / U-Net)" in text and re.findall(r"([a-z][a-z ]*) (\d\.\d{3}) / (\d\.\d{3})", text) == [
+        ("human", "0.100", "0.450"), ("moving car", "0.100", "0.450")]
 
 
 def boundary(by_distance: list[float], pixels: list[int]) -> BoundaryScores:
@@ -145,9 +147,8 @@ def test_leaders_merge_bins_and_a_far_reversal_is_said_with_its_pixels():
     assert runs[0].pixel_share == pytest.approx(0.94) and runs[1].pixel_share == pytest.approx(0.06)
     assert runs[1].accuracy == pytest.approx({"U-Net": 0.2 / 0.6 + 0.2, "no skips": (32 + 18) / 60})
     text = seg_findings.boundary_curve_finding(runs)
-    assert text == ("- **Boundary curve:** *U-Net* is the most accurate from 0 to 16 px (94.0% of the pixels); the "
-                    "lead changes once further out (table). From 16 px on the ranking reverses: *no skips* 0.833 "
-                    "against *U-Net*'s 0.533, on only 6.0% of the pixels.")
+    assert "*U-Net* leads from 0 to 16 px (94.0% of the pixels)" in text and "changes once" in text
+    assert "From 16 px on, *no skips* leads (0.833 against 0.533) on only 6.0% of the pixels." in text
     assert seg_findings.leader_table(runs).splitlines()[3] == "| 16 px on | no skips | 6.0% | 0.533 | 0.833 |"
 
 
@@ -156,8 +157,8 @@ def test_empty_far_bins_are_skipped_and_shown_as_dashes():
             "FCN": boundary([0.5, 0.8, np.nan, np.nan], [500, 500, 0, 0])}
     runs = seg_findings.leaders(both)
     assert [(run.name, run.start, run.end) for run in runs] == [("U-Net", 0, None)]
-    assert seg_findings.boundary_curve_finding(runs) == \
-        "- **Boundary curve:** *U-Net* is the most accurate at every distance (table)."
+    text = seg_findings.boundary_curve_finding(runs)
+    assert "*U-Net* leads at every distance" in text and "changes" not in text
     assert seg_findings.boundary_curve_finding([]) == "- **Boundary curve:** no test pixel lies in the distance bins."
     lines = seg_findings.distance_table(both).splitlines()
     assert lines[2] == "| 0–4 | 500 | 50.0% | 0.600 | 0.500 |"
@@ -167,10 +168,10 @@ def test_empty_far_bins_are_skipped_and_shown_as_dashes():
 def test_band_error_finding_explains_only_when_every_model_errs_more_in_the_band():
     band = boundary([0.6, 0.9, 0.8, 0.9], [1, 1, 1, 1])  # the band holds 25 % of the pixels
     text = seg_findings.band_error_finding({"FCN": 0.4, "U-Net": 0.5}, band)
-    assert text == ("- **Errors along outlines:** the band (≤ 3 px) holds 25.0% of the test pixels and 40.0% (*FCN*) "
-                    "and 50.0% (*U-Net*) of the errors: every model errs most along outlines, where a pixel's "
-                    "neighbourhood mixes two classes.")
-    assert seg_findings.band_error_finding({"FCN": 0.2, "U-Net": 0.5}, band).endswith("50.0% (*U-Net*) of the errors.")
+    assert "(25.0% of the pixels) holds 40.0% (*FCN*) and 50.0% (*U-Net*) of the errors" in text
+    assert "all models err most along outlines" in text
+    text = seg_findings.band_error_finding({"FCN": 0.2, "U-Net": 0.5}, band)
+    assert text.endswith("50.0% (*U-Net*) of the errors.") and "err most" not in text
 
 
 @pytest.mark.parametrize(("seconds", "other_seconds", "text"), [
@@ -184,7 +185,7 @@ def test_relative_speed_words_a_ratio_either_way(seconds, other_seconds, text):
 def test_speed_finding_ranks_the_sampled_mious_and_says_who_is_faster():
     sampled = {"window classifier": 0.4, "FCN": 0.5, "U-Net": 0.6}
     text = seg_findings.speed_finding(1.3, 1.0, sampled, "window classifier", "FCN")
-    assert text.startswith("- **Speed:** the FCN labelled the crop 1.3 times faster:")
+    assert text.startswith("- **Speed:** the FCN is 1.3 times faster")
     assert re.findall(r"(\d\.\d{3}) \(\*([\w -]+)\*", text) == [("0.600", "U-Net"), ("0.500", "FCN"),
                                                                  ("0.400", "window classifier")]
     assert "the window classifier trails the FCN" in text
@@ -192,10 +193,10 @@ def test_speed_finding_ranks_the_sampled_mious_and_says_who_is_faster():
 
 
 def test_tiled_finding_words_the_agreement_as_printed():
-    assert seg_findings.tiled_finding(1.0, 0.9312) == ("Tiles agree with one pass on 100.0000% of the pixels: blending "
-                                                       "the overlaps leaves no seams. Enlarged to full resolution, the "
-                                                       "labels reach 93.12% pixel accuracy on that frame.")
-    assert "less context" in seg_findings.tiled_finding(0.99, 0.9)
+    text = seg_findings.tiled_finding(1.0, 0.9312)
+    assert "100.0000%" in text and "no seams" in text and "93.12%" in text
+    text = seg_findings.tiled_finding(0.99, 0.9)
+    assert "less context" in text and "no seams" not in text
 
 
 @pytest.mark.parametrize(("count", "text"), [(1, "1 sequence"), (0, "0 sequences"), (6, "6 sequences")])

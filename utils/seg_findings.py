@@ -16,13 +16,11 @@ EVEN = 0.02  # accuracies closer than this are "about even"
 
 # Why the first model of each comparison can be better: said only where its verdict is "better".
 SEG_MECHANISMS = {
-    "Upsampling": "both scale up the same 1/16 grid of scores; a transposed convolution can learn a sharper blend "
-                  "of neighbouring scores, but no detail the grid lacks",
-    "Skip connections": "the skips hand the decoder the encoder's features at 1/2 to 1/8, which still hold the "
-                        "edges that 1/16 features have lost",
-    "U-Net against FCN": "the U-Net labels at full resolution instead of interpolating a 1/16 grid",
-    "Training length": "more epochs see more crops and spend more steps at low rates",
-    "Window against FCN": "each window sees its own pixel at full resolution, while the FCN interpolates a 1/16 grid",
+    "Upsampling": "a transposed convolution learns a sharper blend of the 1/16 scores",
+    "Skip connections": "skips bring 1/2 to 1/8 features, with edges lost at 1/16",
+    "U-Net against FCN": "the U-Net labels at full resolution, not from a 1/16 grid",
+    "Training length": "more crops, more low-rate steps",
+    "Window against FCN": "each window sees its pixel at full resolution, not a 1/16 grid",
 }
 
 # Plausible causes of confusing two classes, keyed by (true class, predicted class); "*": any predicted class.
@@ -56,11 +54,11 @@ def count_text(count: int, noun: str) -> str:
 def rare_class_finding(frequency: list[float], classes: list[str], weighted: bool) -> str:
     """The classes below RARE_SHARE of the training pixels, with their shares (as the class table prints them);
     weighted: whether the loss weights the classes."""
-    rare = [f"*{classes[i]}* ({share:.2%})" for i, share in enumerate(frequency) if share < RARE_SHARE]
+    rare = [f"*{classes[i]}*" for i, share in enumerate(frequency) if share < RARE_SHARE]
     if not rare:
-        return f"No class covers less than {RARE_SHARE:.0%} of the training pixels."
-    return (f"Rare classes (under {RARE_SHARE:.0%} of the training pixels): {_list(rare)}. An error on them moves "
-            "mIoU as much as one on a building" + (", so the loss weights them up." if weighted else "."))
+        return f"No class covers under {RARE_SHARE:.0%} of the training pixels."
+    return (f"Rare (under {RARE_SHARE:.0%}): {_list(rare)}; each counts in mIoU like building"
+            + (", hence larger loss weights." if weighted else "."))
 
 
 @dataclass(frozen=True)
@@ -98,23 +96,18 @@ def curve_finding(summary: CurveSummary) -> str:
     """Whether validation mIoU still rose at the end, and the train-validation gap."""
     s = summary
     if math.isnan(s.previous_val_miou):
-        trend = f"after {epochs_text(s.epochs)} the curves show no trend yet"
+        trend = f"no trend after {epochs_text(s.epochs)}"
     elif round(s.last_val_miou, 3) > round(s.previous_val_miou, 3):
-        trend = (f"validation mIoU still rose in the last epoch ({s.previous_val_miou:.3f} to {s.last_val_miou:.3f}): "
-                 "more epochs may help")
+        trend = "validation mIoU still rising (more epochs may help)"
     else:
-        trend = (f"validation mIoU did not rise in the last epoch ({s.previous_val_miou:.3f} to "
-                 f"{s.last_val_miou:.3f}; best {s.best_val_miou:.3f} at epoch {s.best_epoch})")
+        trend = f"validation mIoU stopped rising (best at epoch {s.best_epoch})"
     gap = s.last_train_accuracy - s.last_val_accuracy
     if gap >= EVEN:
-        fit = (f"training accuracy {s.last_train_accuracy:.3f} is above validation's {s.last_val_accuracy:.3f}: "
-               "it starts to fit its crops better than new images")
+        fit = "training accuracy above validation: it starts to overfit"
     elif gap <= -EVEN:
-        fit = (f"training accuracy {s.last_train_accuracy:.3f} is below validation's {s.last_val_accuracy:.3f} "
-               "(taken on jittered crops while the weights still change): no overfitting")
+        fit = "training accuracy below validation (jittered crops): no overfitting"
     else:
-        fit = (f"training and validation accuracy are about even ({s.last_train_accuracy:.3f}, "
-               f"{s.last_val_accuracy:.3f}): no overfitting")
+        fit = "training and validation accuracy even: no overfitting"
     return f"- *{s.name}*: {trend}; {fit}."
 
 
@@ -136,15 +129,14 @@ def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
     """A comparison's verdict, its classes, and its mechanism where the verdict is better or worse."""
     c = comparison
     higher = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) > round(c.second.iou[i], 3)]
-    lower = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) < round(c.second.iou[i], 3)]
-    text = (f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)}), higher IoU on {len(higher)} of "
-            f"{len(classes)} classes" + (f", lower on {_list(lower)}" if 0 < len(lower) <= 2 else "") + ".")
+    text = f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)})" + (
+        "." if c.verdict == "no detectable difference" else f"; {len(higher)} of {len(classes)} classes higher.")
     if c.sequences.sequences < 2:
-        text += f" With {count_text(c.sequences.sequences, 'test sequence')}, too few for the sequence-level test."
+        text += f" Only {count_text(c.sequences.sequences, 'test sequence')}: no sequence-level test."
     if c.verdict == "better" and c.topic in SEG_MECHANISMS:
         text += f" Why: {SEG_MECHANISMS[c.topic]}."
     elif c.verdict == "worse":
-        text += " The opposite of what the design predicts, on this run's test images."
+        text += " Contrary to the design, on these test images."
     return text
 
 
@@ -159,9 +151,9 @@ def class_extremes_finding(scores: list[SegScores], classes: list[str], frequenc
         parts.append(f"*{s.name}* best on {classes[best]} ({s.iou[best]:.3f}), worst on {classes[worst]} "
                      f"({s.iou[worst]:.3f})")
         worst_rare.append(frequency[worst] < RARE_SHARE)
-    text = "IoU per class: " + "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
     if all(worst_rare):
-        text += " Each model's worst class is a rare one, with few pixels to learn from."
+        text += " Each worst class is rare: few pixels to learn from."
     return text
 
 
@@ -179,13 +171,14 @@ def known_cause(truth: str, predicted: str) -> str | None:
 
 def confusion_finding(scores: SegScores, classes: list[str], top: int = 3) -> str:
     """A model's largest confusions (as confusion_table lists them), each with its cause where one is known."""
-    named = []
+    by_prediction: dict[int, list[str]] = {}  # truths grouped by the class they are given, largest first
     for c in largest_confusions(scores.confusion, top):
         cause = known_cause(classes[c.truth], classes[c.predicted])
-        named.append(f"{classes[c.truth]} as {classes[c.predicted]} ({c.share:.3f}" + (f"; {cause})" if cause else ")"))
-    if not named:
+        by_prediction.setdefault(c.predicted, []).append(classes[c.truth] + (f" ({cause})" if cause else ""))
+    if not by_prediction:
         return f"- *{scores.name}* confuses no class with another."
-    return f"- *{scores.name}* labels " + ", ".join(named) + "."
+    return f"- *{scores.name}*: " + "; ".join(f"{_list(truths)} as {classes[predicted]}"
+                                              for predicted, truths in by_prediction.items()) + "."
 
 
 def weakest_class(scores: SegScores) -> int:
@@ -229,7 +222,7 @@ def weakest_class_finding(scores: SegScores, classes: list[str]) -> str:
 def rare_recall_finding(scores: list[SegScores], classes: list[str], rare: list[int]) -> str:
     """The recall of each rare class, model by model (as the precision/recall table prints it)."""
     parts = [f"{classes[k]} " + " / ".join(f"{s.recall[k]:.3f}" for s in scores) for k in rare]
-    return f"Recall of the outlined rare classes ({' / '.join(s.name for s in scores)}): " + ", ".join(parts) + "."
+    return f"Rare-class recall ({' / '.join(s.name for s in scores)}): " + ", ".join(parts) + "."
 
 
 # ----------------------------------------------------------------------------- boundaries
@@ -239,10 +232,9 @@ def band_error_finding(error_shares: dict[str, float], band: BoundaryScores) -> 
     """Where the errors lie: in the band, against the band's share of all pixels."""
     above = [name for name, share in error_shares.items() if share > band.band_share]
     shares = _list([f"{share:.1%} (*{name}*)" for name, share in error_shares.items()])
-    text = (f"- **Errors along outlines:** the band (≤ {band.band:g} px) holds {band.band_share:.1%} of the test "
-            f"pixels and {shares} of the errors")
+    text = f"- **Errors along outlines:** the band ({band.band_share:.1%} of the pixels) holds {shares} of the errors"
     if len(above) == len(error_shares):
-        return text + ": every model errs most along outlines, where a pixel's neighbourhood mixes two classes."
+        return text + ": all models err most along outlines, where neighbourhoods mix classes."
     return text + "."
 
 
@@ -308,14 +300,14 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
     if not runs:
         return "- **Boundary curve:** no test pixel lies in the distance bins."
     if len(runs) == 1:
-        return f"- **Boundary curve:** *{runs[0].name}* is the most accurate at every distance (table)."
+        return f"- **Boundary curve:** *{runs[0].name}* leads at every distance."
     last, near = runs[-1], runs[0]
-    text = (f"- **Boundary curve:** *{near.name}* is the most accurate {_span(near)} ({near.pixel_share:.1%} of the "
-            f"pixels); the lead changes {'once' if len(runs) == 2 else f'{len(runs) - 1} times'} further out (table).")
+    text = (f"- **Boundary curve:** *{near.name}* leads {_span(near)} ({near.pixel_share:.1%} of the pixels); the "
+            f"lead changes {'once' if len(runs) == 2 else f'{len(runs) - 1} times'} in all.")
     if last.name != near.name:
-        text += (f" From {last.start:g} px on the ranking reverses: *{last.name}* {last.accuracy[last.name]:.3f} "
-                 f"against *{near.name}*'s {last.accuracy[near.name]:.3f}, on "
-                 + ("only " if last.pixel_share < 0.1 else "") + f"{last.pixel_share:.1%} of the pixels.")
+        text += (f" From {last.start:g} px on, *{last.name}* leads ({last.accuracy[last.name]:.3f} against "
+                 f"{last.accuracy[near.name]:.3f}) on " + ("only " if last.pixel_share < 0.1 else "")
+                 + f"{last.pixel_share:.1%} of the pixels.")
     return text
 
 
@@ -328,14 +320,14 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
     speed = relative_speed(fcn_seconds, window_seconds)
     ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
     ahead = sampled_miou[window] > sampled_miou[fcn]
-    return (f"- **Speed:** the FCN labelled the crop {speed}: overlapping windows recompute what one FCN pass "
-            "computes once. Sampled-pixel mIoU: " + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
-            + f"; the window classifier {'beats' if ahead else 'trails'} the FCN (verdict above).")
+    why = "; windows recompute their overlaps" if speed.endswith("faster") else ""
+    return (f"- **Speed:** the FCN is {speed}{why}. Sampled mIoU: "
+            + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
+            + f"; the window classifier {'beats' if ahead else 'trails'} the FCN.")
 
 
 def tiled_finding(agreement: float, full_accuracy: float) -> str:
     """The tiled prediction against one pass, and its accuracy at full resolution (as the cell prints them)."""
-    seams = ("blending the overlaps leaves no seams" if agreement >= 0.999
-             else "the tiles' edges see less context than one pass")
-    return (f"Tiles agree with one pass on {agreement:.4%} of the pixels: {seams}. Enlarged to full resolution, "
-            f"the labels reach {full_accuracy:.2%} pixel accuracy on that frame.")
+    seams = "blending leaves no seams" if agreement >= 0.999 else "tile edges see less context"
+    return (f"Tiles match one pass on {agreement:.4%} of the pixels: {seams}. Full resolution: "
+            f"{full_accuracy:.2%} accuracy.")
