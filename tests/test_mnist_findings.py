@@ -42,11 +42,13 @@ def test_confused_pairs_are_the_largest_off_diagonal_counts():
     assert mnist_findings.confused_pairs(torch.eye(10) * 5) == []
 
 
-def test_confusion_finding_counts_the_surest_mistakes_in_the_pairs():
+def test_confusion_finding_tables_the_pairs_and_the_surest_mistakes_in_them():
     confusion = torch.eye(10, dtype=torch.long) * 100
     confusion[4, 9], confusion[3, 5] = 12, 7
-    text = mnist_findings.confusion_finding(confusion, torch.tensor([4, 9, 2]), torch.tensor([9, 4, 0]), "LeNet")
-    assert "19 mistakes" in text and "2 of the 3" in text
+    text = mnist_findings.confusion_finding(confusion, torch.tensor([4, 4, 2]), torch.tensor([9, 9, 0]), "LeNet")
+    rows = [line for line in text.splitlines() if line.startswith("| 4") or line.startswith("| 3")]
+    assert rows[0].startswith("| 4 | 9 | 12 | 2 |") and rows[1].startswith("| 3 | 5 | 7 | 0 |")
+    assert "2 of *LeNet*'s 2 largest" in text and "most of its surest" in text
 
 
 def test_curve_finding_says_overfitting_only_when_validation_loss_rose():

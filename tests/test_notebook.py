@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
+import papermill.iorw
 import papermill.parameterize
 import pytest
 import torch
@@ -274,10 +275,9 @@ def test_every_cell_re_runs_in_place_with_the_same_output(tmp_path):
     # counted, not compared. The second pass goes from the last cell up: each cell then re-runs on what Run All
     # left behind (the cells below it re-ran first and redefine only what they had defined), as a reader's re-run
     # does; top down, each re-run would follow re-runs of the cells above it, a second Run All, which restores
-    # what a later cell overwrote (Task 2's `pairs` over Task 1's). No cell is skipped: the Colab cell does nothing
-    # where utils/ is found.
-    nb = nbformat.read(ROOT / "lab3.ipynb", as_version=4)
-    nb.metadata["papermill"] = nbformat.NotebookNode(nb.metadata.get("papermill", {}))
+    # what a later cell overwrote (as Task 2's `pairs` overwrote Task 1's). No cell is skipped: the Colab cell does
+    # nothing where utils/ is found.
+    nb = papermill.iorw.load_notebook_node(str(ROOT / "lab3.ipynb"))  # as papermill reads it: tags on every cell
     settings = {**TINY, "FIGURES_DIR": str(tmp_path / "figures"), "OUTPUT_DIR": str(tmp_path / "outputs"),
                 "STANDIN_DIR": str(tmp_path / "standin")}
     nb = papermill.parameterize.parameterize_notebook(nb, settings, kernel_name="python3")

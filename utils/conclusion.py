@@ -34,7 +34,7 @@ def segmentation_lines(comparisons: list, window: list, fcn_seconds: float, wind
     """Task 2 in three lines: the controlled comparisons, the window classifier, and what the tests cover.
     comparisons, window: results.Comparison records; the seconds each took to label one test crop."""
     lines = ["- **Segmentation**, test mIoU: " + "; ".join(
-        f"{c.topic.lower()} {c.first.miou:.3f} against {c.second.miou:.3f} ({c.verdict})" for c in comparisons)
+        f"{c.topic} {c.first.miou:.3f} against {c.second.miou:.3f} ({c.verdict})" for c in comparisons)
         + "."]
     lines += [f"- **Sliding window:** the FCN is {relative_speed(fcn_seconds, window_seconds)}; on the same "
               f"sampled pixels the window classifier against the FCN: mIoU {c.first.miou:.3f} against "

@@ -126,32 +126,34 @@ def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str
     return markdown_table(rows)
 
 
+REGULARISER_MECHANISMS = {
+    "dropout": "dropout trains a different thinned network each step, so no unit can rely on another",
+    "augmentation": "augmentation shows each digit moved and turned, so memorising positions stops paying",
+}
+
+
 def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[str, float]], family: list[Judged],
                            plain: str) -> str:
     """Whether the small budget overfits, and what each regulariser did to the gap and to the test loss."""
-    base, history = fitted[plain], trained[plain].history
-    gap = base["accuracy"] - history.best("val_accuracy")
-    text = (f"**Overfitting.** After {epochs_text(len(history))}, the plain LeNet fits its own training digits to "
-            f"{pct(base['accuracy'])} against {pct(history.best('val_accuracy'))} on validation, and its training "
-            f"loss ({base['loss']:.3f}) is far below its test loss ({float(trained[plain].test_losses.mean()):.3f})"
-            if base["loss"] < float(trained[plain].test_losses.mean()) / 2 else
-            f"**Overfitting.** After {epochs_text(len(history))}, the plain LeNet fits its own training digits to "
-            f"{pct(base['accuracy'])} against {pct(history.best('val_accuracy'))} on validation")
-    text += ": it memorises digits it has seen, with ever surer answers." if gap > 0.005 else "."
-    better = [judged for judged in family if judged.verdict == "better"]
+    history = trained[plain].history
+    gap = fitted[plain]["accuracy"] - history.best("val_accuracy")
+    text = (f"**Overfitting.** After {epochs_text(len(history))} the plain LeNet scores "
+            f"{pct(fitted[plain]['accuracy'])} on its own training digits against "
+            f"{pct(history.best('val_accuracy'))} on validation"
+            + (": it memorises them." if gap > 0.005 else "."))
+    by_verdict = {word: [judged.comparison.split(" against ")[0] for judged in family if judged.verdict == word]
+                  for word in ("better", "worse")}
+    if by_verdict["better"]:
+        text += f" Lower test cross-entropy with {', '.join(by_verdict['better'])}"
+        reasons = [reason for key, reason in REGULARISER_MECHANISMS.items()
+                   if any(key in name for name in by_verdict["better"])]
+        text += (": " + "; ".join(reasons) + "." if reasons else ".")
+    if by_verdict["worse"]:
+        text += f" Higher with {', '.join(by_verdict['worse'])}."
     narrowed = [name for name in trained if name != plain
                 and fitted[name]["accuracy"] - trained[name].history.best("val_accuracy") < gap]
-    if better:
-        text += (" Test cross-entropy, which also counts how sure the right answers are, is lower with "
-                 + ", ".join(f"{judged.comparison.split(' against ')[0]} ({judged.first:.3f} against "
-                             f"{judged.second:.3f}, Holm {p_text(judged.adjusted)})" for judged in better) + ".")
     if narrowed:
-        text += f" The train–validation gap is narrower with {', '.join(narrowed)}."
-    if any(judged.verdict == "worse" for judged in family):
-        text += " " + "; ".join(f"{judged.comparison.split(' against ')[0]} raised the test loss"
-                               for judged in family if judged.verdict == "worse") + "."
-    text += (" Dropout trains a different thinned network each step, so no unit can rely on another; augmentation "
-             "shows each digit moved and turned, so memorising positions stops paying.")
+        text += f" Narrower train–validation gap: {', '.join(narrowed)}."
     return text
 
 
@@ -204,20 +206,21 @@ def confused_pairs(confusion: torch.Tensor, top: int = 3) -> list[tuple[int, int
 
 def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, confident_predicted: torch.Tensor,
                       name: str) -> str:
-    """The most confused digit pairs with the stroke that separates them, and the surest mistakes."""
+    """A table of the most confused digit pairs, with the stroke that separates them and how many of the surest
+    mistakes they hold, then one sentence on them."""
     pairs = confused_pairs(confusion)
     if not pairs:
         return f"*{name}* makes no mistakes on the test digits."
-    wrong = int(confusion.sum() - confusion.trace())
-    named = []
-    for truth, predicted, count in pairs:
-        cause = DIGIT_LOOKALIKES.get(frozenset({truth, predicted}))
-        named.append(f"{truth} taken for {predicted} ({count} times" + (f": {cause})" if cause else ")"))
-    in_pairs = sum(frozenset({int(t), int(p)}) in {frozenset({a, b}) for a, b, _ in pairs}
-                   for t, p in zip(confident_true, confident_predicted, strict=True))
-    text = (f"**Confusions.** Of *{name}*'s {wrong} mistakes, the largest are " + "; ".join(named)
-            + f". {in_pairs} of the {len(confident_true)} surest mistakes above are among these pairs.")
-    return text
+    surest = list(zip(confident_true.tolist(), confident_predicted.tolist(), strict=True))
+    rows = [{"true": truth, "predicted": predicted, "test digits": count,
+             f"of the {len(surest)} surest mistakes": sum(pair == (truth, predicted) for pair in surest),
+             "what separates them": DIGIT_LOOKALIKES.get(frozenset({truth, predicted}), "")}
+            for truth, predicted, count in pairs]
+    held = sum(row[f"of the {len(surest)} surest mistakes"] for row in rows)
+    explained = sum(bool(row["what separates them"]) for row in rows)
+    text = (f"**Confusions.** {explained} of *{name}*'s {len(pairs)} largest confusions are digits one stroke "
+            "apart" + (", and they hold most of its surest mistakes." if 2 * held > len(surest) else "."))
+    return markdown_table(rows) + "\n\n" + text
 
 
 def curve_finding(histories: dict[str, History]) -> str:
