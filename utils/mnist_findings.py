@@ -9,10 +9,10 @@ from .study import Judged
 
 # What each optimizer comparison changes (true whatever this run measured).
 OPTIMIZER_CHANGES = {
-    "SGD + momentum against SGD": "momentum adds up the steps that agree and cancels those that oscillate",
-    "Adam against SGD + momentum": "Adam scales each parameter's step by its own recent gradients",
-    "Adam, one-cycle against Adam": "one-cycle warms up to the same peak and anneals; the constant rate stays at it",
-    "SGD + batch norm against SGD": "batch norm rescales each channel per batch, so layers see inputs on one scale",
+    "SGD + momentum against SGD": "steps that agree add up, oscillations cancel",
+    "Adam against SGD + momentum": "each parameter's step is scaled by its own recent gradients",
+    "Adam, one-cycle against Adam": "warm-up and annealing spend steps below the peak that the constant rate keeps",
+    "SGD + batch norm against SGD": "each channel is rescaled per batch, so layers see inputs on one scale",
 }
 
 # Digit pairs whose shapes differ by one stroke, and that stroke.
@@ -233,3 +233,12 @@ def curve_finding(histories: dict[str, History]) -> str:
                      + (f"lowest after epoch {lowest + 1} and higher since: it has begun to overfit" if rising
                         else "lowest at the last epoch: no sign of overfitting yet"))
     return "**The curves.** " + "; ".join(parts) + "."
+
+
+def balance_finding(shares: list[float]) -> str:
+    """Whether the digits are balanced enough for accuracy to weigh them alike."""
+    if max(shares) < 2 * min(shares):
+        return (f"The ten digits are near balanced ({pct(min(shares))} to {pct(max(shares))} of the training split), "
+                "so accuracy weighs them about alike.")
+    return (f"The digits are unbalanced ({pct(min(shares))} to {pct(max(shares))} of the training split): accuracy "
+            "follows the frequent ones; the per-class scores of 1.9 show the others.")
