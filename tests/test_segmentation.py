@@ -65,7 +65,7 @@ def test_model_names_carry_their_epochs_and_stay_apart_at_equal_epochs():
     names = segmentation.model_names(Config().seg)
     assert (names.window, names.fcn, names.fcn_other, names.unet_no_skips, names.unet_short, names.unet) == (
         "window classifier", "FCN, 6 epochs", "FCN, transposed upsampling, 6 epochs", "U-Net without skips, 6 epochs",
-        "U-Net, 6 epochs", "U-Net, 30 epochs")
+        "U-Net, 6 epochs", "U-Net, 24 epochs")
     equal = segmentation.model_names(replace(Config().seg, epochs=1, fcn_epochs=1, fcn_upsample="transposed"))
     assert (equal.fcn_other, equal.unet_short, equal.unet) == (
         "FCN, bilinear upsampling, 1 epoch", "U-Net (2.6), 1 epoch", "U-Net, 1 epoch")
@@ -74,7 +74,7 @@ def test_model_names_carry_their_epochs_and_stay_apart_at_equal_epochs():
         ("Upsampling", "FCN, transposed upsampling, 6 epochs", "FCN, 6 epochs"),
         ("Skip connections", "U-Net, 6 epochs", "U-Net without skips, 6 epochs"),
         ("U-Net against FCN", "U-Net, 6 epochs", "FCN, 6 epochs"),
-        ("Training length", "U-Net, 30 epochs", "U-Net, 6 epochs")]
+        ("Training length", "U-Net, 24 epochs", "U-Net, 6 epochs")]
 
 
 def per_image(correct: list[int]) -> torch.Tensor:

@@ -103,10 +103,10 @@ class Mnist:
     mlp_epochs: int = setting(3, _whole(1), POSITIVE)
     lr_mlp: float = setting(1e-3, _number(open_low=True), LEARNING_RATE)
     sweep_limit: int = setting(8000, _whole(1), POSITIVE)
-    sweep_rates: tuple = setting((1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3), _rates,
+    sweep_rates: tuple = setting((1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0), _rates,
                                  "must be a list of positive learning rates (e.g. [0.001, 0.01, 0.1])")
     reg_limit: int = setting(2000, _whole(1), POSITIVE)
-    reg_epochs: int = setting(20, _whole(1), POSITIVE)
+    reg_epochs: int = setting(15, _whole(1), POSITIVE)
     lr_onecycle: float = setting(3e-3, _number(open_low=True), LEARNING_RATE)
     pool_epochs: int = setting(1, _whole(1), POSITIVE)
     shifts: tuple = setting((1, 2, 3), _pixels, "must be a list of shifts in whole pixels, 1 to 8 (e.g. [1, 2, 3])")
@@ -137,7 +137,7 @@ class Segmentation:
     crops_per_epoch: int = setting(640, _whole(1), POSITIVE, name="SEG_CROPS_PER_EPOCH", key=True)
     batch_size: int = setting(4, _whole(1), POSITIVE, name="SEG_BATCH_SIZE")
     workers: int = setting(0, _whole(0), "must be a whole number, 0 or more", name="SEG_WORKERS", key=True)
-    epochs: int = setting(30, _whole(1), POSITIVE, name="SEG_EPOCHS")
+    epochs: int = setting(24, _whole(1), POSITIVE, name="SEG_EPOCHS")
     fcn_epochs: int = setting(6, _whole(1), POSITIVE)
     val_every: int = setting(4, _whole(1), POSITIVE, name="SEG_VAL_EVERY", key=True)
     optimizer: str = setting("adam", _one_of(*OPTIMIZERS), f"unknown optimizer, use one of {', '.join(OPTIMIZERS)}",

@@ -102,8 +102,10 @@ def curve_finding(summary: CurveSummary) -> str:
     else:
         trend = f"validation mIoU stopped rising (best at epoch {s.best_epoch})"
     gap = s.last_train_accuracy - s.last_val_accuracy
-    if gap >= EVEN:
-        fit = "training accuracy above validation: it starts to overfit"
+    if gap >= EVEN and "rising" in trend:
+        fit = "training accuracy above validation, a gap between the splits, not yet overfitting"
+    elif gap >= EVEN:
+        fit = "training accuracy above validation while validation stalls: it starts to overfit"
     elif gap <= -EVEN:
         fit = "training accuracy below validation (jittered crops): no overfitting"
     else:
