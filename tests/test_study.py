@@ -84,3 +84,17 @@ def test_spatial_correlation_is_one_for_ramps_and_near_zero_for_noise():
     noise = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
     assert probes.spatial_correlation(ramp).min() > 0.8
     assert probes.spatial_correlation(noise).abs().max() < 0.1
+
+
+def test_operator_smoothness_pools_the_same_maps_both_ways():
+    from utils.models import LeNet
+    from utils.run import Run
+    model = LeNet()
+    images = torch.rand(8, 28, 28, generator=torch.Generator().manual_seed(0))
+    data = study.StudyData((images, torch.zeros(8)), None, None, 0.0, 1.0, 8, 0)
+    smooth = study.operator_smoothness(model, images, data, Run(torch.device("cpu")))
+    assert smooth["max"].shape == smooth["avg"].shape == (8,)
+    with torch.no_grad():
+        maps = model.eval().features[:2](images.unsqueeze(1))
+    expected = probes.spatial_correlation(torch.nn.functional.avg_pool2d(maps, 2))
+    assert torch.allclose(smooth["avg"], expected, atol=1e-5)

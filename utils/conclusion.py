@@ -15,12 +15,13 @@ def _changed(judged: Judged) -> str:
 
 
 def mnist_lines(against_mlp: Judged, optimizers: list[Judged], regularisers: list[Judged], pooling: list[Judged],
-                chosen_rates: dict[str, float]) -> list[str]:
-    """Task 1 in four lines: convolution, optimizers, regularisation, pooling."""
+                chosen_rates: dict[str, float], sweep_digits: int) -> list[str]:
+    """Task 1 in four lines: convolution, optimizers, regularisation, pooling (sweep_digits: the digits of the
+    sweep's one epoch, the optimizers' whole budget)."""
     rates = ", ".join(f"{name} {rate:g}" for name, rate in chosen_rates.items())
     return [
         f"- **Convolution:** LeNet against the MLP trained alike, {_pair(against_mlp)}, with fewer weights.",
-        f"- **Optimizers** at their own best rates ({rates}): "
+        f"- **Optimizers** at their own best rates ({rates}), after one epoch on {sweep_digits:,} digits: "
         + "; ".join(f"{_changed(judged)} {judged.verdict}" for judged in optimizers) + ".",
         "- **Regularisation** where LeNet overfits, test cross-entropy: "
         + "; ".join(f"{_changed(judged)} {_pair(judged)}" for judged in regularisers) + ".",

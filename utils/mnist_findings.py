@@ -15,18 +15,18 @@ OPTIMIZER_CHANGES = {
     "SGD + batch norm against SGD": "each channel is rescaled per batch, so layers see inputs on one scale",
 }
 
-# Digit pairs whose shapes differ by one stroke, and that stroke.
+# Digit pairs whose shapes differ by one stroke, and that stroke (either way round).
 DIGIT_LOOKALIKES = {
-    frozenset({4, 9}): "a 4 whose top is closed looks like a 9",
-    frozenset({3, 5}): "a 3 and a 5 differ only in the top-left stroke",
-    frozenset({2, 7}): "a 7 with a foot, or a 2 without its base, are one stroke apart",
-    frozenset({1, 7}): "a 7 with a short bar looks like a slanted 1",
-    frozenset({3, 8}): "closing a 3 on the left makes an 8",
-    frozenset({5, 6}): "closing a 5's lower loop makes a 6",
-    frozenset({0, 6}): "a 6 with a large loop looks like a 0",
-    frozenset({8, 9}): "an 8 with an open lower loop looks like a 9",
-    frozenset({7, 9}): "a 9 with an open loop looks like a 7",
-    frozenset({4, 6}): "an open 6 is a 4 without its right stroke",
+    frozenset({4, 9}): "an open or a closed top",
+    frozenset({3, 5}): "the direction of the top stroke",
+    frozenset({2, 7}): "the base stroke of the 2",
+    frozenset({1, 7}): "the length of the 7's bar",
+    frozenset({3, 8}): "the left side, open or closed",
+    frozenset({5, 6}): "the lower loop, open or closed",
+    frozenset({0, 6}): "the 6's upper stroke, open or joined",
+    frozenset({8, 9}): "the lower loop, open or closed",
+    frozenset({7, 9}): "the loop, open or closed",
+    frozenset({4, 6}): "the loop, open or closed",
 }
 
 
@@ -93,6 +93,9 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
     parts = [f"{name} at {chosen[name]:g} ({pct(runs[chosen[name]].history.best('val_accuracy'))})"
              for name, runs in sweep.items()]
     text = "**The sweep** picks each recipe's rate on validation accuracy: " + "; ".join(parts) + "."
+    edge = [name for name, runs in sweep.items() if chosen[name] in (min(runs), max(runs))]
+    if edge:
+        text += f" For {', '.join(edge)} the best rate is at the end of the grid: a rate beyond it might do better."
     if {"SGD", "SGD + batch norm"} <= sweep.keys():
         plain, normed = usable_rates(sweep["SGD"]), usable_rates(sweep["SGD + batch norm"])
         if len(normed) > len(plain):
@@ -150,47 +153,66 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
         text += (": " + "; ".join(reasons) + "." if reasons else ".")
     if by_verdict["worse"]:
         text += f" Higher with {', '.join(by_verdict['worse'])}."
-    narrowed = [name for name in trained if name != plain
-                and fitted[name]["accuracy"] - trained[name].history.best("val_accuracy") < gap]
+    narrowed = [name for name in trained if name != plain  # by a point or more: smaller is a few digits
+                and fitted[name]["accuracy"] - trained[name].history.best("val_accuracy") <= gap - 0.01]
     if narrowed:
         text += f" Narrower train–validation gap: {', '.join(narrowed)}."
     return text
 
 
-def probe_table(accuracy: dict[str, dict[str, float]]) -> str:
-    """Test accuracy of each network (columns) on each probe of the test digits (rows)."""
+def probe_table(accuracy: dict[str, dict[str, float]], clean: str) -> str:
+    """Test accuracy of each network on each probe of the test digits, and its change from the clean digits."""
     names = list(next(iter(accuracy.values())))
-    return markdown_table([{"test digits": probe, **{name: pct(accuracy[probe][name]) for name in names}}
-                           for probe in accuracy])
+    rows = []
+    for probe, row in accuracy.items():
+        cells = {"test digits": probe}
+        for name in names:
+            cells[name] = pct(row[name])
+            cells[f"{name}, change (points)"] = f"{100 * (row[name] - accuracy[clean][name]):+.2f}"
+        rows.append(cells)
+    return markdown_table(rows)
 
 
-def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, noisy: list[str],
-                    names: tuple[str, str]) -> str:
-    """Max against average pooling: moved digits, noisy digits (described, untested) and smooth maps."""
+def smoothness_table(networks: dict[str, float], operators: dict[str, float]) -> str:
+    """Mean smoothness of the pooled maps: each trained network's own, and both operators on the same maps."""
+    return markdown_table([{"pooled maps": f"{name}, its own filters", "smoothness": f"{value:.3f}"}
+                           for name, value in networks.items()]
+                          + [{"pooled maps": f"{name} of the same conv 1 maps", "smoothness": f"{value:.3f}"}
+                             for name, value in operators.items()])
+
+
+def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, moved: str,
+                    noisy: str, names: tuple[str, str], operators: dict[str, float]) -> str:
+    """Max against average pooling: moved digits (tested), noisy digits (described) and smooth maps (tested on
+    the trained networks; the operators compared on the same maps)."""
     average, maximum = names
+    drop = {probe: {name: accuracy[clean][name] - accuracy[probe][name] for name in names} for probe in (moved, noisy)}
     lines = []
     shift = next((judged for judged in family if "moved" in judged.comparison), None)
     if shift is not None and shift.verdict != "no detectable difference":
-        keeps = maximum if shift.verdict == "worse" else average
-        lines.append(f"- Moved digits: {keeps} keeps more of its accuracy ({shift.verdict} for {average}). "
-                     + ("A window's maximum stays put wherever the stroke sits within it; its mean does not."
-                        if keeps == maximum else
-                        "The mean of a window changes smoothly as a stroke moves, where the maximum can jump."))
-    if noisy:
-        probe = noisy[-1]
-        drops = {name: accuracy[clean][name] - accuracy[probe][name] for name in names}
-        lines.append(f"- Noisy digits ({probe}): {maximum} falls from {pct(accuracy[clean][maximum])} to "
-                     f"{pct(accuracy[probe][maximum])}, {average} from {pct(accuracy[clean][average])} to "
-                     f"{pct(accuracy[probe][average])} ({min(drops, key=drops.get)} loses less). Described, "
-                     "not tested.")
+        ahead = maximum if shift.verdict == "worse" else average
+        other = average if ahead == maximum else maximum
+        loses_less = drop[moved][ahead] < drop[moved][other]
+        lines.append(f"- **Moved digits** ({moved}): {ahead} is more accurate (the test's verdict)"
+                     + (" and loses less from the digits as given (table)." if loses_less else
+                        ", though it also loses more from the digits as given (table).")
+                     + (" A window's maximum stays put wherever a stroke sits within it; its mean does not."
+                        if ahead == maximum and loses_less else ""))
+    lines.append(f"- **Noisy digits** ({noisy}): {min(drop[noisy], key=drop[noisy].get)} loses less (table); "
+                 "described, not tested.")
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
-    if smooth is not None and smooth.verdict == "better":
-        lines.append(f"- Smoothness: {average}'s maps are smoother ({verdict_phrase(smooth)}): a window's mean is a "
-                     "low-pass filter, its maximum keeps isolated peaks.")
-    elif smooth is not None and smooth.verdict == "worse":
-        lines.append(f"- Smoothness: the handout's *smoother results* do not show here ({verdict_phrase(smooth)}); "
-                     "each network learnt its own filters, and the maximum keeps a stroke's response across a "
-                     "block where the mean mixes it with background.")
+    smoother = max(operators, key=operators.get)
+    if smooth is not None:
+        text = (f"- **Smoothness:** on the same maps, {smoother} is the smoother operator; the trained networks' "
+                f"own maps: {smooth.verdict} for {average}")
+        if (smooth.verdict == "better") == (smoother == average) and smooth.verdict != "no detectable difference":
+            text += ", as the operator predicts: a window's mean is a low-pass filter."
+        elif smooth.verdict != "no detectable difference":
+            text += (": each network learnt its own filters, and these, not the pooling operator, set how smooth its "
+                     "maps are.")
+        else:
+            text += "."
+        lines.append(text)
     return "\n".join(lines)
 
 

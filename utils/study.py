@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
+import torch.nn.functional as F
 from scipy.stats import binomtest, ttest_rel
 
 from .batches import TensorLoader
@@ -32,10 +33,10 @@ class Recipe:
     epochs: int = 1
     limit: int = 0
 
-    def training(self) -> Training:
+    def training(self, log_every: int = 1) -> Training:
         """How training.fit trains it: on MNIST's 10 classes, with the default loss and monitor."""
         return Training(epochs=self.epochs, num_classes=10, optimizer=self.optimizer, lr=self.lr,
-                        schedule=self.schedule)
+                        schedule=self.schedule, log_every=log_every)
 
     def label(self) -> str:
         """How it was trained, for a table: e.g. 'adam 0.003 one-cycle'."""
@@ -64,15 +65,17 @@ def test_answers(model, loader, run: Run) -> tuple[torch.Tensor, torch.Tensor]:
     return probabilities.argmax(1) == labels, -picked.log()
 
 
-def train_variant(name: str, recipe: Recipe, data: StudyData, run: Run, key: dict, checkpoint: str) -> Trained:
+def train_variant(name: str, recipe: Recipe, data: StudyData, run: Run, key: dict, checkpoint: str,
+                  log_every: int = 1) -> Trained:
     """Seed, build and train one LeNet as `recipe` says (best weights by validation accuracy); score it on the
-    test digits. Every variant starts from the same seed: the same weights, batch order and augmentation."""
+    test digits. Every variant starts from the same seed: the same weights, batch order and augmentation.
+    log_every: which epochs print a line (training.Training)."""
     seed_everything(data.seed)
     images, labels = (tensor[:recipe.limit] if recipe.limit else tensor for tensor in data.train)
     loader = TensorLoader(images, labels, data.batch_size, shuffle=True, mean=data.mean, std=data.std,
                           augment=data.augmenter if recipe.augment else None, seed=data.seed)
     model = to_device(LeNet(batch_norm=recipe.batch_norm, dropout=recipe.dropout, pool=recipe.pool), run.device)
-    history = fit(model, run, recipe.training(), loader, data.val_loader, name=name, checkpoint=checkpoint,
+    history = fit(model, run, recipe.training(log_every), loader, data.val_loader, name=name, checkpoint=checkpoint,
                   key={**key, "limit": recipe.limit, "augment": recipe.augment and repr(data.augmenter)})
     correct, losses = test_answers(model, data.test_loader, run)
     return Trained(name, model, recipe.label(), history, correct, losses)
@@ -82,7 +85,7 @@ def lr_sweep(recipes: dict[str, Recipe], rates: list[float], data: StudyData, ru
              key: dict) -> dict[str, dict[float, Trained]]:
     """Each recipe trained at each learning rate (same seed, data and budget): {recipe name: {rate: Trained}}."""
     return {name: {rate: train_variant(f"{name}, lr {rate:g}", replace(recipe, lr=rate), data,
-                                       run, key, f"mnist_sweep_{name.replace(' ', '')}_{rate:g}")
+                                       run, key, f"mnist_sweep_{name.replace(' ', '')}_{rate:g}", log_every=0)
                    for rate in rates}
             for name, recipe in recipes.items()}
 
@@ -207,3 +210,15 @@ def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -
 def with_schedule(recipe: Recipe, lr: float, schedule: str) -> Recipe:
     """The recipe at this learning rate (a peak for one-cycle) and schedule."""
     return replace(recipe, lr=lr, schedule=schedule)
+
+
+@torch.no_grad()
+def operator_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> dict[str, torch.Tensor]:
+    """Max and average pooling applied to the same maps (LeNet's first convolution and ReLU): the smoothness of
+    each digit's pooled maps, by operator alone."""
+    model.eval()
+    batch = next(iter(TensorLoader(images, torch.zeros(len(images)), len(images), mean=data.mean, std=data.std)))[0]
+    with run.autocast():
+        maps = model.features[:2](batch.to(run.device)).float()  # conv, ReLU
+    return {"max": spatial_correlation(F.max_pool2d(maps, 2)).cpu(),
+            "avg": spatial_correlation(F.avg_pool2d(maps, 2)).cpu()}

@@ -137,7 +137,8 @@ def predict(model: nn.Module, loader: Iterable, run: Run) -> tuple[torch.Tensor,
 @dataclass(frozen=True)
 class Training:
     """How fit trains a model: epochs, the optimizer by name and its learning rate, the schedule, weight decay and
-    loss; the classes validation scores and the validation metric that picks the kept weights (monitor)."""
+    loss; the classes validation scores and the validation metric that picks the kept weights (monitor); which
+    epochs fit prints a line for (every log_every-th and the last; 0: none)."""
 
     epochs: int
     num_classes: int
@@ -147,6 +148,7 @@ class Training:
     weight_decay: float = 0.0
     loss_fn: nn.Module = field(default_factory=nn.CrossEntropyLoss)
     monitor: str = "val_accuracy"
+    log_every: int = 1
 
     def __post_init__(self):
         check(isinstance(self.epochs, int) and self.epochs > 0, f"epochs={self.epochs} must be a positive whole number")
@@ -212,7 +214,8 @@ def fit(model: nn.Module, run: Run, training: Training, train_loader: Iterable, 
             if state.best_weights is None or _better(monitor, values[monitor], history.best(monitor)):
                 history.best_epoch = epoch + 1
                 state.best_weights = copy.deepcopy(model.state_dict())
-            print(label + _epoch_line(history, epochs, monitor == "val_miou"))
+            if training.log_every and ((epoch + 1) % training.log_every == 0 or epoch + 1 == epochs):
+                print(label + _epoch_line(history, epochs, monitor == "val_miou"))
             if path is not None:
                 save_checkpoint(path, {**state.state_dict(), "key": key})
     except KeyboardInterrupt:
