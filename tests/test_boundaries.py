@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils.boundaries import boundary_distance, boundary_scores
+from utils.boundaries import boundary_distance, boundary_scores, mean_regions, region_count
 
 
 def test_distance_is_zero_on_both_sides_of_a_boundary_and_grows_away_from_it():
@@ -45,3 +45,13 @@ def test_errors_in_band_are_the_bands_wrong_pixels_over_all_wrong_pixels():
     band = BoundaryScores(3.0, 0.2, 0.6, 0.5, np.arange(2), np.ones(2), np.ones(2) / 2, np.ones(2, dtype=int))
     assert errors_in_band(band, 0.9) == pytest.approx(0.8)  # 0.2 * 0.4 of all pixels, of 0.1 wrong
     assert errors_in_band(band, 1.0) == 0.0
+
+
+def test_region_count_sums_the_4_connected_regions_of_every_class():
+    mask = np.array([[0, 0, 1, 1],
+                     [0, 1, 0, 0],
+                     [2, 2, 0, 1]])
+    # class 0: two regions, class 1: three (diagonal neighbours do not join), class 2: one
+    assert region_count(mask, 3) == 6
+    assert region_count(torch.zeros(4, 4, dtype=torch.long), 8) == 1
+    assert mean_regions([mask, np.zeros((2, 2), dtype=int)], 3) == 3.5

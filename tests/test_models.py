@@ -117,3 +117,13 @@ def test_mirror_average_is_the_mean_over_the_mirrored_input():
     windows = torch.rand(5, 3, 25, 25)
     patch = models.PatchCNN(patch=25).eval()
     assert torch.allclose(models.MirrorAverage(patch)(windows), (patch(windows) + patch(windows.flip(-1))) / 2)
+
+
+def test_bilinear_drift_is_the_relative_change_of_the_transposed_upsampling():
+    fcn = models.FCN(num_classes=3, width=4, upsample="transposed")
+    assert models.bilinear_drift(fcn) == 0.0
+    with torch.no_grad():
+        fcn.up.weight.mul_(1.5)
+    assert models.bilinear_drift(fcn) == pytest.approx(0.5)
+    with pytest.raises(Exception, match="transposed"):
+        models.bilinear_drift(models.FCN(num_classes=3, width=4))

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 import re
 
@@ -22,6 +23,7 @@ def scores(name: str, iou: list[float], confusion: torch.Tensor | None = None, p
 def comparison(topic: str, sequences: int, better: int, adjusted_p: float, verdict: str) -> Comparison:
     first = scores("U-Net, 6 epochs", [0.5, 0.6, 0.7, 0.2, 0.5, 0.5, 0.1, 0.3])
     second = scores("U-Net without skips, 6 epochs", [0.4, 0.6, 0.8, 0.1, 0.5, 0.5, 0.1, 0.2])
+    first = dataclasses.replace(first, parameters=2000)
     return Comparison(topic, first, second, PairedMiou(0.025, 0.0001, 50, 60),
                       PairedSequences(0.012, sequences, better), "controlled comparisons", adjusted_p, verdict)
 
@@ -56,23 +58,66 @@ def test_rare_classes_are_named_with_their_share_and_the_weights_only_when_weigh
     assert text.startswith("No class") and "*" not in text
 
 
-def history(train: list[float], val: list[float], miou: list[float], best: int) -> History:
-    return History(epoch=list(range(1, len(miou) + 1)), train_accuracy=train, val_accuracy=val, val_miou=miou,
-                   best_epoch=best)
+def history(miou: list[float], loss: list[float], best: int) -> History:
+    return History(epoch=list(range(1, len(miou) + 1)), val_miou=miou, val_loss=loss, best_epoch=best)
 
 
-def test_curve_finding_says_whether_validation_still_rises_and_words_the_gap():
-    rising = seg_findings.curve_summary("FCN, 6 epochs", history([0.7, 0.8], [0.72, 0.79], [0.30, 0.35], 2))
+def test_curve_finding_compares_a_quarter_of_the_epochs_back_and_judges_overfitting_on_validation_loss():
+    rising = seg_findings.curve_summary("FCN, 6 epochs", history([0.2, 0.25, 0.3, 0.32, 0.33, 0.35],
+                                                                 [1.0, 0.9, 0.8, 0.7, 0.6, 0.5], 6))
+    assert rising.window == 1 and rising.start_val_miou == 0.33
     text = seg_findings.curve_finding(rising)
-    assert text.startswith("- *FCN, 6 epochs*:") and "still rising" in text and "even: no overfitting" in text
-    flat = seg_findings.curve_summary("U-Net", history([0.9, 0.95], [0.85, 0.84], [0.52, 0.51], 1))
-    text = seg_findings.curve_finding(flat)
-    assert "stopped rising (best at epoch 1)" in text and "above validation" in text and "overfit" in text
-    single = seg_findings.curve_summary("U-Net", history([0.6], [0.7], [0.4], 1))
-    text = seg_findings.curve_finding(single)
-    assert "no trend after 1 epoch" in text and "below validation" in text and "no overfitting" in text
-    assert math.isnan(single.previous_val_miou)
-    assert seg_findings.curve_table([single]).splitlines()[2] == "| U-Net | 1 | 0.600 | 0.700 | - | 0.400 | 0.400 (1) |"
+    assert text == ("- *FCN, 6 epochs*: val mIoU still rising over the last 1 epoch; "
+                    "val loss at or near its lowest: no overfitting.")
+    miou = [0.1 * i for i in range(1, 7)] + [0.6] * 4 + [0.61, 0.6]  # 12 epochs, best at 11, flat since 6
+    flat = seg_findings.curve_summary("U-Net", history(miou, [1.0] * 11 + [1.04], 11))
+    assert flat.window == 3 and seg_findings.curve_finding(flat) == (
+        "- *U-Net*: val mIoU flat over the last 3 epochs; val loss at or near its lowest: no overfitting.")
+    past = seg_findings.curve_summary("U-Net", history([0.5, 0.6, 0.55, 0.55], [1.0, 0.8, 0.9, 0.9], 2))
+    assert seg_findings.curve_finding(past) == (
+        "- *U-Net*: val mIoU past its best (epoch 2); val loss up from its lowest (epoch 2): overfitting.")
+    single = seg_findings.curve_summary("U-Net", history([0.4], [1.2], 1))
+    assert "no trend after 1 epoch" in seg_findings.curve_finding(single) and math.isnan(single.start_val_miou)
+    row = "| U-Net | 1 | - | - | 0.400 | 0.400 (1) | 1.200 (1) | 1.200 |"
+    assert seg_findings.curve_table([single]).splitlines()[2] == row
+
+
+def test_comparison_finding_words_an_unconfirmed_frame_difference_confounds_and_the_upsampling_drift():
+    unconfirmed = comparison("Skip connections", 6, 5, 0.2, "no detectable difference")
+    text = seg_findings.comparison_finding(unconfirmed, CLASSES)
+    assert text.endswith(" +0.025 mIoU, higher on 5 of 6 sequences, but Holm's adjustment does not confirm it.")
+    unconfirmed = dataclasses.replace(unconfirmed, sequences=PairedSequences(0.09, 6, 5))
+    text = seg_findings.comparison_finding(unconfirmed, CLASSES)
+    assert text.endswith(" +0.025 mIoU, higher on 5 of 6 sequences, but with 6 sequences the sequence test cannot "
+                         "confirm it.")
+    text = seg_findings.comparison_finding(comparison("U-Net against FCN", 6, 5, 0.01, "better"), CLASSES,
+                                           budgets={"U-Net, 6 epochs": "a", "U-Net without skips, 6 epochs": "a"})
+    assert text.endswith("Uncontrolled: more parameters (2,000 against 1,000).")
+    text = seg_findings.comparison_finding(comparison("Window against FCN", 6, 5, 0.01, "better"), CLASSES,
+                                           budgets={"U-Net, 6 epochs": "9 windows", "U-Net without skips, 6 epochs":
+                                                    "4 crops"})
+    assert text.endswith("(2,000 against 1,000); trained on 9 windows against 4 crops.")
+    upsampling = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
+    text = seg_findings.comparison_finding(upsampling, CLASSES, drift=0.0421)
+    assert text.endswith(" Learnt upsampling stayed near bilinear (relative change 0.042): both FCNs upsample alike.")
+    assert "bilinear" not in seg_findings.comparison_finding(upsampling, CLASSES, drift=0.3)
+
+
+def test_band_gain_finding_compares_the_band_with_all_pixels():
+    text = seg_findings.band_gain_finding("skips", "none", {"skips": 0.45, "none": 0.40}, {"skips": 0.52, "none": 0.50})
+    assert text == "- **Skips at boundaries:** band mIoU +0.050 against +0.020 overall: larger in the band."
+    text = seg_findings.band_gain_finding("skips", "none", {"skips": 0.41, "none": 0.40}, {"skips": 0.52, "none": 0.50})
+    assert text.endswith("+0.010 against +0.020 overall: not larger in the band.")
+
+
+def test_region_finding_words_the_ratio_to_the_truth():
+    regions = {"FCN": 5.0, "U-Net": 20.0, "window": 40.0}
+    assert seg_findings.region_finding(regions, 20.0) == (
+        "- **Fragments:** 1 of 3 models merge objects into coarse blobs, 1 break regions into speckle.")
+    table = seg_findings.region_table(regions, 20.0).splitlines()
+    assert table[3] == "| FCN | 5.0 | 0.25 | merges objects into coarse blobs |"
+    assert table[4] == "| U-Net | 20.0 | 1.00 | about as fragmented as the truth |"
+    assert table[5] == "| window | 40.0 | 2.00 | breaks regions into speckle |"
 
 
 def test_class_extremes_name_each_models_best_and_worst_class():
@@ -193,9 +238,10 @@ def test_speed_finding_ranks_the_sampled_mious_and_says_who_is_faster():
 
 
 def test_tiled_finding_words_the_agreement_as_printed():
-    text = seg_findings.tiled_finding(1.0, 0.9312)
-    assert "100.0000%" in text and "no seams" in text and "93.12%" in text
-    text = seg_findings.tiled_finding(0.99, 0.9)
+    text = seg_findings.tiled_finding(1.0, 0.9312, 270)
+    assert "100.0000%" in text and "no seams" in text
+    assert text.endswith(" The enlarged 270-row prediction's pixel accuracy at full resolution: 93.12%.")
+    text = seg_findings.tiled_finding(0.99, 0.9, 270)
     assert "less context" in text and "no seams" not in text
 
 

@@ -74,3 +74,14 @@ def errors_in_band(band: BoundaryScores, overall_accuracy: float) -> float:
     band scores and its accuracy over all test pixels."""
     wrong = 1 - overall_accuracy
     return band.band_share * (1 - band.accuracy) / wrong if wrong > 0 else 0.0
+
+
+def region_count(mask: np.ndarray | torch.Tensor, num_classes: int) -> int:
+    """The connected regions (4-connected) of a label map, summed over the classes."""
+    mask = np.asarray(mask)
+    return sum(ndimage.label(mask == c)[1] for c in range(num_classes))
+
+
+def mean_regions(masks: list, num_classes: int) -> float:
+    """The mean of region_count over label maps."""
+    return float(np.mean([region_count(mask, num_classes) for mask in masks]))

@@ -240,6 +240,14 @@ def _bilinear_kernel(channels: int, size: int) -> torch.Tensor:
     return weight
 
 
+def bilinear_drift(fcn: FCN) -> float:
+    """How far training moved a transposed FCN's upsampling from its bilinear start: ||W - W0|| / ||W0||."""
+    check(fcn.upsample == "transposed", "bilinear_drift needs an FCN with upsample='transposed'")
+    weight = fcn.up.weight.detach().float().cpu()
+    start = _bilinear_kernel(weight.shape[0], weight.shape[-1])
+    return float((weight - start).norm() / start.norm())
+
+
 # ----------------------------------------------------------------------------- summary
 
 

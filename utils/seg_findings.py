@@ -61,55 +61,63 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
             + (", hence larger loss weights." if weighted else "."))
 
 
+RISE = 0.01  # validation mIoU "still rising": up by more than this over the last quarter of the epochs
+LOSS_RISE = 0.05  # validation loss "up from its lowest": more than this share above its minimum
+
+
 @dataclass(frozen=True)
 class CurveSummary:
-    """The end of one training run's curves."""
+    """The end of one training run's validation curves."""
 
     name: str
     epochs: int
-    last_train_accuracy: float  # over the last epoch, on training crops, in training mode
-    last_val_accuracy: float
-    previous_val_miou: float  # NaN after one epoch
+    window: int  # the last quarter of the epochs (at least 1); 0 after one epoch
+    start_val_miou: float  # validation mIoU `window` epochs before the last; NaN after one epoch
     last_val_miou: float
     best_val_miou: float
     best_epoch: int
+    lowest_val_loss: float
+    lowest_loss_epoch: int
+    last_val_loss: float
 
 
 def curve_summary(name: str, history: History) -> CurveSummary:
-    """The last epoch's training and validation scores, and the best validation mIoU."""
-    previous = history.val_miou[-2] if len(history) > 1 else float("nan")
-    return CurveSummary(name, len(history), history.train_accuracy[-1], history.val_accuracy[-1], previous,
-                        history.val_miou[-1], max(history.val_miou), history.best_epoch)
+    """The last validation mIoU against the one a quarter of the epochs earlier, the best mIoU, and the lowest and
+    last validation loss."""
+    epochs = len(history)
+    window = max(1, epochs // 4) if epochs > 1 else 0
+    start = history.val_miou[-1 - window] if window else float("nan")
+    lowest = min(range(epochs), key=lambda i: history.val_loss[i])
+    return CurveSummary(name, epochs, window, start, history.val_miou[-1], max(history.val_miou), history.best_epoch,
+                        history.val_loss[lowest], lowest + 1, history.val_loss[-1])
 
 
 def curve_table(summaries: list[CurveSummary]) -> str:
     """The numbers curve_finding words, one row per model."""
-    return markdown_table([{"model": s.name, "epochs": s.epochs, "last train acc": f"{s.last_train_accuracy:.3f}",
-                            "last val acc": f"{s.last_val_accuracy:.3f}",
-                            "val mIoU, epoch before": "-" if math.isnan(s.previous_val_miou)
-                            else f"{s.previous_val_miou:.3f}",
+    return markdown_table([{"model": s.name, "epochs": s.epochs, "last epochs": s.window or "-",
+                            "val mIoU before them": "-" if math.isnan(s.start_val_miou) else f"{s.start_val_miou:.3f}",
                             "val mIoU, last": f"{s.last_val_miou:.3f}",
-                            "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})"} for s in summaries])
+                            "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})",
+                            "lowest val loss (epoch)": f"{s.lowest_val_loss:.3f} ({s.lowest_loss_epoch})",
+                            "last val loss": f"{s.last_val_loss:.3f}"} for s in summaries])
 
 
 def curve_finding(summary: CurveSummary) -> str:
-    """Whether validation mIoU still rose at the end, and the train-validation gap."""
+    """Whether validation mIoU still rose over the last quarter of the epochs, and whether validation loss rose
+    from its lowest (overfitting)."""
     s = summary
-    if math.isnan(s.previous_val_miou):
+    if not s.window:
         trend = f"no trend after {epochs_text(s.epochs)}"
-    elif round(s.last_val_miou, 3) > round(s.previous_val_miou, 3):
-        trend = "validation mIoU still rising (more epochs may help)"
+    elif s.last_val_miou - s.start_val_miou > RISE:
+        trend = f"val mIoU still rising over the last {epochs_text(s.window)}"
+    elif s.best_epoch <= s.epochs - s.window:
+        trend = f"val mIoU past its best (epoch {s.best_epoch})"
     else:
-        trend = f"validation mIoU stopped rising (best at epoch {s.best_epoch})"
-    gap = s.last_train_accuracy - s.last_val_accuracy
-    if gap >= EVEN and "rising" in trend:
-        fit = "training accuracy above validation, a gap between the splits, not yet overfitting"
-    elif gap >= EVEN:
-        fit = "training accuracy above validation while validation stalls: it starts to overfit"
-    elif gap <= -EVEN:
-        fit = "training accuracy below validation (jittered crops): no overfitting"
+        trend = f"val mIoU flat over the last {epochs_text(s.window)}"
+    if s.last_val_loss > s.lowest_val_loss * (1 + LOSS_RISE):
+        fit = f"val loss up from its lowest (epoch {s.lowest_loss_epoch}): overfitting"
     else:
-        fit = "training and validation accuracy even: no overfitting"
+        fit = "val loss at or near its lowest: no overfitting"
     return f"- *{s.name}*: {trend}; {fit}."
 
 
@@ -127,18 +135,39 @@ def comparison_table(comparisons: list[Comparison]) -> str:
         "Holm p": p_text(c.adjusted_p).removeprefix("p = "), "verdict": c.verdict} for c in comparisons])
 
 
-def comparison_finding(comparison: Comparison, classes: list[str]) -> str:
-    """A comparison's verdict, its classes, and its mechanism where the verdict is better or worse."""
+UNCONTROLLED = ("Window against FCN", "U-Net against FCN")  # comparisons that change more than one thing
+DRIFT_SMALL = 0.25  # a learnt upsampling this close (relative change) to its bilinear start upsamples alike
+
+
+def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict[str, str] | None = None,
+                       drift: float | None = None) -> str:
+    """A comparison's verdict, its classes, and its mechanism where the verdict is better or worse; a frame-level
+    difference the sequence test cannot confirm; for UNCONTROLLED comparisons, the parameter counts and budgets
+    (budgets: each model's training budget, as printed) that differ too; for "Upsampling" without a detectable
+    difference, a transposed convolution that stayed near its bilinear start (drift: relative change of its weights)."""
     c = comparison
     higher = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) > round(c.second.iou[i], 3)]
     text = f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)})" + (
         "." if c.verdict == "no detectable difference" else f"; {len(higher)} of {len(classes)} classes higher.")
     if c.sequences.sequences < 2:
         text += f" Only {count_text(c.sequences.sequences, 'test sequence')}: no sequence-level test."
+    elif c.verdict == "no detectable difference" and c.test.p_value < 0.05:
+        confirm = (f"with {count_text(c.sequences.sequences, 'sequence')} the sequence test cannot confirm it"
+                   if c.sequences.p_value >= 0.05 else "Holm's adjustment does not confirm it")
+        text += (f" {c.test.difference:+.3f} mIoU, higher on {c.sequences.first_better} of {c.sequences.sequences} "
+                 f"sequences, but {confirm}.")
     if c.verdict == "better" and c.topic in SEG_MECHANISMS:
         text += f" Why: {SEG_MECHANISMS[c.topic]}."
     elif c.verdict == "worse":
         text += " Contrary to the design, on these test images."
+    if c.topic in UNCONTROLLED:
+        more = "more" if c.first.parameters > c.second.parameters else "fewer"
+        text += f" Uncontrolled: {more} parameters ({c.first.parameters:,} against {c.second.parameters:,})"
+        first, second = (budgets or {}).get(c.first.name), (budgets or {}).get(c.second.name)
+        text += f"; trained on {first} against {second}." if first and second and first != second else "."
+    if c.topic == "Upsampling" and c.verdict == "no detectable difference" and drift is not None \
+            and drift < DRIFT_SMALL:
+        text += f" Learnt upsampling stayed near bilinear (relative change {drift:.3f}): both FCNs upsample alike."
     return text
 
 
@@ -328,8 +357,53 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
             + f"; the window classifier {'beats' if ahead else 'trails'} the FCN.")
 
 
-def tiled_finding(agreement: float, full_accuracy: float) -> str:
-    """The tiled prediction against one pass, and its accuracy at full resolution (as the cell prints them)."""
+def full_resolution_label(height: int) -> str:
+    """What the accuracy of a prediction made at `height` rows and enlarged to full size measures."""
+    return f"the enlarged {height}-row prediction's pixel accuracy at full resolution"
+
+
+def tiled_finding(agreement: float, full_accuracy: float, height: int) -> str:
+    """The tiled prediction against one pass, and its accuracy when enlarged to full resolution (as the cell prints
+    them; height: the rows it was predicted at)."""
     seams = "blending leaves no seams" if agreement >= 0.999 else "tile edges see less context"
-    return (f"Tiles match one pass on {agreement:.4%} of the pixels: {seams}. Full resolution: "
-            f"{full_accuracy:.2%} accuracy.")
+    return (f"Tiles match one pass on {agreement:.4%} of the pixels: {seams}. "
+            f"{full_resolution_label(height)[0].upper()}{full_resolution_label(height)[1:]}: {full_accuracy:.2%}.")
+
+
+def band_gain_finding(first: str, second: str, band_miou: dict[str, float], overall_miou: dict[str, float]) -> str:
+    """Whether `first` (e.g. with skips) gains more mIoU over `second` in the boundary band than over all pixels
+    (the mIoUs as the boundary table prints them)."""
+    band = round(band_miou[first], 3) - round(band_miou[second], 3)
+    overall = round(overall_miou[first], 3) - round(overall_miou[second], 3)
+    where = "larger in the band" if band > overall + 1e-9 else "not larger in the band"
+    return f"- **Skips at boundaries:** band mIoU {band:+.3f} against {overall:+.3f} overall: {where}."
+
+
+MERGED, SPECKLED = 0.67, 1.5  # regions per image against the truth's: below, coarse blobs; above, speckle
+
+
+def _fragments(count: float, truth: float) -> str:
+    ratio = count / truth if truth else float("nan")
+    if ratio < MERGED:
+        return "merges objects into coarse blobs"
+    if ratio > SPECKLED:
+        return "breaks regions into speckle"
+    return "about as fragmented as the truth"
+
+
+def region_table(regions: dict[str, float], truth: float, labels: str = "labels") -> str:
+    """Mean connected regions per image of each prediction, their ratio to the truth's, and what that ratio says
+    (below MERGED: coarse blobs; above SPECKLED: speckle)."""
+    return markdown_table([{labels: "ground truth", "regions per image": f"{truth:.1f}", "against truth": "1.00",
+                            "reads as": "-"}]
+                          + [{labels: name, "regions per image": f"{count:.1f}",
+                              "against truth": f"{count / truth:.2f}" if truth else "-",
+                              "reads as": _fragments(count, truth)} for name, count in regions.items()])
+
+
+def region_finding(regions: dict[str, float], truth: float) -> str:
+    """How many predictions merge objects into blobs or break them into speckle (region_table's ratios)."""
+    words = [_fragments(count, truth) for count in regions.values()]
+    merged, speckled = words.count("merges objects into coarse blobs"), words.count("breaks regions into speckle")
+    return (f"- **Fragments:** {merged} of {len(words)} models merge objects into coarse blobs, {speckled} break "
+            "regions into speckle.")
