@@ -55,7 +55,7 @@ def test_curve_finding_says_overfitting_only_when_validation_loss_rose():
     rising = trained("a", [0.9, 0.95, 0.94], val_loss=[0.3, 0.2, 0.4])
     falling = trained("b", [0.9, 0.95, 0.96], val_loss=[0.3, 0.2, 0.1])
     text = mnist_findings.curve_finding({"rising": rising.history, "falling": falling.history})
-    assert "after epoch 2 and higher since" in text and text.count("no sign of overfitting") == 1
+    assert "lowest after epoch 2: it has begun to overfit" in text and text.count("no overfitting yet") == 1
 
 
 def test_pooling_finding_explains_the_shift_verdict_and_leaves_noise_untested():
@@ -90,4 +90,16 @@ def test_conclusion_states_each_verdict_with_its_numbers():
                                    [judged("a", 0.9, 0.95, "worse", "accuracy, moved 2 px")], {"SGD": 0.1}, 8000)
     text = "\n".join(lines)
     assert "99.00 % against 97.00 % (better)" in text and "Adam better" in text and "8,000 digits" in text
-    assert "0.200 against 0.300 (better)" in text and "90.00 % against 95.00 % (worse)" in text
+    assert "+ dropout 0.5 better" in text and "accuracy, moved 2 px worse" in text
+
+
+def test_conclusion_groups_the_segmentation_verdicts():
+    from types import SimpleNamespace as Record
+    scores = Record(miou=0.5, name="U-Net")
+    comparisons = [Record(topic="Skip connections", verdict="no detectable difference", first=scores, second=scores),
+                   Record(topic="Training length", verdict="better", first=scores, second=scores)]
+    window = [Record(topic="Window against FCN", verdict="better", first=Record(miou=0.455, name="window"),
+                     second=Record(miou=0.364, name="FCN"))]
+    text = "\n".join(conclusion.segmentation_lines(comparisons, window, 0.002, 4.0, True))
+    assert "better: Training length; no detectable difference: Skip connections" in text
+    assert "2000 times faster" in text and "(mIoU 0.455 against 0.364)" in text and "stand-in" in text

@@ -23,10 +23,10 @@ def mnist_lines(against_mlp: Judged, optimizers: list[Judged], regularisers: lis
         f"- **Convolution:** LeNet against the MLP trained alike, {_pair(against_mlp)}, with fewer weights.",
         f"- **Optimizers** at their own best rates ({rates}), after one epoch on {sweep_digits:,} digits: "
         + "; ".join(f"{_changed(judged)} {judged.verdict}" for judged in optimizers) + ".",
-        "- **Regularisation** where LeNet overfits, test cross-entropy: "
-        + "; ".join(f"{_changed(judged)} {_pair(judged)}" for judged in regularisers) + ".",
+        "- **Regularisation** where LeNet overfits (test cross-entropy): "
+        + "; ".join(f"{_changed(judged)} {judged.verdict}" for judged in regularisers) + ".",
         "- **Pooling**, average against max: " + "; ".join(
-            f"{judged.measure} {_pair(judged)}" for judged in pooling) + ".",
+            f"{judged.measure} {judged.verdict}" for judged in pooling) + ".",
     ]
 
 
@@ -34,12 +34,13 @@ def segmentation_lines(comparisons: list, window: list, fcn_seconds: float, wind
                        synthetic: bool) -> list[str]:
     """Task 2 in three lines: the controlled comparisons, the window classifier, and what the tests cover.
     comparisons, window: results.Comparison records; the seconds each took to label one test crop."""
-    lines = ["- **Segmentation**, test mIoU: " + "; ".join(
-        f"{c.topic} {c.first.miou:.3f} against {c.second.miou:.3f} ({c.verdict})" for c in comparisons)
-        + "."]
+    by_verdict = {word: [c.topic for c in comparisons if c.verdict == word]
+                  for word in ("better", "worse", "no detectable difference")}
+    lines = ["- **Segmentation**, test mIoU (reasons in 3.3): " + "; ".join(
+        f"{word}: {', '.join(topics)}" for word, topics in by_verdict.items() if topics) + "."]
     lines += [f"- **Sliding window:** the FCN is {relative_speed(fcn_seconds, window_seconds)}; on the same "
-              f"sampled pixels the window classifier against the FCN: mIoU {c.first.miou:.3f} against "
-              f"{c.second.miou:.3f} ({c.verdict})." for c in window]
+              f"sampled pixels the window classifier is {c.verdict} (mIoU {c.first.miou:.3f} against "
+              f"{c.second.miou:.3f})." for c in window]
     lines.append("- The verdicts cover the test digits and images, not the training seed"
                  + ("; Task 2 ran on the synthetic stand-in." if synthetic else "."))
     return lines

@@ -90,9 +90,7 @@ def sweep_table(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]
 
 def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
     """Each recipe's chosen rate, and batch norm's effect on the range of usable rates."""
-    parts = [f"{name} at {chosen[name]:g} ({pct(runs[chosen[name]].history.best('val_accuracy'))})"
-             for name, runs in sweep.items()]
-    text = "**The sweep** picks each recipe's rate on validation accuracy: " + "; ".join(parts) + "."
+    text = "**The sweep:** each recipe's chosen rate is in bold."
     edge = [name for name, runs in sweep.items() if chosen[name] in (min(runs), max(runs))]
     if edge:
         text += f" For {', '.join(edge)} the best rate is at the end of the grid: a rate beyond it might do better."
@@ -246,15 +244,15 @@ def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, con
 
 
 def curve_finding(histories: dict[str, History]) -> str:
-    """Per network: its last validation accuracy, and whether its validation loss rose after its lowest point."""
+    """Per network: whether its validation loss rose after its lowest point."""
     parts = []
     for name, history in histories.items():
         lowest = min(range(len(history.val_loss)), key=history.val_loss.__getitem__)
         rising = lowest + 1 < len(history) and history.val_loss[-1] > history.val_loss[lowest]
-        parts.append(f"{name} ends at {pct(history.val_accuracy[-1])} validation accuracy, its validation loss "
-                     + (f"lowest after epoch {lowest + 1} and higher since: it has begun to overfit" if rising
-                        else "lowest at the last epoch: no sign of overfitting yet"))
-    return "**The curves.** " + "; ".join(parts) + "."
+        trend = (f"is lowest after epoch {lowest + 1}: it has begun to overfit" if rising
+                 else "is lowest at the last epoch: no overfitting yet")
+        parts.append(f"{name}'s validation loss {trend}")
+    return "**The curves:** " + "; ".join(parts) + "."
 
 
 def balance_finding(shares: list[float]) -> str:
