@@ -127,3 +127,11 @@ def test_bilinear_drift_is_the_relative_change_of_the_transposed_upsampling():
     assert models.bilinear_drift(fcn) == pytest.approx(0.5)
     with pytest.raises(Exception, match="transposed"):
         models.bilinear_drift(models.FCN(num_classes=3, width=4))
+
+
+def test_a_u_net_without_skips_has_no_view_of_the_full_size_image_either():
+    from utils.models import UNet
+    without, with_skips = UNet(width=4, depth=2, skips=False), UNet(width=4, depth=2)
+    assert without.head.detail is None and with_skips.head.detail is not None
+    image = torch.rand(1, 3, 32, 48)
+    assert without(image).shape == with_skips(image).shape == (1, 8, 32, 48)

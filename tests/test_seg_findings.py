@@ -213,10 +213,11 @@ def test_empty_far_bins_are_skipped_and_shown_as_dashes():
 def test_band_error_finding_explains_only_when_every_model_errs_more_in_the_band():
     band = boundary([0.6, 0.9, 0.8, 0.9], [1, 1, 1, 1])  # the band holds 25 % of the pixels
     text = seg_findings.band_error_finding({"FCN": 0.4, "U-Net": 0.5}, band)
-    assert "(25.0% of the pixels) holds 40.0% (*FCN*) and 50.0% (*U-Net*) of the errors" in text
-    assert "all models err most along outlines" in text
+    assert "holds 25.0% of the pixels and 40.0% to 50.0% of each model's errors" in text
+    assert "errors gather near outlines" in text and "errs most" not in text
+    assert "every model errs most" in seg_findings.band_error_finding({"FCN": 0.6, "U-Net": 0.7}, band)
     text = seg_findings.band_error_finding({"FCN": 0.2, "U-Net": 0.5}, band)
-    assert text.endswith("50.0% (*U-Net*) of the errors.") and "err most" not in text
+    assert text.endswith("20.0% to 50.0% of each model's errors.")
 
 
 @pytest.mark.parametrize(("seconds", "other_seconds", "text"), [

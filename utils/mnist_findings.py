@@ -59,8 +59,8 @@ def mlp_finding(judged: Judged, lenet: Trained, mlp: Trained) -> str:
     """Convolution against the MLP, trained alike."""
     from .models import count_parameters
     fewer = count_parameters(lenet.model) < count_parameters(mlp.model)
-    size = (f"with {count_parameters(lenet.model):,} parameters against {count_parameters(mlp.model):,}"
-            + (": fewer weights, each shared over the image" if fewer else ""))
+    size = (f"with {'fewer' if fewer else 'more'} parameters ({count_parameters(lenet.model):,} against "
+            f"{count_parameters(mlp.model):,})")
     text = f"**LeNet against the MLP**, the same optimizer, rate and epochs: {verdict_phrase(judged)}, {size}."
     if judged.verdict == "better":
         text += (" A 5×5 filter learns a stroke once and finds it anywhere, and pooling tolerates its exact "

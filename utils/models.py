@@ -132,19 +132,22 @@ class Up(nn.Module):
 
 class Head(nn.Module):
     """Back to the input's size: upsample the decoder's map, concatenate a light full-resolution view of the
-    image (one 3x3 conv of it), mix the two pixel by pixel (1x1 conv) and score the classes (1x1 conv).
+    image (one 3x3 conv of it; detail=0: none, a skip less), mix the two pixel by pixel (1x1 conv) and score the
+    classes (1x1 conv).
 
     The mixing is 1x1: at full resolution a 3x3 kernel would cost nine times its multiply-adds."""
 
     def __init__(self, cin: int, image_channels: int, detail: int, num_classes: int):
         super().__init__()
-        self.detail = conv_bn_relu(image_channels, detail)
+        self.detail = conv_bn_relu(image_channels, detail) if detail > 0 else None
         self.fuse = conv_bn_relu(cin + detail, cin, kernel=1)
         self.score = nn.Conv2d(cin, num_classes, 1)
 
     def forward(self, x: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(x, size=image.shape[-2:], mode="bilinear", align_corners=False)
-        return self.score(self.fuse(torch.cat([x, self.detail(image)], dim=1)))
+        if self.detail is not None:
+            x = torch.cat([x, self.detail(image)], dim=1)
+        return self.score(self.fuse(x))
 
 
 class UNet(nn.Module):
@@ -152,7 +155,8 @@ class UNet(nn.Module):
     up with skip connections back to 1/2, and a head that returns to full resolution.
 
     upsample="bilinear" doubles the size by interpolation, "transposed" by a learnt 2x2 transposed convolution.
-    skips=False removes the skip connections (every decoder step sees only the level below), all else alike.
+    skips=False removes every skip connection: each decoder step sees only the level below, and the head gets no
+    view of the full-size image; all else alike.
     """
 
     def __init__(self, num_classes: int = 8, in_channels: int = 3, width: int = 16, depth: int = 3,
@@ -166,7 +170,7 @@ class UNet(nn.Module):
         self.downs = nn.ModuleList(Down(widths[i], widths[i + 1]) for i in range(depth))
         self.ups = nn.ModuleList(Up(widths[i + 1], widths[i] if skips else 0, widths[i], upsample)
                                  for i in reversed(range(depth)))
-        self.head = Head(width, in_channels, detail, num_classes)
+        self.head = Head(width, in_channels, detail if skips else 0, num_classes)
         self.stride = total_stride(depth)  # the total down-sampling: tiles aligned to it pool over the same pixels
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:

@@ -261,11 +261,12 @@ def rare_recall_finding(scores: list[SegScores], classes: list[str], rare: list[
 
 def band_error_finding(error_shares: dict[str, float], band: BoundaryScores) -> str:
     """Where the errors lie: in the band, against the band's share of all pixels."""
-    above = [name for name, share in error_shares.items() if share > band.band_share]
-    shares = _list([f"{share:.1%} (*{name}*)" for name, share in error_shares.items()])
-    text = f"- **Errors along outlines:** the band ({band.band_share:.1%} of the pixels) holds {shares} of the errors"
-    if len(above) == len(error_shares):
-        return text + ": all models err most along outlines, where neighbourhoods mix classes."
+    low, high = min(error_shares.values()), max(error_shares.values())
+    text = (f"- **Errors along outlines:** the band holds {band.band_share:.1%} of the pixels and {low:.1%} to "
+            f"{high:.1%} of each model's errors")
+    if low > band.band_share:
+        return text + (": every model errs most near outlines, where neighbourhoods mix classes."
+                       if low > 0.5 else ": errors gather near outlines, where neighbourhoods mix classes.")
     return text + "."
 
 
