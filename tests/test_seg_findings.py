@@ -65,15 +65,16 @@ def history(miou: list[float], loss: list[float], best: int) -> History:
 def test_curve_finding_compares_a_quarter_of_the_epochs_back_and_judges_overfitting_on_validation_loss():
     rising = seg_findings.curve_summary("FCN, 6 epochs", history([0.2, 0.25, 0.3, 0.32, 0.33, 0.35],
                                                                  [1.0, 0.9, 0.8, 0.7, 0.6, 0.5], 6))
-    assert rising.window == 1 and rising.start_val_miou == 0.33
+    assert rising.window == 2 and rising.start_val_miou == 0.32
     text = seg_findings.curve_finding(rising)
-    assert text == ("- *FCN, 6 epochs*: val mIoU still rising over the last 1 epoch; "
+    assert text == ("- *FCN, 6 epochs*: val mIoU still rising over the last 2 epochs; "
                     "val loss at or near its lowest: no overfitting.")
-    miou = [0.1 * i for i in range(1, 7)] + [0.6] * 4 + [0.61, 0.6]  # 12 epochs, best at 11, flat since 6
+    miou = [0.1 * i for i in range(1, 7)] + [0.6] * 4 + [0.604, 0.6]  # 12 epochs, best at 11, flat since 6
     flat = seg_findings.curve_summary("U-Net", history(miou, [1.0] * 11 + [1.04], 11))
     assert flat.window == 3 and seg_findings.curve_finding(flat) == (
         "- *U-Net*: val mIoU flat over the last 3 epochs; val loss at or near its lowest: no overfitting.")
     past = seg_findings.curve_summary("U-Net", history([0.5, 0.6, 0.55, 0.55], [1.0, 0.8, 0.9, 0.9], 2))
+    assert past.window == 2
     assert seg_findings.curve_finding(past) == (
         "- *U-Net*: val mIoU past its best (epoch 2); val loss up from its lowest (epoch 2): overfitting.")
     single = seg_findings.curve_summary("U-Net", history([0.4], [1.2], 1))

@@ -22,7 +22,7 @@ def mnist_lines(against_mlp: Judged, optimizers: list[Judged], regularisers: lis
     return [
         f"- **Convolution:** LeNet against the MLP trained alike, {_pair(against_mlp)}, with fewer weights.",
         f"- **Optimizers** at their own best rates ({rates}), after one epoch on {sweep_digits:,} digits: "
-        + "; ".join(f"{_changed(judged)} {judged.verdict}" for judged in optimizers) + ".",
+        + "; ".join(f"{judged.comparison}: {judged.verdict}" for judged in optimizers) + ".",
         "- **Regularisation** where LeNet overfits (test cross-entropy): "
         + "; ".join(f"{_changed(judged)} {judged.verdict}" for judged in regularisers) + ".",
         "- **Pooling**, average against max: " + "; ".join(

@@ -11,7 +11,8 @@ from .study import Judged
 OPTIMIZER_CHANGES = {
     "SGD + momentum against SGD": "steps that agree add up, oscillations cancel",
     "Adam against SGD + momentum": "each parameter's step is scaled by its own recent gradients",
-    "Adam, one-cycle against Adam": "warm-up and annealing spend steps below the peak that the constant rate keeps",
+    "Adam, one-cycle against Adam": "in one short epoch, warm-up and annealing spend steps below the peak that the "
+                                    "constant rate keeps",
     "SGD + batch norm against SGD": "each channel is rescaled per batch, so layers see inputs on one scale",
 }
 
@@ -100,6 +101,10 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
             text += (f" Batch norm widens the usable range: SGD + batch norm stays within 1 point of its best at "
                      f"{len(normed)} of {len(sweep['SGD'])} rates, plain SGD at {len(plain)}. Rescaled inputs keep "
                      "each layer's gradients on one scale, so a large step does not blow up a layer.")
+        top = max(sweep["SGD"])
+        if top in sweep["SGD + batch norm"]:
+            text += (f" At lr {top:g}: {pct(sweep['SGD + batch norm'][top].history.best('val_accuracy'))} with "
+                     f"batch norm, {pct(sweep['SGD'][top].history.best('val_accuracy'))} without.")
         if chosen["SGD + batch norm"] > chosen["SGD"]:
             text += (f" Its best rate, {chosen['SGD + batch norm']:g}, is above plain SGD's "
                      f"{chosen['SGD']:g}.")
@@ -154,7 +159,7 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
     narrowed = [name for name in trained if name != plain  # by a point or more: smaller is a few digits
                 and fitted[name]["accuracy"] - trained[name].history.best("val_accuracy") <= gap - 0.01]
     if narrowed:
-        text += f" Narrower train–validation gap: {', '.join(narrowed)}."
+        text += f" Train–validation gap narrower by a point or more: {', '.join(narrowed)}."
     return text
 
 
@@ -197,19 +202,19 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
                      + (" A window's maximum stays put wherever a stroke sits within it; its mean does not."
                         if ahead == maximum and loses_less else ""))
     lines.append(f"- **Noisy digits** ({noisy}): {min(drop[noisy], key=drop[noisy].get)} loses less (table); "
-                 "described, not tested.")
+                 "described, not tested: the gap is small and may change sign with σ.")
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     smoother = max(operators, key=operators.get)
-    if smooth is not None:
-        text = (f"- **Smoothness:** on the same maps, {smoother} is the smoother operator; the trained networks' "
-                f"own maps: {smooth.verdict} for {average}")
-        if (smooth.verdict == "better") == (smoother == average) and smooth.verdict != "no detectable difference":
-            text += ", as the operator predicts: a window's mean is a low-pass filter."
-        elif smooth.verdict != "no detectable difference":
-            text += (": each network learnt its own filters, and these, not the pooling operator, set how smooth its "
-                     "maps are.")
+    if smooth is not None and smooth.verdict != "no detectable difference":
+        networks_smoother = average if smooth.verdict == "better" else maximum
+        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test), and on the same conv 1 maps "
+                f"{smoother} is the smoother operator (table)")
+        if smoother == average:
+            text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += "."
+            text += (": the handout's *smoother results* of average pooling do not hold for these maps. A likely "
+                     "reason: on sparse ReLU maps a stroke gives neighbouring windows similar maxima, while their "
+                     "means mix in different numbers of zeros.")
         lines.append(text)
     return "\n".join(lines)
 

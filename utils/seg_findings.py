@@ -61,6 +61,7 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
             + (", hence larger loss weights." if weighted else "."))
 
 
+PAST_BEST = 0.005  # val mIoU this far below its best: past it
 RISE = 0.01  # validation mIoU "still rising": up by more than this over the last quarter of the epochs
 LOSS_RISE = 0.05  # validation loss "up from its lowest": more than this share above its minimum
 
@@ -85,7 +86,7 @@ def curve_summary(name: str, history: History) -> CurveSummary:
     """The last validation mIoU against the one a quarter of the epochs earlier, the best mIoU, and the lowest and
     last validation loss."""
     epochs = len(history)
-    window = max(1, epochs // 4) if epochs > 1 else 0
+    window = min(epochs - 1, max(2, epochs // 4))  # a quarter of the epochs, 2 at least; 0 after one epoch
     start = history.val_miou[-1 - window] if window else float("nan")
     lowest = min(range(epochs), key=lambda i: history.val_loss[i])
     return CurveSummary(name, epochs, window, start, history.val_miou[-1], max(history.val_miou), history.best_epoch,
@@ -108,10 +109,10 @@ def curve_finding(summary: CurveSummary) -> str:
     s = summary
     if not s.window:
         trend = f"no trend after {epochs_text(s.epochs)}"
+    elif s.best_val_miou - s.last_val_miou > PAST_BEST:
+        trend = f"val mIoU past its best (epoch {s.best_epoch})"
     elif s.last_val_miou - s.start_val_miou > RISE:
         trend = f"val mIoU still rising over the last {epochs_text(s.window)}"
-    elif s.best_epoch <= s.epochs - s.window:
-        trend = f"val mIoU past its best (epoch {s.best_epoch})"
     else:
         trend = f"val mIoU flat over the last {epochs_text(s.window)}"
     if s.last_val_loss > s.lowest_val_loss * (1 + LOSS_RISE):
@@ -380,7 +381,7 @@ def band_gain_finding(first: str, second: str, band_miou: dict[str, float], over
     return f"- **Skips at boundaries:** band mIoU {band:+.3f} against {overall:+.3f} overall: {where}."
 
 
-MERGED, SPECKLED = 0.67, 1.5  # regions per image against the truth's: below, coarse blobs; above, speckle
+MERGED, SPECKLED = 0.8, 1.25  # regions per image against the truth's: below, coarse blobs; above, speckle
 
 
 def _fragments(count: float, truth: float) -> str:
