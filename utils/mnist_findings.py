@@ -64,8 +64,8 @@ def mlp_finding(judged: Judged, lenet: Trained, mlp: Trained) -> str:
             f"{count_parameters(mlp.model):,})")
     text = f"**LeNet against the MLP**, the same optimizer, rate and epochs: {verdict_phrase(judged)}, {size}."
     if judged.verdict == "better":
-        text += (" A 5×5 filter learns a stroke once and finds it anywhere, and pooling tolerates its exact "
-                 "position; the MLP has to learn each position from its own pixels.")
+        text += (" A shared 5×5 filter finds a stroke anywhere and pooling tolerates its position; the MLP learns "
+                 "each position apart.")
     return text
 
 
@@ -99,8 +99,8 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
         plain, normed = usable_rates(sweep["SGD"]), usable_rates(sweep["SGD + batch norm"])
         if len(normed) > len(plain):
             text += (f" Batch norm widens the usable range: SGD + batch norm stays within 1 point of its best at "
-                     f"{len(normed)} of {len(sweep['SGD'])} rates, plain SGD at {len(plain)}. Rescaled inputs keep "
-                     "each layer's gradients on one scale, so a large step does not blow up a layer.")
+                     f"{len(normed)} of {len(sweep['SGD'])} rates, plain SGD at {len(plain)}: rescaled layer inputs "
+                     "keep large steps stable.")
         top = max(sweep["SGD"])
         if top in sweep["SGD + batch norm"]:
             text += (f" At lr {top:g}: {pct(sweep['SGD + batch norm'][top].history.best('val_accuracy'))} with "
@@ -202,7 +202,7 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
                      + (" A window's maximum stays put wherever a stroke sits within it; its mean does not."
                         if ahead == maximum and loses_less else ""))
     lines.append(f"- **Noisy digits** ({noisy}): {min(drop[noisy], key=drop[noisy].get)} loses less (table); "
-                 "described, not tested: the gap is small and may change sign with σ.")
+                 "described, not tested.")
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     smoother = max(operators, key=operators.get)
     if smooth is not None and smooth.verdict != "no detectable difference":
@@ -212,9 +212,8 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
         if smoother == average:
             text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += (": the handout's *smoother results* of average pooling do not hold for these maps. A likely "
-                     "reason: on sparse ReLU maps a stroke gives neighbouring windows similar maxima, while their "
-                     "means mix in different numbers of zeros.")
+            text += (": the handout's *smoother results* do not hold for these sparse ReLU maps, where neighbouring "
+                     "maxima of one stroke agree more than means mixing in zeros.")
         lines.append(text)
     return "\n".join(lines)
 
