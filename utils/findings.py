@@ -4,6 +4,8 @@ the data, so a re-run with other settings, data or hardware states what that run
 """
 import torch
 
+from .probes import spatial_correlation
+
 ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
 
 def pct(fraction: float) -> str:
@@ -40,12 +42,7 @@ def epochs_text(count: int) -> str:
 def neighbour_correlation(weight: torch.Tensor) -> float:
     """How smooth a conv layer's kernels are: the mean correlation of horizontally and vertically adjacent
     weights within a kernel (about 0 for noise, near 1 for smooth blobs and edges)."""
-    kernels = weight.detach().float().cpu()[:, 0]
-    kernels = kernels - kernels.mean(dim=(1, 2), keepdim=True)
-    pairs = [(kernels[:, :, :-1], kernels[:, :, 1:]), (kernels[:, :-1, :], kernels[:, 1:, :])]
-    products = sum(float((a * b).sum()) for a, b in pairs)
-    norms = sum(float((a * a).sum() * (b * b).sum()) ** 0.5 for a, b in pairs)
-    return products / norms if norms > 0 else 0.0
+    return float(spatial_correlation(weight.detach().float().cpu().transpose(0, 1))[0])
 
 
 def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epochs: int) -> str:

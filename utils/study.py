@@ -10,10 +10,11 @@ from scipy.stats import binomtest, ttest_rel
 from .batches import TensorLoader
 from .device import seed_everything, to_device
 from .models import LeNet
-from .probes import spatial_correlation
+from .probes import as_float, spatial_correlation
 from .results import Trained
 from .run import Run
 from .significance import holm, mcnemar
+from .stats import normalize
 from .training import Training, fit, predict
 
 ALPHA = 0.05  # a Holm-adjusted p-value below this calls a difference detectable
@@ -183,9 +184,8 @@ def answers_on(model, images: torch.Tensor, labels: torch.Tensor, data: StudyDat
 def pooled_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> torch.Tensor:
     """The smoothness (probes.spatial_correlation) of each digit's feature maps after LeNet's first pooling."""
     model.eval()
-    batch = next(iter(TensorLoader(images, torch.zeros(len(images)), len(images), mean=data.mean, std=data.std)))[0]
     with run.autocast():
-        maps = model.features[:3](batch.to(run.device))  # conv, ReLU, pool (LeNet without batch norm)
+        maps = model.features[:3](_normalised(images, data, run))  # conv, ReLU, pool (LeNet without batch norm)
     return spatial_correlation(maps).cpu()
 
 
@@ -217,8 +217,12 @@ def operator_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run
     """Max and average pooling applied to the same maps (LeNet's first convolution and ReLU): the smoothness of
     each digit's pooled maps, by operator alone."""
     model.eval()
-    batch = next(iter(TensorLoader(images, torch.zeros(len(images)), len(images), mean=data.mean, std=data.std)))[0]
     with run.autocast():
-        maps = model.features[:2](batch.to(run.device)).float()  # conv, ReLU
+        maps = model.features[:2](_normalised(images, data, run)).float()  # conv, ReLU
     return {"max": spatial_correlation(F.max_pool2d(maps, 2)).cpu(),
             "avg": spatial_correlation(F.avg_pool2d(maps, 2)).cpu()}
+
+
+def _normalised(images: torch.Tensor, data: StudyData, run: Run) -> torch.Tensor:
+    """Digits (N, H, W), uint8 or float in [0, 1], as one normalised batch (N, 1, H, W) on the run's device."""
+    return normalize(as_float(images).unsqueeze(1), data.mean, data.std).to(run.device)
