@@ -129,3 +129,12 @@ def test_a_wrong_url_stops_the_cell(tmp_path):
     alone.mkdir()
     result = run_cell((tmp_path / "no-such-repository").as_uri(), alone)
     assert result.returncode != 0 and "CalledProcessError" in result.stderr and "git" in result.stderr
+
+
+def test_alone_without_a_url_it_says_what_to_set(tmp_path):
+    alone = tmp_path / "content"
+    alone.mkdir()
+    result = run_cell("", alone)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == ("utils/ is not beside this notebook: set REPO_URL in this cell to the lab's "
+                                     "clone URL, or open lab3.ipynb from the project's folder")

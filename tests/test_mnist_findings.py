@@ -3,6 +3,7 @@ from torch import nn
 
 from utils import conclusion, mnist_findings
 from utils.results import History, Trained
+from utils.seg_findings import curve_summary
 from utils.study import Judged
 
 
@@ -65,14 +66,24 @@ def test_pooling_finding_explains_the_shift_verdict_and_leaves_noise_untested():
                      "neighbour correlation")]
     accuracy = {"as given": {"max": 0.99, "avg": 0.98}, "moved 2 px": {"max": 0.95, "avg": 0.90},
                 "noise σ = 0.4": {"max": 0.80, "avg": 0.85}}
-    text = mnist_findings.pooling_finding(family, accuracy, "as given", "moved 2 px", "noise σ = 0.4",
+    text = mnist_findings.pooling_finding(family, accuracy, "as given", "moved 2 px", ["noise σ = 0.4"],
                                           ("avg", "max"), {"max": 0.4, "avg": 0.7})
     assert "max is more accurate" in text and "loses less from the digits as given" in text
-    assert "avg loses less" in text and "not tested" in text
-    assert "max's maps are the smoother" in text and "avg is the smoother operator" in text and "low-pass" in text
-    text = mnist_findings.pooling_finding(family, accuracy, "as given", "moved 2 px", "noise σ = 0.4",
+    assert "avg loses less (noise σ = 0.4)" in text and "not tested" in text
+    assert "max's maps are the smoother" in text and "so is avg as an operator" in text and "low-pass" in text
+    text = mnist_findings.pooling_finding(family, accuracy, "as given", "moved 2 px", ["noise σ = 0.4"],
                                           ("avg", "max"), {"max": 0.7, "avg": 0.4})
-    assert "max is the smoother operator" in text and "do not hold" in text
+    assert "so is max as an operator" in text and "against the handout's" in text
+
+
+def test_noise_finding_names_one_network_only_where_it_loses_less_at_every_level():
+    accuracy = {"as given": {"max": 0.99, "avg": 0.99}, "noise 0.2": {"max": 0.98, "avg": 0.97},
+                "noise 0.4": {"max": 0.90, "avg": 0.92}, "noise 0.6": {"max": 0.70, "avg": 0.65}}
+    mixed = mnist_findings.noise_finding(accuracy, "as given", ["noise 0.2", "noise 0.4", "noise 0.6"], ("avg", "max"))
+    assert "neither loses less at every level" in mixed and "avg at 0.4" in mixed
+    assert "max at 0.2, 0.6" in mixed and "at most 5.00 points apart" in mixed
+    same = mnist_findings.noise_finding(accuracy, "as given", ["noise 0.2", "noise 0.6"], ("avg", "max"))
+    assert same.startswith("- **Noisy digits:** max loses less at every level") and "neither" not in same
 
 
 def test_probe_table_shows_the_change_from_the_clean_digits():
@@ -103,6 +114,27 @@ def test_conclusion_groups_the_segmentation_verdicts():
                    Record(topic="Training length", verdict="better", first=scores, second=scores)]
     window = [Record(topic="Window against FCN", verdict="better", first=Record(miou=0.455, name="window"),
                      second=Record(miou=0.364, name="FCN"))]
-    text = "\n".join(conclusion.segmentation_lines(comparisons, window, 0.002, 4.0, True))
+    rising = curve_summary("FCN", History(epoch=[1, 2, 3, 4], val_miou=[0.2, 0.25, 0.3, 0.35],
+                                          val_loss=[1.0, 0.9, 0.8, 0.7], best_epoch=4))
+    text = "\n".join(conclusion.segmentation_lines(comparisons, window, 0.002, 4.0, rising, True))
     assert "better: Training length; no detectable difference: Skip connections" in text
     assert "2000 times faster" in text and "(mIoU 0.455 against 0.364)" in text and "stand-in" in text
+    assert "against an FCN of 4 epochs, its validation mIoU still rising: a verdict on this budget" in text
+    flat = curve_summary("FCN", History(epoch=[1, 2, 3, 4], val_miou=[0.2, 0.35, 0.35, 0.35],
+                                        val_loss=[1.0, 0.9, 0.8, 0.7], best_epoch=4))
+    text = "\n".join(conclusion.segmentation_lines(comparisons, window, 0.002, 4.0, flat, True))
+    assert "against an FCN of 4 epochs." in text and "still rising" not in text
+
+
+def test_regularisation_finding_gives_each_better_regulariser_its_mechanism_and_names_the_worse():
+    runs = {name: trained(name, [0.95, 0.96]) for name in ("plain", "+ dropout 0.5", "+ augmentation", "+ batch norm")}
+    fitted = {"plain": {"accuracy": 1.0}, "+ dropout 0.5": {"accuracy": 0.995}, "+ augmentation": {"accuracy": 0.975},
+              "+ batch norm": {"accuracy": 1.0}}
+    family = [judged("+ dropout 0.5 against plain", 0.10, 0.12, "better", "test cross-entropy"),
+              judged("+ augmentation against plain", 0.13, 0.12, "worse", "test cross-entropy"),
+              judged("+ batch norm against plain", 0.09, 0.12, "better", "test cross-entropy")]
+    text = mnist_findings.regularisation_finding(runs, fitted, family, "plain")
+    assert "100.00 % on its own training digits against 96.00 % on validation: it memorises them." in text
+    assert "Lower test cross-entropy with + dropout 0.5, + batch norm: dropout silences" in text
+    assert "batch norm scales by each batch's own statistics" in text and "augmentation moves" not in text
+    assert "Higher with + augmentation." in text and text.endswith("narrower by a point or more: + augmentation.")

@@ -101,7 +101,8 @@ def test_comparison_finding_words_an_unconfirmed_frame_difference_confounds_and_
     upsampling = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
     text = seg_findings.comparison_finding(upsampling, CLASSES, drift=0.0421)
     assert text.endswith(" Learnt upsampling stayed near bilinear (relative change 0.042): both FCNs upsample alike.")
-    assert "bilinear" not in seg_findings.comparison_finding(upsampling, CLASSES, drift=0.3)
+    moved = seg_findings.comparison_finding(upsampling, CLASSES, drift=0.3)
+    assert "stayed near bilinear" not in moved and "moved from bilinear (relative change 0.300) to no avail" in moved
 
 
 def test_band_gain_finding_compares_the_band_with_all_pixels():
@@ -114,7 +115,10 @@ def test_band_gain_finding_compares_the_band_with_all_pixels():
 def test_region_finding_words_the_ratio_to_the_truth():
     regions = {"FCN": 5.0, "U-Net": 20.0, "window": 40.0}
     assert seg_findings.region_finding(regions, 20.0) == (
-        "- **Fragments:** 1 of 3 models merge objects into coarse blobs, 1 break regions into speckle.")
+        "- **Fragments:** *FCN* merges objects into coarse blobs; *window* breaks regions into speckle.")
+    assert seg_findings.region_finding({"FCN": 5.0, "U-Net": 4.0}, 20.0) == (
+        "- **Fragments:** *FCN* and *U-Net* merge objects into coarse blobs.")
+    assert "every model is about as fragmented" in seg_findings.region_finding({"U-Net": 20.0}, 20.0)
     table = seg_findings.region_table(regions, 20.0).splitlines()
     assert table[3] == "| FCN | 5.0 | 0.25 | merges objects into coarse blobs |"
     assert table[4] == "| U-Net | 20.0 | 1.00 | about as fragmented as the truth |"
@@ -198,6 +202,17 @@ def test_leaders_merge_bins_and_a_far_reversal_is_said_with_its_pixels():
     assert seg_findings.leader_table(runs).splitlines()[3] == "| 16 px on | no skips | 6.0% | 0.533 | 0.833 |"
 
 
+def test_far_finding_links_the_far_reversal_to_blobs_and_speckle_only_where_both_hold():
+    runs = seg_findings.leaders({"U-Net": boundary([0.6, 0.9, 0.5, 0.6], [500, 440, 40, 20]),
+                                 "no skips": boundary([0.5, 0.85, 0.8, 0.9], [500, 440, 40, 20])})
+    text = seg_findings.far_finding(runs, {"U-Net": 30.0, "no skips": 5.0}, 20.0, "U-Net", "no skips")
+    assert "(from 16 px on, 6.0% of the pixels) *no skips* leads (0.833 against 0.533)" in text
+    assert "blobs (0.25 regions per true one)" in text and "speckle (1.50)" in text
+    assert seg_findings.far_finding(runs, {"U-Net": 20.0, "no skips": 5.0}, 20.0, "U-Net", "no skips") == ""
+    assert seg_findings.far_finding(runs, {"U-Net": 30.0, "no skips": 5.0}, 20.0, "no skips", "U-Net") == ""
+    assert seg_findings.far_finding(runs[:1], {"U-Net": 30.0, "no skips": 5.0}, 20.0, "U-Net", "no skips") == ""
+
+
 def test_empty_far_bins_are_skipped_and_shown_as_dashes():
     both = {"U-Net": boundary([0.6, 0.9, np.nan, np.nan], [500, 500, 0, 0]),
             "FCN": boundary([0.5, 0.8, np.nan, np.nan], [500, 500, 0, 0])}
@@ -231,12 +246,10 @@ def test_relative_speed_words_a_ratio_either_way(seconds, other_seconds, text):
 
 def test_speed_finding_ranks_the_sampled_mious_and_says_who_is_faster():
     sampled = {"window classifier": 0.4, "FCN": 0.5, "U-Net": 0.6}
-    text = seg_findings.speed_finding(1.3, 1.0, sampled, "window classifier", "FCN")
+    text = seg_findings.speed_finding(1.3, 1.0, sampled)
     assert text.startswith("- **Speed:** the FCN is 1.3 times faster")
-    assert re.findall(r"(\d\.\d{3}) \(\*([\w -]+)\*", text) == [("0.600", "U-Net"), ("0.500", "FCN"),
-                                                                 ("0.400", "window classifier")]
-    assert "the window classifier trails the FCN" in text
-    assert "2.5 times slower" in seg_findings.speed_finding(0.4, 1.0, sampled, "window classifier", "FCN")
+    assert text.endswith("*U-Net* leads the sampled mIoU (table).")
+    assert "2.5 times slower" in seg_findings.speed_finding(0.4, 1.0, sampled)
 
 
 def test_tiled_finding_words_the_agreement_as_printed():
@@ -250,3 +263,18 @@ def test_tiled_finding_words_the_agreement_as_printed():
 @pytest.mark.parametrize(("count", "text"), [(1, "1 sequence"), (0, "0 sequences"), (6, "6 sequences")])
 def test_count_text_is_singular_only_for_one(count, text):
     assert seg_findings.count_text(count, "sequence") == text
+
+
+def test_weight_shift_finding_says_the_trade_only_for_the_classes_that_make_it():
+    weighted = dataclasses.replace(scores("U-Net", [0.5] * 8), precision=[0.5] * 6 + [0.3, 0.4],
+                                   recall=[0.5] * 6 + [0.6, 0.7])
+    shifted = dataclasses.replace(scores("U-Net", [0.45] * 8), precision=[0.5] * 6 + [0.5, 0.4],
+                                  recall=[0.5] * 6 + [0.4, 0.7])
+    text = seg_findings.weight_shift_finding(weighted, shifted, CLASSES, [6, 7])
+    assert "mIoU from 0.500 to 0.450" in text
+    assert "for 1 of 2 rare classes (human): the weights buy their recall with precision" in text
+    untouched = seg_findings.weight_shift_finding(weighted, weighted, CLASSES, [6, 7])
+    assert "no rare class trades" in untouched and "buy" not in untouched
+    table = seg_findings.weight_shift_table(weighted, shifted, CLASSES, [6, 7]).splitlines()
+    assert table[2] == "| human | 0.300 | 0.600 | 0.500 | 0.500 | 0.400 | 0.450 |"
+    assert table[-1] == "| all classes (mIoU) |  |  | 0.500 |  |  | 0.450 |"

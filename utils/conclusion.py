@@ -1,6 +1,6 @@
 """The report's conclusion (3.4): what the run learnt, one line a topic, each with its numbers and verdict."""
-from .findings import pct
-from .seg_findings import relative_speed
+from .findings import epochs_text, pct
+from .seg_findings import CurveSummary, relative_speed, still_rising
 from .study import Judged
 
 
@@ -31,16 +31,19 @@ def mnist_lines(against_mlp: Judged, optimizers: list[Judged], regularisers: lis
 
 
 def segmentation_lines(comparisons: list, window: list, fcn_seconds: float, window_seconds: float,
-                       synthetic: bool) -> list[str]:
-    """Task 2 in three lines: the controlled comparisons, the window classifier, and what the tests cover.
-    comparisons, window: results.Comparison records; the seconds each took to label one test crop."""
+                       fcn_curve: CurveSummary, synthetic: bool) -> list[str]:
+    """Task 2 in three lines: the controlled comparisons, the window classifier against the FCN (whose budget,
+    fcn_curve, bounds that verdict), and what the tests cover. comparisons, window: results.Comparison records;
+    the seconds each took to label one test crop."""
     by_verdict = {word: [c.topic for c in comparisons if c.verdict == word]
                   for word in ("better", "worse", "no detectable difference")}
     lines = ["- **Segmentation**, test mIoU (reasons in 3.3): " + "; ".join(
         f"{word}: {', '.join(topics)}" for word, topics in by_verdict.items() if topics) + "."]
     lines += [f"- **Sliding window:** the FCN is {relative_speed(fcn_seconds, window_seconds)}; on the same "
               f"sampled pixels the window classifier is {c.verdict} (mIoU {c.first.miou:.3f} against "
-              f"{c.second.miou:.3f})." for c in window]
+              f"{c.second.miou:.3f}), against an FCN of {epochs_text(fcn_curve.epochs)}"
+              + (", its validation mIoU still rising: a verdict on this budget, not on the approach."
+                 if still_rising(fcn_curve) else ".") for c in window]
     lines.append("- The verdicts cover the test digits and images, not the training seed"
                  + ("; Task 2 ran on the synthetic stand-in." if synthetic else "."))
     return lines

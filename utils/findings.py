@@ -51,8 +51,7 @@ def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epoc
     if after > 0.5:
         verdict_text = "they have grown into smooth kernels, edge and stroke detectors"
     elif after > before + 0.1:
-        verdict_text = ("adjacent weights agree more than at initialisation, the start of edge and stroke "
-                        "detectors, but the filters are still far from smooth")
+        verdict_text = "the start of edge and stroke detectors, still far from smooth"
     else:
         verdict_text = "they are still about as noisy as at initialisation"
     return (f"Adjacent weights of *{name}*'s first-layer filters correlate at {after:.2f} after {epochs_text(epochs)}, "

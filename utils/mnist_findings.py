@@ -2,7 +2,7 @@
 from it and said only where its condition holds."""
 import torch
 
-from .findings import epochs_text, p_text, pct
+from .findings import _list, epochs_text, p_text, pct
 from .report import markdown_table
 from .results import History, Trained
 from .study import Judged
@@ -62,7 +62,7 @@ def mlp_finding(judged: Judged, lenet: Trained, mlp: Trained) -> str:
     fewer = count_parameters(lenet.model) < count_parameters(mlp.model)
     size = (f"with {'fewer' if fewer else 'more'} parameters ({count_parameters(lenet.model):,} against "
             f"{count_parameters(mlp.model):,})")
-    text = f"**LeNet against the MLP**, the same optimizer, rate and epochs: {verdict_phrase(judged)}, {size}."
+    text = f"**LeNet against the MLP:** {verdict_phrase(judged)}, {size}."
     if judged.verdict == "better":
         text += (" A shared 5×5 filter finds a stroke anywhere and pooling tolerates its position; the MLP learns "
                  "each position apart.")
@@ -133,8 +133,9 @@ def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str
 
 
 REGULARISER_MECHANISMS = {
-    "dropout": "dropout trains a different thinned network each step, so no unit can rely on another",
-    "augmentation": "augmentation shows each digit moved and turned, so memorising positions stops paying",
+    "dropout": "dropout silences random units, so none can rely on another",
+    "augmentation": "augmentation moves and turns each digit, so memorised positions stop paying",
+    "batch norm": "batch norm scales by each batch's own statistics, a noise like dropout's",
 }
 
 
@@ -184,12 +185,27 @@ def smoothness_table(networks: dict[str, float], operators: dict[str, float]) ->
                              for name, value in operators.items()])
 
 
+def noise_finding(accuracy: dict[str, dict[str, float]], clean: str, noisy: list[str], names: tuple[str, str]) -> str:
+    """Which network loses less accuracy at each noise level (described, not tested): one name where it is the same
+    at every level, else each level's, with the largest gap between the two drops."""
+    drop = {probe: {name: accuracy[clean][name] - accuracy[probe][name] for name in names} for probe in noisy}
+    less = {probe: min(names, key=drop[probe].get) for probe in noisy}
+    gap = max(abs(drop[probe][names[0]] - drop[probe][names[1]]) for probe in noisy)
+    if len(set(less.values())) == 1:
+        where = "at every level" if len(noisy) > 1 else f"({noisy[0]})"
+        return f"- **Noisy digits:** {less[noisy[0]]} loses less {where} (table); described, not tested."
+    by_name = "; ".join(f"{name} at {', '.join(p.removeprefix('noise ') for p in noisy if less[p] == name)}"
+                        for name in names if name in less.values())
+    return (f"- **Noisy digits:** neither loses less at every level ({by_name}; drops at most {100 * gap:.2f} "
+            "points apart): neither resists noise consistently better; described, not tested.")
+
+
 def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, moved: str,
-                    noisy: str, names: tuple[str, str], operators: dict[str, float]) -> str:
-    """Max against average pooling: moved digits (tested), noisy digits (described) and smooth maps (tested on
-    the trained networks; the operators compared on the same maps)."""
+                    noisy: list[str], names: tuple[str, str], operators: dict[str, float]) -> str:
+    """Max against average pooling: moved digits (tested), noisy digits at each level in `noisy` (described) and
+    smooth maps (tested on the trained networks; the operators compared on the same maps)."""
     average, maximum = names
-    drop = {probe: {name: accuracy[clean][name] - accuracy[probe][name] for name in names} for probe in (moved, noisy)}
+    drop = {moved: {name: accuracy[clean][name] - accuracy[moved][name] for name in names}}
     lines = []
     shift = next((judged for judged in family if "moved" in judged.comparison), None)
     if shift is not None and shift.verdict != "no detectable difference":
@@ -201,19 +217,18 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
                         ", though it also loses more from the digits as given (table).")
                      + (" A window's maximum stays put wherever a stroke sits within it; its mean does not."
                         if ahead == maximum and loses_less else ""))
-    lines.append(f"- **Noisy digits** ({noisy}): {min(drop[noisy], key=drop[noisy].get)} loses less (table); "
-                 "described, not tested.")
+    lines.append(noise_finding(accuracy, clean, noisy, names))
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     smoother = max(operators, key=operators.get)
     if smooth is not None and smooth.verdict != "no detectable difference":
         networks_smoother = average if smooth.verdict == "better" else maximum
-        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test), and on the same conv 1 maps "
-                f"{smoother} is the smoother operator (table)")
+        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test); so is {smoother} as an "
+                "operator on the same conv 1 maps (table)")
         if smoother == average:
             text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += (": the handout's *smoother results* do not hold for these sparse ReLU maps, where neighbouring "
-                     "maxima of one stroke agree more than means mixing in zeros.")
+            text += (": against the handout's *smoother results*, on sparse ReLU maps neighbouring maxima of one "
+                     "stroke agree more than means mixing in zeros.")
         lines.append(text)
     return "\n".join(lines)
 
@@ -248,14 +263,17 @@ def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, con
 
 
 def curve_finding(histories: dict[str, History]) -> str:
-    """Per network: whether its validation loss rose after its lowest point."""
-    parts = []
+    """Per network: whether its validation loss rose after its lowest point (networks alike share a sentence)."""
+    trends: dict[str, list[str]] = {}
     for name, history in histories.items():
         lowest = min(range(len(history.val_loss)), key=history.val_loss.__getitem__)
         rising = lowest + 1 < len(history) and history.val_loss[-1] > history.val_loss[lowest]
         trend = (f"is lowest after epoch {lowest + 1}: it has begun to overfit" if rising
                  else "is lowest at the last epoch: no overfitting yet")
-        parts.append(f"{name}'s validation loss {trend}")
+        trends.setdefault(trend, []).append(name)
+    parts = [f"{names[0]}'s validation loss {trend}" if len(names) == 1 else
+             f"the validation losses of {_list(names)} are each {trend.removeprefix('is ')}"
+             for trend, names in trends.items()]
     return "**The curves:** " + "; ".join(parts) + "."
 
 

@@ -103,6 +103,13 @@ def curve_table(summaries: list[CurveSummary]) -> str:
                             "last val loss": f"{s.last_val_loss:.3f}"} for s in summaries])
 
 
+def still_rising(summary: CurveSummary) -> bool:
+    """Whether validation mIoU rose by more than RISE over the last quarter of the epochs, and is not past its best."""
+    s = summary
+    past_best = s.best_val_miou - s.last_val_miou > PAST_BEST
+    return bool(s.window) and not past_best and s.last_val_miou - s.start_val_miou > RISE
+
+
 def curve_finding(summary: CurveSummary) -> str:
     """Whether validation mIoU still rose over the last quarter of the epochs, and whether validation loss rose
     from its lowest (overfitting)."""
@@ -111,7 +118,7 @@ def curve_finding(summary: CurveSummary) -> str:
         trend = f"no trend after {epochs_text(s.epochs)}"
     elif s.best_val_miou - s.last_val_miou > PAST_BEST:
         trend = f"val mIoU past its best (epoch {s.best_epoch})"
-    elif s.last_val_miou - s.start_val_miou > RISE:
+    elif still_rising(s):
         trend = f"val mIoU still rising over the last {epochs_text(s.window)}"
     else:
         trend = f"val mIoU flat over the last {epochs_text(s.window)}"
@@ -145,7 +152,8 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
     """A comparison's verdict, its classes, and its mechanism where the verdict is better or worse; a frame-level
     difference the sequence test cannot confirm; for UNCONTROLLED comparisons, the parameter counts and budgets
     (budgets: each model's training budget, as printed) that differ too; for "Upsampling" without a detectable
-    difference, a transposed convolution that stayed near its bilinear start (drift: relative change of its weights)."""
+    difference, how far the transposed convolution moved from its bilinear start (drift: relative change of its
+    weights)."""
     c = comparison
     higher = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) > round(c.second.iou[i], 3)]
     text = f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)})" + (
@@ -166,9 +174,12 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
         text += f" Uncontrolled: {more} parameters ({c.first.parameters:,} against {c.second.parameters:,})"
         first, second = (budgets or {}).get(c.first.name), (budgets or {}).get(c.second.name)
         text += f"; trained on {first} against {second}." if first and second and first != second else "."
-    if c.topic == "Upsampling" and c.verdict == "no detectable difference" and drift is not None \
-            and drift < DRIFT_SMALL:
-        text += f" Learnt upsampling stayed near bilinear (relative change {drift:.3f}): both FCNs upsample alike."
+    if c.topic == "Upsampling" and c.verdict == "no detectable difference" and drift is not None:
+        if drift < DRIFT_SMALL:
+            text += f" Learnt upsampling stayed near bilinear (relative change {drift:.3f}): both FCNs upsample alike."
+        else:
+            text += (f" Its kernels moved from bilinear (relative change {drift:.3f}) to no avail: both blend the same "
+                     "coarse 1/16 scores.")
     return text
 
 
@@ -255,6 +266,35 @@ def rare_recall_finding(scores: list[SegScores], classes: list[str], rare: list[
     """The recall of each rare class, model by model (as the precision/recall table prints it)."""
     parts = [f"{classes[k]} " + " / ".join(f"{s.recall[k]:.3f}" for s in scores) for k in rare]
     return f"Rare-class recall ({' / '.join(s.name for s in scores)}): " + ", ".join(parts) + "."
+
+
+def weight_shift_table(weighted: SegScores, shifted: SegScores, classes: list[str], rare: list[int]) -> str:
+    """Precision, recall and IoU of each rare class, and the mIoU, as trained (class-weighted loss) and with the
+    weights' tilt undone."""
+    def cells(k: int | None) -> dict[str, str]:
+        row = {"class": "all classes (mIoU)" if k is None else classes[k]}
+        for label, model in (("as trained", weighted), ("tilt undone", shifted)):
+            row[f"precision, {label}"] = "" if k is None else f"{model.precision[k]:.3f}"
+            row[f"recall, {label}"] = "" if k is None else f"{model.recall[k]:.3f}"
+            row[f"IoU, {label}"] = f"{model.miou:.3f}" if k is None else f"{model.iou[k]:.3f}"
+        return row
+
+    return markdown_table([cells(k) for k in rare] + [cells(None)])
+
+
+def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[str], rare: list[int]) -> str:
+    """Whether the class weights trade precision for recall on the rare classes: the same network's scores with
+    -ln w_c added (inference.ShiftedScores) against them as trained, as weight_shift_table prints them."""
+    traded = [k for k in rare if round(shifted.precision[k], 3) > round(weighted.precision[k], 3)
+              and round(shifted.recall[k], 3) < round(weighted.recall[k], 3)]
+    text = (f"**Class weights.** A loss weighted by $w_c$ tilts the scores by $\\ln w_c$. Undoing the tilt moves "
+            f"*{weighted.name}*'s mIoU from {weighted.miou:.3f} to {shifted.miou:.3f}")
+    if traded:
+        text += (f"; recall falls and precision rises for {len(traded)} of {len(rare)} rare classes "
+                 f"({_list([classes[k] for k in traded])}): the weights buy their recall with precision.")
+    else:
+        text += "; no rare class trades recall for precision."
+    return text
 
 
 # ----------------------------------------------------------------------------- boundaries
@@ -347,16 +387,12 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
 # ----------------------------------------------------------------------------- window, speed, tiles
 
 
-def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float],
-                  window: str, fcn: str) -> str:
-    """The sliding window against one FCN pass: time, and mIoU on the same sampled test pixels, either way."""
+def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float]) -> str:
+    """The sliding window against one FCN pass in time, and which model leads the mIoU on the sampled pixels."""
     speed = relative_speed(fcn_seconds, window_seconds)
     ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
-    ahead = sampled_miou[window] > sampled_miou[fcn]
     why = "; windows recompute their overlaps" if speed.endswith("faster") else ""
-    return (f"- **Speed:** the FCN is {speed}{why}. Sampled mIoU: "
-            + _list([f"{sampled_miou[k]:.3f} (*{k}*)" for k in ranking])
-            + f"; the window classifier {'beats' if ahead else 'trails'} the FCN.")
+    return f"- **Speed:** the FCN is {speed}{why}. *{ranking[0]}* leads the sampled mIoU (table)."
 
 
 def full_resolution_label(height: int) -> str:
@@ -404,8 +440,34 @@ def region_table(regions: dict[str, float], truth: float, labels: str = "labels"
 
 
 def region_finding(regions: dict[str, float], truth: float) -> str:
-    """How many predictions merge objects into blobs or break them into speckle (region_table's ratios)."""
-    words = [_fragments(count, truth) for count in regions.values()]
-    merged, speckled = words.count("merges objects into coarse blobs"), words.count("breaks regions into speckle")
-    return (f"- **Fragments:** {merged} of {len(words)} models merge objects into coarse blobs, {speckled} break "
-            "regions into speckle.")
+    """Which predictions merge objects into blobs or break them into speckle (region_table's ratios), by name."""
+    groups = {("merges", "merge", "objects into coarse blobs"): [], ("breaks", "break", "regions into speckle"): []}
+    for name, count in regions.items():
+        ratio = count / truth if truth else float("nan")
+        if ratio < MERGED:
+            groups["merges", "merge", "objects into coarse blobs"].append(f"*{name}*")
+        elif ratio > SPECKLED:
+            groups["breaks", "break", "regions into speckle"].append(f"*{name}*")
+    parts = [f"{_list(names)} {one if len(names) == 1 else many} {rest}"
+             for (one, many, rest), names in groups.items() if names]
+    if not parts:
+        return "- **Fragments:** every model is about as fragmented as the truth."
+    return "- **Fragments:** " + "; ".join(parts) + "."
+
+
+def far_finding(runs: list[Leader], regions: dict[str, float], truth: float, with_skips: str,
+                without_skips: str) -> str:
+    """Why the U-Net without skips can lead far from any boundary (the last of the boundary curve's runs): said
+    only where it leads there, the U-Net with skips leads nearer, and their regions (region_table) read as blobs
+    and speckle. Otherwise ''."""
+    if len(runs) < 2 or runs[-1].name != without_skips or runs[0].name != with_skips \
+            or not {with_skips, without_skips} <= set(regions) or not truth:
+        return ""
+    blobs, speckle = regions[without_skips] / truth, regions[with_skips] / truth
+    if not (blobs < MERGED and speckle > SPECKLED):
+        return ""
+    far = runs[-1]
+    return (f"- **Far from outlines** ({_span(far)}, {far.pixel_share:.1%} of the pixels) *{without_skips}* leads "
+            f"({far.accuracy[without_skips]:.3f} against {far.accuracy[with_skips]:.3f}): its blobs ({blobs:.2f} "
+            f"regions per true one) fill large regions, where *{with_skips}*'s speckle ({speckle:.2f}) scatters "
+            "wrong labels. Skips' fine texture helps only at outlines.")

@@ -89,11 +89,11 @@ def window_classifier(seg: Segmentation) -> models.PatchCNN:
     return models.PatchCNN(num_classes=NUM_CLASSES, patch=seg.patch_size)
 
 
-def training(seg: Segmentation, loss_fn: nn.Module, epochs: int) -> Training:
+def training(seg: Segmentation, loss_fn: nn.Module, epochs: int, log_every: int = 1) -> Training:
     """How the FCN and the U-Nets train: SEG_OPTIMIZER at LR_SEG with SEG_SCHEDULE for `epochs`, the validation
-    mIoU picking the kept weights."""
+    mIoU picking the kept weights; a log line every `log_every` epochs and at the last."""
     return Training(epochs=epochs, num_classes=NUM_CLASSES, optimizer=seg.optimizer, lr=seg.lr,
-                    schedule=seg.schedule, loss_fn=loss_fn, monitor="val_miou")
+                    schedule=seg.schedule, loss_fn=loss_fn, monitor="val_miou", log_every=log_every)
 
 
 @dataclass(frozen=True)
