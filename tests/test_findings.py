@@ -26,12 +26,6 @@ def test_verdict_words(difference, p_value, word):
     assert findings.verdict(difference, p_value) == word
 
 
-@pytest.mark.parametrize(("part", "whole", "word"), [(0.51, 1.0, "most"), (0.5, 1.0, "the largest share"),
-                                                     (0.138, 0.421, "the largest share")])
-def test_most_means_more_than_half(part, whole, word):
-    assert findings.share_word(part, whole) == word
-
-
 def test_filter_finding_follows_the_smoothness_of_the_filters():
     noise = torch.randn(20, 1, 5, 5, generator=torch.Generator().manual_seed(0))
     ramp = torch.linspace(-1, 1, 5).repeat(20, 1, 5, 1)  # every row a smooth ramp: an edge detector

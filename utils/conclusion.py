@@ -42,8 +42,7 @@ def segmentation_lines(comparisons: list, window: list, fcn_seconds: float, wind
     lines += [f"- **Sliding window:** the FCN is {relative_speed(fcn_seconds, window_seconds)}; on the same "
               f"sampled pixels the window classifier is {c.verdict} (mIoU {c.first.miou:.3f} against "
               f"{c.second.miou:.3f}), against an FCN of {epochs_text(fcn_curve.epochs)}"
-              + (", its validation mIoU still rising: a verdict on this budget, not on the approach."
-                 if still_rising(fcn_curve) else ".") for c in window]
+              + (" still improving: a verdict on this budget." if still_rising(fcn_curve) else ".") for c in window]
     lines.append("- The verdicts cover the test digits and images, not the training seed"
                  + ("; Task 2 ran on the synthetic stand-in." if synthetic else "."))
     return lines

@@ -27,11 +27,6 @@ def verdict(difference: float, p_value: float) -> str:
     return "better" if difference > 0 else "worse"
 
 
-def share_word(part: float, whole: float) -> str:
-    """'most' only where part is more than half of whole; otherwise 'the largest share'."""
-    return "most" if part > whole / 2 else "the largest share"
-
-
 # ----------------------------------------------------------------------------- Task 1
 
 

@@ -11,8 +11,7 @@ from .study import Judged
 OPTIMIZER_CHANGES = {
     "SGD + momentum against SGD": "steps that agree add up, oscillations cancel",
     "Adam against SGD + momentum": "each parameter's step is scaled by its own recent gradients",
-    "Adam, one-cycle against Adam": "in one short epoch, warm-up and annealing spend steps below the peak that the "
-                                    "constant rate keeps",
+    "Adam, one-cycle against Adam": "in one short epoch, warm-up and annealing spend steps below the peak",
     "SGD + batch norm against SGD": "each channel is rescaled per batch, so layers see inputs on one scale",
 }
 
@@ -91,7 +90,7 @@ def sweep_table(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]
 
 def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
     """Each recipe's chosen rate, and batch norm's effect on the range of usable rates."""
-    text = "**The sweep:** each recipe's chosen rate is in bold."
+    text = "**The sweep** (chosen rates in bold)."
     edge = [name for name, runs in sweep.items() if chosen[name] in (min(runs), max(runs))]
     if edge:
         text += f" For {', '.join(edge)} the best rate is at the end of the grid: a rate beyond it might do better."
@@ -113,8 +112,8 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
 
 def optimizer_finding(family: list[Judged]) -> str:
     """Each optimizer comparison's verdict and what the change does."""
-    return "\n".join(f"- *{judged.comparison}*: {judged.verdict}" + (
-        f"; {OPTIMIZER_CHANGES[judged.comparison]}." if judged.comparison in OPTIMIZER_CHANGES else ".")
+    return "\n".join(f"- *{judged.comparison.split(' against ')[0]}* ({judged.verdict})" + (
+        f": {OPTIMIZER_CHANGES[judged.comparison]}." if judged.comparison in OPTIMIZER_CHANGES else ".")
         for judged in family)
 
 
@@ -193,11 +192,11 @@ def noise_finding(accuracy: dict[str, dict[str, float]], clean: str, noisy: list
     gap = max(abs(drop[probe][names[0]] - drop[probe][names[1]]) for probe in noisy)
     if len(set(less.values())) == 1:
         where = "at every level" if len(noisy) > 1 else f"({noisy[0]})"
-        return f"- **Noisy digits:** {less[noisy[0]]} loses less {where} (table); described, not tested."
+        return f"- **Noisy digits** (described, not tested): {less[noisy[0]]} loses less {where}."
     by_name = "; ".join(f"{name} at {', '.join(p.removeprefix('noise ') for p in noisy if less[p] == name)}"
                         for name in names if name in less.values())
-    return (f"- **Noisy digits:** neither loses less at every level ({by_name}; drops at most {100 * gap:.2f} "
-            "points apart): neither resists noise consistently better; described, not tested.")
+    return (f"- **Noisy digits** (described, not tested): the smaller drop goes to {by_name}, at most "
+            f"{100 * gap:.2f} points apart: neither is consistently more robust.")
 
 
 def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, moved: str,
@@ -212,23 +211,22 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
         ahead = maximum if shift.verdict == "worse" else average
         other = average if ahead == maximum else maximum
         loses_less = drop[moved][ahead] < drop[moved][other]
-        lines.append(f"- **Moved digits** ({moved}): {ahead} is more accurate (the test's verdict)"
-                     + (" and loses less from the digits as given (table)." if loses_less else
-                        ", though it also loses more from the digits as given (table).")
-                     + (" A window's maximum stays put wherever a stroke sits within it; its mean does not."
-                        if ahead == maximum and loses_less else ""))
+        lines.append(f"- **Moved digits** ({moved.removeprefix('moved ')}): {ahead} is more accurate (test)"
+                     + (" and loses less (table)" if loses_less else ", though it loses more (table)")
+                     + (": a window's maximum stays put wherever a stroke sits within it; its mean does not."
+                        if ahead == maximum and loses_less else "."))
     lines.append(noise_finding(accuracy, clean, noisy, names))
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     smoother = max(operators, key=operators.get)
     if smooth is not None and smooth.verdict != "no detectable difference":
         networks_smoother = average if smooth.verdict == "better" else maximum
-        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test); so is {smoother} as an "
+        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test), and {smoother} the smoother "
                 "operator on the same conv 1 maps (table)")
         if smoother == average:
             text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += (": against the handout's *smoother results*, on sparse ReLU maps neighbouring maxima of one "
-                     "stroke agree more than means mixing in zeros.")
+            text += (": against the handout, neighbouring maxima of one stroke agree more than means mixing in "
+                     "zeros.")
         lines.append(text)
     return "\n".join(lines)
 

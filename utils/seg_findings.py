@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from .boundaries import BoundaryScores
-from .findings import _list, epochs_text, p_text, share_word
+from .findings import _list, epochs_text, p_text
 from .metrics import largest_confusions
 from .report import markdown_table
 from .results import Comparison, History, SegScores
@@ -178,8 +178,7 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
         if drift < DRIFT_SMALL:
             text += f" Learnt upsampling stayed near bilinear (relative change {drift:.3f}): both FCNs upsample alike."
         else:
-            text += (f" Its kernels moved from bilinear (relative change {drift:.3f}) to no avail: both blend the same "
-                     "coarse 1/16 scores.")
+            text += f" Its kernels left bilinear (change {drift:.3f}) to no avail: both blend the same 1/16 scores."
     return text
 
 
@@ -191,8 +190,7 @@ def class_extremes_finding(scores: list[SegScores], classes: list[str], frequenc
     parts, worst_rare = [], []
     for s in scores:
         best, worst = max(range(len(classes)), key=lambda i: s.iou[i]), min(range(len(classes)), key=lambda i: s.iou[i])
-        parts.append(f"*{s.name}* best on {classes[best]} ({s.iou[best]:.3f}), worst on {classes[worst]} "
-                     f"({s.iou[worst]:.3f})")
+        parts.append(f"*{s.name}* best on {classes[best]}, worst on {classes[worst]}")
         worst_rare.append(frequency[worst] < RARE_SHARE)
     text = "; ".join(parts) + "."
     if all(worst_rare):
@@ -212,54 +210,26 @@ def known_cause(truth: str, predicted: str) -> str | None:
     return KNOWN_CAUSES.get((truth, predicted), KNOWN_CAUSES.get((truth, "*")))
 
 
-def confusion_finding(scores: SegScores, classes: list[str], top: int = 3) -> str:
-    """A model's largest confusions (as confusion_table lists them), each with its cause where one is known."""
-    by_prediction: dict[int, list[str]] = {}  # truths grouped by the class they are given, largest first
-    for c in largest_confusions(scores.confusion, top):
-        cause = known_cause(classes[c.truth], classes[c.predicted])
-        by_prediction.setdefault(c.predicted, []).append(classes[c.truth] + (f" ({cause})" if cause else ""))
-    if not by_prediction:
-        return f"- *{scores.name}* confuses no class with another."
-    return f"- *{scores.name}*: " + "; ".join(f"{_list(truths)} as {classes[predicted]}"
-                                              for predicted, truths in by_prediction.items()) + "."
+def confusions_finding(scores: list[SegScores], classes: list[str], top: int = 3) -> str:
+    """The models' `top` largest confusions (as confusion_table lists them), each pair once with its cause where
+    one is known: first those every model makes, then each model's own."""
+    pairs = {s.name: [(c.truth, c.predicted) for c in largest_confusions(s.confusion, top)] for s in scores}
+    first = pairs[scores[0].name]
+    shared = [pair for pair in first if all(pair in own for own in pairs.values())] if len(scores) > 1 else []
 
+    def phrase(pair: tuple[int, int]) -> str:
+        cause = known_cause(classes[pair[0]], classes[pair[1]])
+        return f"{classes[pair[0]]} as {classes[pair[1]]}" + (f" ({cause})" if cause else "")
 
-def weakest_class(scores: SegScores) -> int:
-    return min(range(len(scores.iou)), key=lambda i: scores.iou[i])
-
-
-def _weakest_shares(scores: SegScores):
-    """The weakest class, and the share of its true pixels that each class is given."""
-    weakest = weakest_class(scores)
-    row = scores.confusion[weakest].double()
-    return weakest, row / row.sum().clamp(min=1)
-
-
-def where_pixels_go(scores: SegScores, classes: list[str], top: int = 3) -> str:
-    """A table: the share of the weakest class's true pixels given to each class (itself first)."""
-    weakest, share = _weakest_shares(scores)
-    order = [weakest] + [k for k in share.argsort(descending=True).tolist() if k != weakest][:top]
-    column = f"true {classes[weakest]} pixels labelled as"
-    return markdown_table([{column: classes[k], "share": f"{float(share[k]):.3f}"} for k in order])
-
-
-def weakest_class_finding(scores: SegScores, classes: list[str]) -> str:
-    """The weakest class of a model: recall and precision as measured, and where its missed pixels go."""
-    weakest, share = _weakest_shares(scores)
-    missed = float(1 - share[weakest])
-    others = [k for k in share.argsort(descending=True).tolist() if k != weakest and share[k] > 0]
-    recall, precision = scores.recall[weakest], scores.precision[weakest]
-    text = (f"- **Weakest class** of *{scores.name}*: *{classes[weakest]}* (IoU {scores.iou[weakest]:.3f}, "
-            f"recall {recall:.3f}, precision {precision:.3f}).")
-    if others:
-        top = others[0]
-        text += (f" {share_word(float(share[top]), missed).capitalize()} of its missed pixels are labelled "
-                 f"*{classes[top]}*.")
-    if round(precision, 3) < round(recall, 3):
-        text += " Precision below recall: it is predicted on more pixels than it covers."
-    elif round(precision, 3) > round(recall, 3):
-        text += " Precision above recall: it is predicted on fewer pixels than it covers."
-    return text
+    lines = [f"- {'Both' if len(scores) == 2 else 'All'} models: " + "; ".join(map(phrase, shared)) + "."] if shared \
+        else []
+    for s in scores:
+        own = [pair for pair in pairs[s.name] if pair not in shared]
+        if own:
+            lines.append(f"- *{s.name}*{' also' if shared else ''}: " + "; ".join(map(phrase, own)) + ".")
+        elif not pairs[s.name]:
+            lines.append(f"- *{s.name}* confuses no class with another.")
+    return "\n".join(lines)
 
 
 def rare_recall_finding(scores: list[SegScores], classes: list[str], rare: list[int]) -> str:
@@ -287,11 +257,11 @@ def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[
     -ln w_c added (inference.ShiftedScores) against them as trained, as weight_shift_table prints them."""
     traded = [k for k in rare if round(shifted.precision[k], 3) > round(weighted.precision[k], 3)
               and round(shifted.recall[k], 3) < round(weighted.recall[k], 3)]
-    text = (f"**Class weights.** A loss weighted by $w_c$ tilts the scores by $\\ln w_c$. Undoing the tilt moves "
-            f"*{weighted.name}*'s mIoU from {weighted.miou:.3f} to {shifted.miou:.3f}")
+    text = (f"**Class weights** $w_c$ tilt the scores by $\\ln w_c$; undone, *{weighted.name}*'s mIoU goes from "
+            f"{weighted.miou:.3f} to {shifted.miou:.3f}")
     if traded:
-        text += (f"; recall falls and precision rises for {len(traded)} of {len(rare)} rare classes "
-                 f"({_list([classes[k] for k in traded])}): the weights buy their recall with precision.")
+        text += (f", and recall falls while precision rises for {len(traded)} of {len(rare)} rare classes: the weights "
+                 "buy recall with precision.")
     else:
         text += "; no rare class trades recall for precision."
     return text
@@ -375,13 +345,14 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
     if len(runs) == 1:
         return f"- **Boundary curve:** *{runs[0].name}* leads at every distance."
     last, near = runs[-1], runs[0]
-    text = (f"- **Boundary curve:** *{near.name}* leads {_span(near)} ({near.pixel_share:.1%} of the pixels); the "
-            f"lead changes {'once' if len(runs) == 2 else f'{len(runs) - 1} times'} in all.")
+    text = f"- **Boundary curve:** *{near.name}* leads {_span(near)} ({near.pixel_share:.1%} of the pixels)"
+    if len(runs) > 2:
+        text += f"; the lead changes {len(runs) - 1} times"
     if last.name != near.name:
-        text += (f" From {last.start:g} px on, *{last.name}* leads ({last.accuracy[last.name]:.3f} against "
+        text += (f"; from {last.start:g} px on, *{last.name}* leads ({last.accuracy[last.name]:.3f} against "
                  f"{last.accuracy[near.name]:.3f}) on " + ("only " if last.pixel_share < 0.1 else "")
-                 + f"{last.pixel_share:.1%} of the pixels.")
-    return text
+                 + f"{last.pixel_share:.1%}")
+    return text + "."
 
 
 # ----------------------------------------------------------------------------- window, speed, tiles
@@ -392,7 +363,7 @@ def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[
     speed = relative_speed(fcn_seconds, window_seconds)
     ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
     why = "; windows recompute their overlaps" if speed.endswith("faster") else ""
-    return f"- **Speed:** the FCN is {speed}{why}. *{ranking[0]}* leads the sampled mIoU (table)."
+    return f"- **Speed:** the FCN is {speed}{why}; on the sampled pixels *{ranking[0]}* scores best (table)."
 
 
 def full_resolution_label(height: int) -> str:
@@ -441,15 +412,14 @@ def region_table(regions: dict[str, float], truth: float, labels: str = "labels"
 
 def region_finding(regions: dict[str, float], truth: float) -> str:
     """Which predictions merge objects into blobs or break them into speckle (region_table's ratios), by name."""
-    groups = {("merges", "merge", "objects into coarse blobs"): [], ("breaks", "break", "regions into speckle"): []}
+    groups = {"coarse blobs": [], "speckle": []}
     for name, count in regions.items():
         ratio = count / truth if truth else float("nan")
         if ratio < MERGED:
-            groups["merges", "merge", "objects into coarse blobs"].append(f"*{name}*")
+            groups["coarse blobs"].append(f"*{name}*")
         elif ratio > SPECKLED:
-            groups["breaks", "break", "regions into speckle"].append(f"*{name}*")
-    parts = [f"{_list(names)} {one if len(names) == 1 else many} {rest}"
-             for (one, many, rest), names in groups.items() if names]
+            groups["speckle"].append(f"*{name}*")
+    parts = [f"{words}: {_list(names)}" for words, names in groups.items() if names]
     if not parts:
         return "- **Fragments:** every model is about as fragmented as the truth."
     return "- **Fragments:** " + "; ".join(parts) + "."
@@ -466,8 +436,5 @@ def far_finding(runs: list[Leader], regions: dict[str, float], truth: float, wit
     blobs, speckle = regions[without_skips] / truth, regions[with_skips] / truth
     if not (blobs < MERGED and speckle > SPECKLED):
         return ""
-    far = runs[-1]
-    return (f"- **Far from outlines** ({_span(far)}, {far.pixel_share:.1%} of the pixels) *{without_skips}* leads "
-            f"({far.accuracy[without_skips]:.3f} against {far.accuracy[with_skips]:.3f}): its blobs ({blobs:.2f} "
-            f"regions per true one) fill large regions, where *{with_skips}*'s speckle ({speckle:.2f}) scatters "
-            "wrong labels. Skips' fine texture helps only at outlines.")
+    return (f"- **Far from outlines** the no-skip U-Net leads (2.6): its blobs ({blobs:.2f} regions per true one) "
+            f"fill large regions, where the skips' speckle ({speckle:.2f}) scatters wrong labels.")
