@@ -186,17 +186,16 @@ def smoothness_table(networks: dict[str, float], operators: dict[str, float]) ->
 
 def noise_finding(accuracy: dict[str, dict[str, float]], clean: str, noisy: list[str], names: tuple[str, str]) -> str:
     """Which network loses less accuracy at each noise level (described, not tested): one name where it is the same
-    at every level, else each level's, with the largest gap between the two drops."""
+    at every level, else the levels of each."""
     drop = {probe: {name: accuracy[clean][name] - accuracy[probe][name] for name in names} for probe in noisy}
     less = {probe: min(names, key=drop[probe].get) for probe in noisy}
-    gap = max(abs(drop[probe][names[0]] - drop[probe][names[1]]) for probe in noisy)
     if len(set(less.values())) == 1:
         where = "at every level" if len(noisy) > 1 else f"({noisy[0]})"
         return f"- **Noisy digits** (described, not tested): {less[noisy[0]]} loses less {where}."
     by_name = "; ".join(f"{name} at {', '.join(p.removeprefix('noise ') for p in noisy if less[p] == name)}"
                         for name in names if name in less.values())
-    return (f"- **Noisy digits** (described, not tested): the smaller drop goes to {by_name}, at most "
-            f"{100 * gap:.2f} points apart: neither is consistently more robust.")
+    return (f"- **Noisy digits** (described, not tested): the smaller drop goes to {by_name}: neither is "
+            "consistently more robust.")
 
 
 def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, moved: str,
