@@ -38,7 +38,7 @@ def test_comparison_table_shows_both_tests_holm_and_the_verdict():
 
 def test_comparison_finding_names_classes_the_mechanism_only_for_a_verdict_and_too_few_sequences():
     text = seg_findings.comparison_finding(comparison("Skip connections", 6, 5, 0.036, "better"), CLASSES)
-    assert "better (Holm p = 0.036)" in text and "3 of 8 classes higher" in text
+    assert "better (Holm p = 0.036)" in text and "3 of 8 classes higher, lower: road." in text
     assert seg_findings.SEG_MECHANISMS["Skip connections"] in text
     text = seg_findings.comparison_finding(comparison("Skip connections", 1, 1, 1.0, "no detectable difference"),
                                            CLASSES)
@@ -68,15 +68,21 @@ def test_curve_finding_compares_a_quarter_of_the_epochs_back_and_judges_overfitt
     assert rising.window == 2 and rising.start_val_miou == 0.32
     text = seg_findings.curve_finding(rising)
     assert text == ("- *FCN, 6 epochs*: val mIoU still rising over the last 2 epochs; "
-                    "val loss at or near its lowest: no overfitting.")
+                    "val loss near its lowest: no overfitting.")
     miou = [0.1 * i for i in range(1, 7)] + [0.6] * 4 + [0.604, 0.6]  # 12 epochs, best at 11, flat since 6
     flat = seg_findings.curve_summary("U-Net", history(miou, [1.0] * 11 + [1.04], 11))
     assert flat.window == 3 and seg_findings.curve_finding(flat) == (
-        "- *U-Net*: val mIoU flat over the last 3 epochs; val loss at or near its lowest: no overfitting.")
+        "- *U-Net*: val mIoU levelled off near its best (epoch 11); val loss near its lowest: no overfitting.")
+    early = seg_findings.curve_summary("U-Net", history(miou[:8] + [0.6] * 4, [1.0] * 12, 7))  # best before the window
+    assert "val mIoU flat over the last 3 epochs" in seg_findings.curve_finding(early)
     past = seg_findings.curve_summary("U-Net", history([0.5, 0.6, 0.55, 0.55], [1.0, 0.8, 0.9, 0.9], 2))
     assert past.window == 2
     assert seg_findings.curve_finding(past) == (
         "- *U-Net*: val mIoU past its best (epoch 2); val loss up from its lowest (epoch 2): overfitting.")
+    levelled = seg_findings.curve_summary("U-Net", history([0.5, 0.55, 0.58, 0.6, 0.622, 0.618, 0.619],
+                                                           [1.0] * 7, 5))  # up over the last 2, best 2 back
+    assert not seg_findings.still_rising(levelled)
+    assert "val mIoU levelled off near its best (epoch 5)" in seg_findings.curve_finding(levelled)
     single = seg_findings.curve_summary("U-Net", history([0.4], [1.2], 1))
     assert "no trend after 1 epoch" in seg_findings.curve_finding(single) and math.isnan(single.start_val_miou)
     row = "| U-Net | 1 | - | - | 0.400 | 0.400 (1) | 1.200 (1) | 1.200 |"
@@ -107,7 +113,7 @@ def test_comparison_finding_words_an_unconfirmed_frame_difference_confounds_and_
 
 def test_band_gain_finding_compares_the_band_with_all_pixels():
     text = seg_findings.band_gain_finding("skips", "none", {"skips": 0.45, "none": 0.40}, {"skips": 0.52, "none": 0.50})
-    assert text == "- **Skips at boundaries:** band mIoU +0.050 against +0.020 overall: larger in the band."
+    assert text == "- **Skips at boundaries:** band mIoU +0.050 against +0.020 overall: larger in the band (untested)."
     text = seg_findings.band_gain_finding("skips", "none", {"skips": 0.41, "none": 0.40}, {"skips": 0.52, "none": 0.50})
     assert text.endswith("+0.010 against +0.020 overall: not larger in the band.")
 
@@ -197,7 +203,7 @@ def test_far_finding_links_the_far_reversal_to_blobs_and_speckle_only_where_both
     runs = seg_findings.leaders({"U-Net": boundary([0.6, 0.9, 0.5, 0.6], [500, 440, 40, 20]),
                                  "no skips": boundary([0.5, 0.85, 0.8, 0.9], [500, 440, 40, 20])})
     text = seg_findings.far_finding(runs, {"U-Net": 30.0, "no skips": 5.0}, 20.0, "U-Net", "no skips")
-    assert text.startswith("- **Far from outlines** the no-skip U-Net leads (2.6)")
+    assert text.startswith("- **Far from outlines** (6.0% of the pixels, untested) the no-skip U-Net leads (2.6)")
     assert "blobs (0.25 regions per true one)" in text and "speckle (1.50)" in text
     assert seg_findings.far_finding(runs, {"U-Net": 20.0, "no skips": 5.0}, 20.0, "U-Net", "no skips") == ""
     assert seg_findings.far_finding(runs, {"U-Net": 30.0, "no skips": 5.0}, 20.0, "no skips", "U-Net") == ""
@@ -235,12 +241,10 @@ def test_relative_speed_words_a_ratio_either_way(seconds, other_seconds, text):
     assert seg_findings.relative_speed(seconds, other_seconds) == text
 
 
-def test_speed_finding_ranks_the_sampled_mious_and_says_who_is_faster():
-    sampled = {"window classifier": 0.4, "FCN": 0.5, "U-Net": 0.6}
-    text = seg_findings.speed_finding(1.3, 1.0, sampled)
-    assert text.startswith("- **Speed:** the FCN is 1.3 times faster")
-    assert text.endswith("; on the sampled pixels *U-Net* scores best (table).")
-    assert "2.5 times slower" in seg_findings.speed_finding(0.4, 1.0, sampled)
+def test_speed_finding_says_who_is_faster_and_why_only_for_the_fcn():
+    text = seg_findings.speed_finding(1.3, 1.0)
+    assert text == "- **Speed:** the FCN is 1.3 times faster; windows recompute their overlaps."
+    assert seg_findings.speed_finding(0.4, 1.0) == "- **Speed:** the FCN is 2.5 times slower."
 
 
 def test_tiled_finding_words_the_agreement_as_printed():
@@ -262,7 +266,9 @@ def test_weight_shift_finding_says_the_trade_only_for_the_classes_that_make_it()
     shifted = dataclasses.replace(scores("U-Net", [0.45] * 8), precision=[0.5] * 6 + [0.5, 0.4],
                                   recall=[0.5] * 6 + [0.4, 0.7])
     text = seg_findings.weight_shift_finding(weighted, shifted, CLASSES, [6, 7])
-    assert "mIoU goes from 0.500 to 0.450" in text
+    assert "mIoU goes from 0.500 to 0.450 (untested)" in text and "cost" not in text
+    costly = seg_findings.weight_shift_finding(weighted, dataclasses.replace(shifted, miou=0.52), CLASSES, [6, 7])
+    assert costly.endswith("the weights buy recall with precision, here at a cost in mIoU.")
     assert "for 1 of 2 rare classes: the weights buy recall with precision" in text
     untouched = seg_findings.weight_shift_finding(weighted, weighted, CLASSES, [6, 7])
     assert "no rare class trades" in untouched and "buy" not in untouched
@@ -276,3 +282,14 @@ def test_a_lead_that_changes_more_than_once_is_counted():
                                  "FCN": boundary([0.5, 0.9, 0.5, 0.9], [400, 300, 200, 100])})
     text = seg_findings.boundary_curve_finding(runs)
     assert "(40.0% of the pixels); the lead changes 3 times; from 48 px on, *FCN* leads" in text
+
+
+def test_an_uncontrolled_verdict_against_a_model_still_improving_says_so():
+    window = comparison("Window against FCN", 6, 6, 0.001, "better")
+    budgets = {"U-Net, 6 epochs": "600 crops × 6 epochs", "U-Net without skips, 6 epochs": "60 crops × 6 epochs"}
+    text = seg_findings.comparison_finding(window, CLASSES, budgets, rising=("U-Net without skips, 6 epochs",))
+    assert text.endswith("*U-Net without skips, 6 epochs* was still improving (3.1): its short training may explain "
+                         "part of the gap.")
+    assert "still improving" not in seg_findings.comparison_finding(window, CLASSES, budgets)
+    unbudgeted = seg_findings.comparison_finding(window, CLASSES, rising=("U-Net without skips, 6 epochs",))
+    assert "still improving" not in unbudgeted  # equal or unknown budgets: not the explanation

@@ -58,7 +58,7 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
     if not rare:
         return f"No class covers under {RARE_SHARE:.0%} of the training pixels."
     return (f"Rare (under {RARE_SHARE:.0%}): {_list(rare)}; each counts in mIoU like building"
-            + (", hence larger loss weights." if weighted else "."))
+            + ("; larger loss weights aim to lift them (3.2 checks)." if weighted else "."))
 
 
 PAST_BEST = 0.005  # val mIoU this far below its best: past it
@@ -104,10 +104,10 @@ def curve_table(summaries: list[CurveSummary]) -> str:
 
 
 def still_rising(summary: CurveSummary) -> bool:
-    """Whether validation mIoU rose by more than RISE over the last quarter of the epochs, and is not past its best."""
+    """Whether validation mIoU rose by more than RISE over the last quarter of the epochs and peaked in its last two
+    (a curve that peaked earlier and stayed near its best has levelled off)."""
     s = summary
-    past_best = s.best_val_miou - s.last_val_miou > PAST_BEST
-    return bool(s.window) and not past_best and s.last_val_miou - s.start_val_miou > RISE
+    return bool(s.window) and s.best_epoch >= s.epochs - 1 and s.last_val_miou - s.start_val_miou > RISE
 
 
 def curve_finding(summary: CurveSummary) -> str:
@@ -120,12 +120,14 @@ def curve_finding(summary: CurveSummary) -> str:
         trend = f"val mIoU past its best (epoch {s.best_epoch})"
     elif still_rising(s):
         trend = f"val mIoU still rising over the last {epochs_text(s.window)}"
+    elif s.best_epoch >= s.epochs - s.window:
+        trend = f"val mIoU levelled off near its best (epoch {s.best_epoch})"
     else:
         trend = f"val mIoU flat over the last {epochs_text(s.window)}"
     if s.last_val_loss > s.lowest_val_loss * (1 + LOSS_RISE):
         fit = f"val loss up from its lowest (epoch {s.lowest_loss_epoch}): overfitting"
     else:
-        fit = "val loss at or near its lowest: no overfitting"
+        fit = "val loss near its lowest: no overfitting"
     return f"- *{s.name}*: {trend}; {fit}."
 
 
@@ -148,16 +150,19 @@ DRIFT_SMALL = 0.25  # a learnt upsampling this close (relative change) to its bi
 
 
 def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict[str, str] | None = None,
-                       drift: float | None = None) -> str:
+                       drift: float | None = None, rising: tuple[str, ...] = ()) -> str:
     """A comparison's verdict, its classes, and its mechanism where the verdict is better or worse; a frame-level
     difference the sequence test cannot confirm; for UNCONTROLLED comparisons, the parameter counts and budgets
     (budgets: each model's training budget, as printed) that differ too; for "Upsampling" without a detectable
     difference, how far the transposed convolution moved from its bilinear start (drift: relative change of its
-    weights)."""
+    weights); `rising`: the models whose validation mIoU was still rising (still_rising), named where an uncontrolled
+    comparison finds them behind."""
     c = comparison
     higher = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) > round(c.second.iou[i], 3)]
+    lower = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) < round(c.second.iou[i], 3)]
     text = f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)})" + (
-        "." if c.verdict == "no detectable difference" else f"; {len(higher)} of {len(classes)} classes higher.")
+        "." if c.verdict == "no detectable difference" else f"; {len(higher)} of {len(classes)} classes higher"
+        + (f", lower: {_list(lower)}." if lower else "."))
     if c.sequences.sequences < 2:
         text += f" Only {count_text(c.sequences.sequences, 'test sequence')}: no sequence-level test."
     elif c.verdict == "no detectable difference" and c.test.p_value < 0.05:
@@ -174,6 +179,9 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
         text += f" Uncontrolled: {more} parameters ({c.first.parameters:,} against {c.second.parameters:,})"
         first, second = (budgets or {}).get(c.first.name), (budgets or {}).get(c.second.name)
         text += f"; trained on {first} against {second}." if first and second and first != second else "."
+        behind = c.second.name if c.verdict == "better" else c.first.name
+        if c.verdict != "no detectable difference" and behind in rising and first and second and first != second:
+            text += f" *{behind}* was still improving (3.1): its short training may explain part of the gap."
     if c.topic == "Upsampling" and c.verdict == "no detectable difference" and drift is not None:
         if drift < DRIFT_SMALL:
             text += f" Learnt upsampling stayed near bilinear (relative change {drift:.3f}): both FCNs upsample alike."
@@ -258,12 +266,13 @@ def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[
     traded = [k for k in rare if round(shifted.precision[k], 3) > round(weighted.precision[k], 3)
               and round(shifted.recall[k], 3) < round(weighted.recall[k], 3)]
     text = (f"**Class weights** $w_c$ tilt the scores by $\\ln w_c$; undone, *{weighted.name}*'s mIoU goes from "
-            f"{weighted.miou:.3f} to {shifted.miou:.3f}")
+            f"{weighted.miou:.3f} to {shifted.miou:.3f} (untested)")
+    cost = ", here at a cost in mIoU" if round(shifted.miou, 3) > round(weighted.miou, 3) else ""
     if traded:
         text += (f", and recall falls while precision rises for {len(traded)} of {len(rare)} rare classes: the weights "
-                 "buy recall with precision.")
+                 f"buy recall with precision{cost}.")
     else:
-        text += "; no rare class trades recall for precision."
+        text += f"; no rare class trades recall for precision{cost and ', and the weights cost mIoU'}."
     return text
 
 
@@ -358,12 +367,11 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
 # ----------------------------------------------------------------------------- window, speed, tiles
 
 
-def speed_finding(window_seconds: float, fcn_seconds: float, sampled_miou: dict[str, float]) -> str:
-    """The sliding window against one FCN pass in time, and which model leads the mIoU on the sampled pixels."""
+def speed_finding(window_seconds: float, fcn_seconds: float) -> str:
+    """The sliding window against one FCN pass in time, and why."""
     speed = relative_speed(fcn_seconds, window_seconds)
-    ranking = sorted(sampled_miou, key=sampled_miou.get, reverse=True)
     why = "; windows recompute their overlaps" if speed.endswith("faster") else ""
-    return f"- **Speed:** the FCN is {speed}{why}; on the sampled pixels *{ranking[0]}* scores best (table)."
+    return f"- **Speed:** the FCN is {speed}{why}."
 
 
 def full_resolution_label(height: int) -> str:
@@ -384,7 +392,7 @@ def band_gain_finding(first: str, second: str, band_miou: dict[str, float], over
     (the mIoUs as the boundary table prints them)."""
     band = round(band_miou[first], 3) - round(band_miou[second], 3)
     overall = round(overall_miou[first], 3) - round(overall_miou[second], 3)
-    where = "larger in the band" if band > overall + 1e-9 else "not larger in the band"
+    where = "larger in the band (untested)" if band > overall + 1e-9 else "not larger in the band"
     return f"- **Skips at boundaries:** band mIoU {band:+.3f} against {overall:+.3f} overall: {where}."
 
 
@@ -436,5 +444,6 @@ def far_finding(runs: list[Leader], regions: dict[str, float], truth: float, wit
     blobs, speckle = regions[without_skips] / truth, regions[with_skips] / truth
     if not (blobs < MERGED and speckle > SPECKLED):
         return ""
-    return (f"- **Far from outlines** the no-skip U-Net leads (2.6): its blobs ({blobs:.2f} regions per true one) "
-            f"fill large regions, where the skips' speckle ({speckle:.2f}) scatters wrong labels.")
+    return (f"- **Far from outlines** ({runs[-1].pixel_share:.1%} of the pixels, untested) the no-skip U-Net leads "
+            f"(2.6): its blobs ({blobs:.2f} regions per true one) fill large regions, where the skips' speckle "
+            f"({speckle:.2f}) scatters wrong labels.")
