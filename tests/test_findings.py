@@ -23,7 +23,14 @@ def verdicts(text: str) -> list[str]:
     (0.02, 0.01, "better"), (-0.02, 0.01, "worse"), (0.02, 0.0499, "better"), (0.02, 0.05, "no detectable difference"),
     (-0.3, 0.2, "no detectable difference"), (0.0, 0.001, "no detectable difference")])
 def test_verdict_words(difference, p_value, word):
+    assert findings.verdict(difference, p_value, margin=0.01) == word  # every difference here is above the margin
     assert findings.verdict(difference, p_value) == word
+
+
+def test_a_difference_under_the_margin_is_none_however_small_its_p():
+    assert findings.verdict(-0.0049, 0.018, margin=0.01) == "no detectable difference"
+    assert findings.verdict(-0.0049, 0.018) == "worse"
+    assert findings.verdict(0.011, 0.018, margin=0.01) == "better"
 
 
 def test_filter_finding_follows_the_smoothness_of_the_filters():

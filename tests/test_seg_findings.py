@@ -293,3 +293,11 @@ def test_an_uncontrolled_verdict_against_a_model_still_improving_says_so():
     assert "still improving" not in seg_findings.comparison_finding(window, CLASSES, budgets)
     unbudgeted = seg_findings.comparison_finding(window, CLASSES, rising=("U-Net without skips, 6 epochs",))
     assert "still improving" not in unbudgeted  # equal or unknown budgets: not the explanation
+
+
+def test_a_detectable_difference_under_the_margin_is_said_as_such():
+    tiny = dataclasses.replace(comparison("Upsampling", 6, 0, 0.018, "no detectable difference"),
+                               test=PairedMiou(-0.0049, 0.0001, 50, 60))
+    text = seg_findings.comparison_finding(tiny, CLASSES)
+    assert "-0.005 mIoU, higher on 0 of 6 sequences, but it is under the 0.01 mIoU that CPU or number format alone " \
+        "moves." in text

@@ -20,9 +20,10 @@ def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def verdict(difference: float, p_value: float) -> str:
-    """'better', 'worse' or 'no detectable difference' for a paired difference and its test."""
-    if p_value >= ALPHA or difference == 0:
+def verdict(difference: float, p_value: float, margin: float = 0.0) -> str:
+    """'better', 'worse' or 'no detectable difference' for a paired difference and its test; a difference smaller
+    than `margin` counts as none, however small its p."""
+    if p_value >= ALPHA or difference == 0 or abs(difference) < margin:
         return "no detectable difference"
     return "better" if difference > 0 else "worse"
 

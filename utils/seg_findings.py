@@ -10,6 +10,7 @@ from .findings import _list, epochs_text, p_text
 from .metrics import largest_confusions
 from .report import markdown_table
 from .results import Comparison, History, SegScores
+from .segmentation import MIOU_MARGIN
 
 RARE_SHARE = 0.02  # a class below this share of the training pixels is called rare
 EVEN = 0.02  # accuracies closer than this are "about even"
@@ -166,7 +167,8 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
     if c.sequences.sequences < 2:
         text += f" Only {count_text(c.sequences.sequences, 'test sequence')}: no sequence-level test."
     elif c.verdict == "no detectable difference" and c.test.p_value < 0.05:
-        confirm = (f"with {count_text(c.sequences.sequences, 'sequence')} the sequence test cannot confirm it"
+        confirm = (f"it is under the {MIOU_MARGIN:g} mIoU that CPU or number format alone moves" if c.adjusted_p < 0.05
+                   else f"with {count_text(c.sequences.sequences, 'sequence')} the sequence test cannot confirm it"
                    if c.sequences.p_value >= 0.05 else "Holm's adjustment does not confirm it")
         text += (f" {c.test.difference:+.3f} mIoU, higher on {c.sequences.first_better} of {c.sequences.sequences} "
                  f"sequences, but {confirm}.")

@@ -136,14 +136,18 @@ def controlled_comparisons(names: ModelNames) -> list[Planned]:
             Planned("Training length", names.unet, names.unet_short)]
 
 
+# mIoU differences below this count as none: a change of CPU or number format alone moves a model's mIoU this much
+MIOU_MARGIN = 0.01
+
+
 def compare(family: str, planned: list[Planned], scores: dict[str, SegScores], per_image: dict[str, torch.Tensor],
             sequences: list[str], seed: int) -> list[Comparison]:
     """Each planned comparison's frame-level permutation test and sequence-level paired t-test (per_image: each
     model's per-image confusions; sequences: each image's sequence); the verdict takes the larger p, Holm-adjusted
-    over the family."""
+    over the family, and a difference under MIOU_MARGIN is none."""
     frame_tests = [paired_miou_test(per_image[p.first], per_image[p.second], seed=seed) for p in planned]
     sequence_tests = [paired_sequence_test(per_image[p.first], per_image[p.second], sequences) for p in planned]
     adjusted = holm([max(f.p_value, s.p_value) for f, s in zip(frame_tests, sequence_tests, strict=True)])
     return [Comparison(p.topic, scores[p.first], scores[p.second], frame, sequence, family, p_value,
-                       verdict(frame.difference, p_value))
+                       verdict(frame.difference, p_value, MIOU_MARGIN))
             for p, frame, sequence, p_value in zip(planned, frame_tests, sequence_tests, adjusted, strict=True)]
