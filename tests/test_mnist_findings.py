@@ -49,7 +49,7 @@ def test_confusion_finding_tables_the_pairs_and_the_surest_mistakes_in_them():
     text = mnist_findings.confusion_finding(confusion, torch.tensor([4, 4, 2]), torch.tensor([9, 9, 0]), "LeNet")
     rows = [line for line in text.splitlines() if line.startswith("| 4") or line.startswith("| 3")]
     assert rows[0].startswith("| 4 | 9 | 12 | 2 |") and rows[1].startswith("| 3 | 5 | 7 | 0 |")
-    assert "2 of *LeNet*'s 2 largest" in text and "most of its surest" in text
+    assert "*LeNet*'s 2 most confused pairs is described, not measured; these pairs hold most of its surest" in text
 
 
 def test_curve_finding_says_overfitting_only_when_validation_loss_rose():
@@ -81,8 +81,7 @@ def test_noise_finding_names_one_network_only_where_it_loses_less_at_every_level
     accuracy = {"as given": {"max": 0.99, "avg": 0.99}, "noise 0.2": {"max": 0.98, "avg": 0.97},
                 "noise 0.4": {"max": 0.90, "avg": 0.92}, "noise 0.6": {"max": 0.70, "avg": 0.65}}
     mixed = mnist_findings.noise_finding(accuracy, "as given", ["noise 0.2", "noise 0.4", "noise 0.6"], ("avg", "max"))
-    assert "the smaller drop goes to avg at 0.4; max at 0.2, 0.6: neither" in mixed
-    assert "neither is consistently more robust" in mixed
+    assert mixed.endswith("the smaller drop goes to avg at 0.4; max at 0.2, 0.6.")
     same = mnist_findings.noise_finding(accuracy, "as given", ["noise 0.2", "noise 0.6"], ("avg", "max"))
     assert same == "- **Noisy digits** (described, not tested): max loses less at every level."
 

@@ -214,8 +214,7 @@ def noise_finding(accuracy: dict[str, dict[str, float]], clean: str, noisy: list
         return f"- **Noisy digits** (described, not tested): {less[noisy[0]]} loses less {where}."
     by_name = "; ".join(f"{name} at {', '.join(p.removeprefix('noise ') for p in noisy if less[p] == name)}"
                         for name in names if name in less.values())
-    return (f"- **Noisy digits** (described, not tested): the smaller drop goes to {by_name}: neither is "
-            "consistently more robust.")
+    return f"- **Noisy digits** (described, not tested): the smaller drop goes to {by_name}."
 
 
 def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, moved: str,
@@ -275,9 +274,8 @@ def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, con
              "what separates them": DIGIT_LOOKALIKES.get(frozenset({truth, predicted}), "")}
             for truth, predicted, count in pairs]
     held = sum(row[f"of the {len(surest)} surest mistakes"] for row in rows)
-    explained = sum(bool(row["what separates them"]) for row in rows)
-    text = (f"**Confusions.** {explained} of *{name}*'s {len(pairs)} largest confusions are digits one stroke "
-            "apart" + (", and they hold most of its surest mistakes." if 2 * held > len(surest) else "."))
+    text = (f"**Confusions.** What separates *{name}*'s {len(pairs)} most confused pairs is described, not measured"
+            + ("; these pairs hold most of its surest mistakes." if 2 * held > len(surest) else "."))
     return markdown_table(rows) + "\n\n" + text
 
 
