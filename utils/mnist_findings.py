@@ -139,15 +139,18 @@ REGULARISER_MECHANISMS = {
 }
 
 
+def _gap(name: str, trained: dict[str, Trained], fitted: dict[str, dict[str, float]]) -> float:
+    """Training accuracy (eval mode) minus the best validation accuracy of one variant."""
+    return fitted[name]["accuracy"] - trained[name].history.best("val_accuracy")
+
+
 def _regulariser_reason(name: str, trained: dict[str, Trained], fitted: dict[str, dict[str, float]],
                         plain: str) -> str:
     """Why a regulariser lowered the test loss, as far as the run shows it: its mechanism where it fits its training
     digits less tightly than plain (twice the training loss, or a gap a point narrower); else whether it learnt
     faster (validation accuracy after the first epoch a point higher)."""
-    def gap(variant: str) -> float:
-        return fitted[variant]["accuracy"] - trained[variant].history.best("val_accuracy")
-
-    looser = fitted[name]["loss"] >= 2 * fitted[plain]["loss"] or gap(name) <= gap(plain) - 0.01
+    narrower = _gap(name, trained, fitted) <= _gap(plain, trained, fitted) - 0.01
+    looser = fitted[name]["loss"] >= 2 * fitted[plain]["loss"] or narrower
     mechanism = next((reason for key, reason in REGULARISER_MECHANISMS.items() if key in name), None)
     if looser and mechanism:
         return mechanism
@@ -164,7 +167,7 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
                            plain: str) -> str:
     """Whether the small budget overfits, and what each regulariser did to the gap and to the test loss."""
     history = trained[plain].history
-    gap = fitted[plain]["accuracy"] - history.best("val_accuracy")
+    gap = _gap(plain, trained, fitted)
     text = (f"**Overfitting.** After {epochs_text(len(history))} the plain LeNet scores "
             f"{pct(fitted[plain]['accuracy'])} on its own training digits against "
             f"{pct(history.best('val_accuracy'))} on validation"
@@ -177,7 +180,7 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
     if by_verdict["worse"]:
         text += f" Higher with {', '.join(by_verdict['worse'])}."
     narrowed = [name for name in trained if name != plain  # by a point or more: smaller is a few digits
-                and fitted[name]["accuracy"] - trained[name].history.best("val_accuracy") <= gap - 0.01]
+                and _gap(name, trained, fitted) <= gap - 0.01]
     if narrowed:
         text += f" Train–validation gap narrower by a point or more: {', '.join(narrowed)}."
     return text

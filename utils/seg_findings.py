@@ -269,12 +269,12 @@ def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[
               and round(shifted.recall[k], 3) < round(weighted.recall[k], 3)]
     text = (f"**Class weights** $w_c$ tilt the scores by $\\ln w_c$; undone, *{weighted.name}*'s mIoU goes from "
             f"{weighted.miou:.3f} to {shifted.miou:.3f} (untested)")
-    cost = ", here at a cost in mIoU" if round(shifted.miou, 3) > round(weighted.miou, 3) else ""
+    costly = round(shifted.miou, 3) > round(weighted.miou, 3)
     if traded:
         text += (f", and recall falls while precision rises for {len(traded)} of {len(rare)} rare classes: the weights "
-                 f"buy recall with precision{cost}.")
+                 "buy recall with precision" + (", here at a cost in mIoU." if costly else "."))
     else:
-        text += f"; no rare class trades recall for precision{cost and ', and the weights cost mIoU'}."
+        text += "; no rare class trades recall for precision" + (", and the weights cost mIoU." if costly else ".")
     return text
 
 
@@ -422,14 +422,11 @@ def region_table(regions: dict[str, float], truth: float, labels: str = "labels"
 
 def region_finding(regions: dict[str, float], truth: float) -> str:
     """Which predictions merge objects into blobs or break them into speckle (region_table's ratios), by name."""
-    groups = {"coarse blobs": [], "speckle": []}
+    groups = {"merges objects into coarse blobs": [], "breaks regions into speckle": []}  # _fragments' words
     for name, count in regions.items():
-        ratio = count / truth if truth else float("nan")
-        if ratio < MERGED:
-            groups["coarse blobs"].append(f"*{name}*")
-        elif ratio > SPECKLED:
-            groups["speckle"].append(f"*{name}*")
-    parts = [f"{words}: {_list(names)}" for words, names in groups.items() if names]
+        groups.get(_fragments(count, truth), []).append(f"*{name}*")
+    parts = [f"{label}: {_list(names)}" for label, names in zip(("coarse blobs", "speckle"), groups.values(),
+                                                                strict=True) if names]
     if not parts:
         return "- **Fragments:** every model is about as fragmented as the truth."
     return "- **Fragments:** " + "; ".join(parts) + "."
