@@ -16,6 +16,17 @@ def _list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def prose_name(variant: str) -> str:
+    """A variant's table label as prose: 'SGD + momentum' -> 'SGD with momentum', 'Adam, one-cycle' -> 'Adam with
+    one-cycle', '+ dropout 0.5' -> 'dropout 0.5'."""
+    return variant.removeprefix("+ ").replace(" + ", " with ").replace(", ", " with ")
+
+
+def capital(text: str) -> str:
+    """The text with its first letter upper case, the rest as it is ('sGD' stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -51,4 +62,4 @@ def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epoc
     else:
         verdict_text = "they are still about as noisy as at initialisation"
     return (f"Adjacent weights of *{name}*'s first-layer filters correlate at {after:.2f} after {epochs_text(epochs)}, "
-            f"against {before:.2f} at initialisation (1 would be perfectly smooth): {verdict_text}.")
+            f"against {before:.2f} at initialisation (1: smooth): {verdict_text}.")

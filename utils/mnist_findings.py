@@ -2,7 +2,7 @@
 from it and said only where its condition holds."""
 import torch
 
-from .findings import _list, epochs_text, p_text, pct
+from .findings import _list, capital, epochs_text, p_text, pct, prose_name
 from .report import markdown_table
 from .results import History, Trained
 from .study import Judged
@@ -10,9 +10,9 @@ from .study import Judged
 # What each optimizer comparison changes (true whatever this run measured).
 OPTIMIZER_CHANGES = {
     "SGD + momentum against SGD": "steps that agree add up, oscillations cancel",
-    "Adam against SGD + momentum": "each parameter's step is scaled by its own recent gradients",
-    "Adam, one-cycle against Adam": "in one short epoch, warm-up and annealing spend steps below the peak",
-    "SGD + batch norm against SGD": "each channel is rescaled per batch, so layers see inputs on one scale",
+    "Adam against SGD + momentum": "each parameter's step follows its own gradient scale",
+    "Adam, one-cycle against Adam": "warm-up and annealing spend most of one short epoch below the peak",
+    "SGD + batch norm against SGD": "each layer sees inputs on one scale",
 }
 
 # Digit pairs whose shapes differ by one stroke, and that stroke (either way round).
@@ -59,8 +59,7 @@ def mlp_finding(judged: Judged, lenet: Trained, mlp: Trained) -> str:
     """Convolution against the MLP, trained alike."""
     from .models import count_parameters
     fewer = count_parameters(lenet.model) < count_parameters(mlp.model)
-    size = (f"with {'fewer' if fewer else 'more'} parameters ({count_parameters(lenet.model):,} against "
-            f"{count_parameters(mlp.model):,})")
+    size = f"with {'fewer' if fewer else 'more'} parameters"
     text = f"**LeNet against the MLP:** {verdict_phrase(judged)}, {size}."
     if judged.verdict == "better":
         text += (" A shared 5×5 filter finds a stroke anywhere and pooling tolerates its position; the MLP learns "
@@ -97,9 +96,8 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
     if {"SGD", "SGD + batch norm"} <= sweep.keys():
         plain, normed = usable_rates(sweep["SGD"]), usable_rates(sweep["SGD + batch norm"])
         if len(normed) > len(plain):
-            text += (f" Batch norm widens the usable range: SGD + batch norm stays within 1 point of its best at "
-                     f"{len(normed)} of {len(sweep['SGD'])} rates, plain SGD at {len(plain)}: rescaled layer inputs "
-                     "keep large steps stable.")
+            text += (f" Batch norm widens the usable range ({len(normed)} of {len(sweep['SGD'])} rates within 1 point "
+                     f"of the best, against {len(plain)}): rescaled layer inputs keep large steps stable.")
         top = max(sweep["SGD"])
         if top in sweep["SGD + batch norm"]:
             text += (f" At lr {top:g}: {pct(sweep['SGD + batch norm'][top].history.best('val_accuracy'))} with "
@@ -111,10 +109,15 @@ def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, floa
 
 
 def optimizer_finding(family: list[Judged]) -> str:
-    """Each optimizer comparison's verdict and what the change does."""
-    return "\n".join(f"- *{judged.comparison.split(' against ')[0]}* ({judged.verdict})" + (
-        f": {OPTIMIZER_CHANGES[judged.comparison]}." if judged.comparison in OPTIMIZER_CHANGES else ".")
-        for judged in family)
+    """Each optimizer comparison's outcome and what the change does."""
+    sentences = []
+    for judged in family:
+        first, second = map(prose_name, judged.comparison.split(" against "))
+        outcome = {"better": f"{first} beats {second}", "worse": f"{first} loses to {second}"}.get(
+            judged.verdict, f"{first} and {second} do not differ detectably")
+        reason = OPTIMIZER_CHANGES.get(judged.comparison)
+        sentences.append(f"{outcome} ({_difference(judged)})" + (f": {reason}." if reason else "."))
+    return "**Optimizers.** " + " ".join(map(capital, sentences))
 
 
 def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str, float]]) -> str:
@@ -133,9 +136,8 @@ def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str
 
 
 REGULARISER_MECHANISMS = {
-    "dropout": "dropout silences random units, so none can rely on another",
-    "augmentation": "augmentation moves and turns each digit, so memorised positions stop paying",
-    "batch norm": "batch norm scales by each batch's own statistics, a noise like dropout's",
+    "dropout": "silences random units, so no unit can rely on another",
+    "augmentation": "moves and turns each digit, so memorised positions stop paying",
 }
 
 
@@ -146,21 +148,22 @@ def _gap(name: str, trained: dict[str, Trained], fitted: dict[str, dict[str, flo
 
 def _regulariser_reason(name: str, trained: dict[str, Trained], fitted: dict[str, dict[str, float]],
                         plain: str) -> str:
-    """Why a regulariser lowered the test loss, as far as the run shows it: its mechanism where it fits its training
-    digits less tightly than plain (twice the training loss, or a gap a point narrower); else whether it learnt
-    faster (validation accuracy after the first epoch a point higher)."""
+    """Why a regulariser lowered the test loss, as far as the run shows it, as a sentence: its mechanism where it
+    fits its training digits less tightly than plain (twice the training loss, or a gap a point narrower); else
+    whether it learnt faster (validation accuracy after the first epoch a point higher)."""
     narrower = _gap(name, trained, fitted) <= _gap(plain, trained, fitted) - 0.01
     looser = fitted[name]["loss"] >= 2 * fitted[plain]["loss"] or narrower
     mechanism = next((reason for key, reason in REGULARISER_MECHANISMS.items() if key in name), None)
+    label = capital(prose_name(name))
+    losses = f"training loss {fitted[name]['loss']:.3f} against {fitted[plain]['loss']:.3f}"
     if looser and mechanism:
-        return mechanism
+        return f"{label} {mechanism} ({losses})."
     first, plain_first = trained[name].history.val_accuracy[0], trained[plain].history.val_accuracy[0]
-    losses = f"train loss {fitted[name]['loss']:.3f} against {fitted[plain]['loss']:.3f}"
-    text = f"{name} fits at least as tightly as plain ({losses})"
+    text = f"{label} fits as tightly as plain LeNet ({losses}), so it does not loosen the fit"
     if first - plain_first >= 0.01:
-        return text + (f" but learns faster (val acc after epoch 1: {pct(first)} against {pct(plain_first)}): an "
-                       "optimisation effect")
-    return text + ": the run does not show why"
+        return text + (f"; it learns faster (val acc after epoch 1: {pct(first)} against {pct(plain_first)}), an "
+                       "optimisation effect.")
+    return text + "; the run does not show why it helps."
 
 
 def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[str, float]], family: list[Judged],
@@ -174,15 +177,17 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
             + (": it memorises them." if gap > 0.005 else "."))
     by_verdict = {word: [judged.comparison.split(" against ")[0] for judged in family if judged.verdict == word]
                   for word in ("better", "worse")}
-    if by_verdict["better"]:
-        text += (f" Lower test cross-entropy with {', '.join(by_verdict['better'])}: "
-                 + "; ".join(_regulariser_reason(name, trained, fitted, plain) for name in by_verdict["better"]) + ".")
+    better = by_verdict["better"]
+    if better:
+        each = " each" if len(better) > 1 else ""
+        text += f" {capital(_list([prose_name(name) for name in better]))}{each} lower the test cross-entropy."
+        for name in better:
+            text += " " + _regulariser_reason(name, trained, fitted, plain)
+            if _gap(name, trained, fitted) <= gap - 0.01:  # by a point or more: smaller is a few digits
+                text = text[:-1] + "; it also narrows the train–validation gap by a point or more."
     if by_verdict["worse"]:
-        text += f" Higher with {', '.join(by_verdict['worse'])}."
-    narrowed = [name for name in trained if name != plain  # by a point or more: smaller is a few digits
-                and _gap(name, trained, fitted) <= gap - 0.01]
-    if narrowed:
-        text += f" Train–validation gap narrower by a point or more: {', '.join(narrowed)}."
+        worse = by_verdict["worse"]
+        text += f" {capital(_list([prose_name(name) for name in worse]))} raise{'' if len(worse) > 1 else 's'} it."
     return text
 
 
@@ -214,10 +219,10 @@ def noise_finding(accuracy: dict[str, dict[str, float]], clean: str, noisy: list
     less = {probe: min(names, key=drop[probe].get) for probe in noisy}
     if len(set(less.values())) == 1:
         where = "at every level" if len(noisy) > 1 else f"({noisy[0]})"
-        return f"- **Noisy digits** (described, not tested): {less[noisy[0]]} loses less {where}."
+        return f"- **Noisy digits** (untested): {less[noisy[0]]} loses less {where}."
     by_name = "; ".join(f"{name} at {', '.join(p.removeprefix('noise ') for p in noisy if less[p] == name)}"
                         for name in names if name in less.values())
-    return f"- **Noisy digits** (described, not tested): the smaller drop goes to {by_name}."
+    return f"- **Noisy digits** (untested): the smaller drop goes to {by_name}."
 
 
 def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]], clean: str, moved: str,
@@ -236,20 +241,19 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
         drops = f"{-100 * drop[moved][ahead]:+.2f} against {-100 * drop[moved][other]:+.2f} points, untested"
         lines.append(f"- **Moved digits** ({moved.removeprefix('moved ')}): {ahead} is more accurate (test),{as_given}"
                      + (f" and loses less ({drops})" if loses_less else f" though it loses more ({drops})")
-                     + (": a window's maximum stays put wherever a stroke sits within it; its mean does not."
+                     + (": a window's maximum ignores where in it a stroke sits; its mean does not."
                         if ahead == maximum and loses_less else "."))
     lines.append(noise_finding(accuracy, clean, noisy, names))
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     smoother = max(operators, key=operators.get)
     if smooth is not None and smooth.verdict != "no detectable difference":
         networks_smoother = average if smooth.verdict == "better" else maximum
-        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test), and {smoother} the smoother "
-                "operator on the same conv 1 maps (table)")
+        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test), as is {smoother} on the same "
+                "conv 1 maps (table)")
         if smoother == average:
             text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += (": against the handout, neighbouring maxima of one stroke agree more than means mixing in "
-                     "zeros.")
+            text += ": against the handout, maxima along a stroke agree more than means mixing in zeros."
         lines.append(text)
     return "\n".join(lines)
 
@@ -274,12 +278,11 @@ def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, con
     surest = list(zip(confident_true.tolist(), confident_predicted.tolist(), strict=True))
     rows = [{"true": truth, "predicted": predicted, "test digits": count,
              f"of the {len(surest)} surest mistakes": sum(pair == (truth, predicted) for pair in surest),
-             "what separates them": DIGIT_LOOKALIKES.get(frozenset({truth, predicted}), "")}
+             "what separates them (described, not measured)": DIGIT_LOOKALIKES.get(frozenset({truth, predicted}), "")}
             for truth, predicted, count in pairs]
     held = sum(row[f"of the {len(surest)} surest mistakes"] for row in rows)
-    text = (f"**Confusions.** What separates *{name}*'s {len(pairs)} most confused pairs is described, not measured"
-            + ("; these pairs hold most of its surest mistakes." if 2 * held > len(surest) else "."))
-    return markdown_table(rows) + "\n\n" + text
+    text = f"\n\nThese {len(pairs)} pairs hold most of *{name}*'s surest mistakes." if 2 * held > len(surest) else ""
+    return markdown_table(rows) + text
 
 
 def curve_finding(histories: dict[str, History]) -> str:
@@ -300,7 +303,6 @@ def curve_finding(histories: dict[str, History]) -> str:
 def balance_finding(shares: list[float]) -> str:
     """Whether the digits are balanced enough for accuracy to weigh them alike."""
     if max(shares) < 2 * min(shares):
-        return (f"The ten digits are near balanced ({pct(min(shares))} to {pct(max(shares))} of the training split), "
-                "so accuracy weighs them about alike.")
+        return "The ten digits are near balanced, so accuracy weighs them about alike."
     return (f"The digits are unbalanced ({pct(min(shares))} to {pct(max(shares))} of the training split): accuracy "
             "follows the frequent ones; the per-class scores of 1.9 show the others.")

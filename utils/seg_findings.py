@@ -17,11 +17,11 @@ EVEN = 0.02  # accuracies closer than this are "about even"
 
 # Why the first model of each comparison can be better: said only where its verdict is "better".
 SEG_MECHANISMS = {
-    "Upsampling": "a transposed convolution learns a sharper blend of the 1/16 scores",
-    "Skip connections": "skips bring 1/2 to 1/8 features, with edges lost at 1/16",
-    "U-Net against FCN": "the U-Net labels at full resolution, not from a 1/16 grid",
-    "Training length": "more crops, more low-rate steps",
-    "Window against FCN": "each window sees its pixel at full resolution, not a 1/16 grid",
+    "Upsampling": "A transposed convolution can learn a sharper blend of the 1/16 scores than bilinear interpolation.",
+    "Skip connections": "Skips hand the decoder 1/2 to 1/8 features, with the edges the 1/16 level lost.",
+    "U-Net against FCN": "The U-Net labels at full resolution from its decoder; the FCN stretches a 1/16 score grid.",
+    "Training length": "More crops, and more low-rate steps as the one-cycle schedule ends.",
+    "Window against FCN": "Each window sees its pixel at full resolution; the FCN interpolates a 1/16 grid.",
 }
 
 # Plausible causes of confusing two classes, keyed by (true class, predicted class); "*": any predicted class.
@@ -58,13 +58,14 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
     rare = [f"*{classes[i]}*" for i, share in enumerate(frequency) if share < RARE_SHARE]
     if not rare:
         return f"No class covers under {RARE_SHARE:.0%} of the training pixels."
-    return (f"Rare (under {RARE_SHARE:.0%}): {_list(rare)}; each counts in mIoU like building"
-            + ("; larger loss weights aim to lift them (3.2 checks)." if weighted else "."))
+    return (f"Rare (under {RARE_SHARE:.0%}): {_list(rare)}, yet each counts in mIoU like building"
+            + ("; larger loss weights aim to lift them (see 3.2)." if weighted else "."))
 
 
 PAST_BEST = 0.005  # val mIoU this far below its best: past it
 RISE = 0.01  # validation mIoU "still rising": up by more than this over the last quarter of the epochs
 LOSS_RISE = 0.05  # validation loss "up from its lowest": more than this share above its minimum
+JUMP = 1.15  # a validation loss this many times the epoch before's, and lower again the epoch after, is a jump
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class CurveSummary:
     lowest_val_loss: float
     lowest_loss_epoch: int
     last_val_loss: float
+    jumps: tuple[int, ...] = ()  # epochs whose validation loss jumped (JUMP) and fell back the next epoch
 
 
 def curve_summary(name: str, history: History) -> CurveSummary:
@@ -90,8 +92,10 @@ def curve_summary(name: str, history: History) -> CurveSummary:
     window = min(epochs - 1, max(2, epochs // 4))  # a quarter of the epochs, 2 at least; 0 after one epoch
     start = history.val_miou[-1 - window] if window else float("nan")
     lowest = min(range(epochs), key=lambda i: history.val_loss[i])
+    loss = history.val_loss
+    jumps = tuple(i + 1 for i in range(1, epochs - 1) if loss[i] > JUMP * loss[i - 1] and loss[i + 1] < loss[i])
     return CurveSummary(name, epochs, window, start, history.val_miou[-1], max(history.val_miou), history.best_epoch,
-                        history.val_loss[lowest], lowest + 1, history.val_loss[-1])
+                        loss[lowest], lowest + 1, loss[-1], jumps)
 
 
 def curve_table(summaries: list[CurveSummary]) -> str:
@@ -101,7 +105,8 @@ def curve_table(summaries: list[CurveSummary]) -> str:
                             "val mIoU, last": f"{s.last_val_miou:.3f}",
                             "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})",
                             "lowest val loss (epoch)": f"{s.lowest_val_loss:.3f} ({s.lowest_loss_epoch})",
-                            "last val loss": f"{s.last_val_loss:.3f}"} for s in summaries])
+                            "last val loss": f"{s.last_val_loss:.3f}",
+                            "val loss jumps (epoch)": ", ".join(map(str, s.jumps)) or "-"} for s in summaries])
 
 
 def still_rising(summary: CurveSummary) -> bool:
@@ -129,7 +134,11 @@ def curve_finding(summary: CurveSummary) -> str:
         fit = f"val loss up from its lowest (epoch {s.lowest_loss_epoch}): overfitting"
     else:
         fit = "val loss near its lowest: no overfitting"
-    return f"- *{s.name}*: {trend}; {fit}."
+    text = f"- *{s.name}*: {trend}; {fit}."
+    if s.jumps:
+        epochs = f"epoch{'s' if len(s.jumps) > 1 else ''} {_list([str(epoch) for epoch in s.jumps])}"
+        text += f" One-epoch jumps in val loss ({epochs}): noise, not a trend."
+    return text
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -161,34 +170,39 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
     c = comparison
     higher = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) > round(c.second.iou[i], 3)]
     lower = [name for i, name in enumerate(classes) if round(c.first.iou[i], 3) < round(c.second.iou[i], 3)]
-    text = f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)})" + (
-        "." if c.verdict == "no detectable difference" else f"; {len(higher)} of {len(classes)} classes higher"
-        + (f", lower: {_list(lower)}." if lower else "."))
+    text = f"- **{c.topic}:** {c.verdict} (Holm {p_text(c.adjusted_p)})"
+    if c.verdict == "no detectable difference":
+        text += "."
+    else:
+        text += (", higher for all " if len(higher) == len(classes) else f", higher for {len(higher)} of ") + (
+            f"{len(classes)} classes" + (f" ({_list(lower)} lower)." if lower else "."))
     if c.sequences.sequences < 2:
         text += f" Only {count_text(c.sequences.sequences, 'test sequence')}: no sequence-level test."
     elif c.verdict == "no detectable difference" and c.test.p_value < 0.05:
         confirm = (f"it is under the {MIOU_MARGIN:g} mIoU that CPU or number format alone moves" if c.adjusted_p < 0.05
                    else f"with {count_text(c.sequences.sequences, 'sequence')} the sequence test cannot confirm it"
                    if c.sequences.p_value >= 0.05 else "Holm's adjustment does not confirm it")
-        text += (f" {c.test.difference:+.3f} mIoU, higher on {c.sequences.first_better} of {c.sequences.sequences} "
-                 f"sequences, but {confirm}.")
+        text += (f" The frame test finds {c.test.difference:+.3f} mIoU (higher on {c.sequences.first_better} of "
+                 f"{c.sequences.sequences} sequences), but {confirm}.")
     if c.verdict == "better" and c.topic in SEG_MECHANISMS:
-        text += f" Why: {SEG_MECHANISMS[c.topic]}."
+        text += f" {SEG_MECHANISMS[c.topic]}"
     elif c.verdict == "worse":
-        text += " Contrary to the design, on these test images."
+        text += " This goes against the design, on these test images."
     if c.topic in UNCONTROLLED:
         more = "more" if c.first.parameters > c.second.parameters else "fewer"
-        text += f" Uncontrolled: {more} parameters ({c.first.parameters:,} against {c.second.parameters:,})"
+        text += f" Uncontrolled: {more} parameters too ({c.first.parameters:,} against {c.second.parameters:,})"
         first, second = (budgets or {}).get(c.first.name), (budgets or {}).get(c.second.name)
-        text += f"; trained on {first} against {second}." if first and second and first != second else "."
+        text += f" and trained on {first} against {second}." if first and second and first != second else "."
         behind = c.second.name if c.verdict == "better" else c.first.name
         if c.verdict != "no detectable difference" and behind in rising and first and second and first != second:
-            text += f" *{behind}* was still improving (3.1): its short training may explain part of the gap."
+            text += f" *{behind}* was still improving (3.1), so its short training may explain part of the gap."
     if c.topic == "Upsampling" and c.verdict == "no detectable difference" and drift is not None:
         if drift < DRIFT_SMALL:
-            text += f" Learnt upsampling stayed near bilinear (relative change {drift:.3f}): both FCNs upsample alike."
+            text += (f" The learnt kernels stayed near bilinear (relative change {drift:.3f}), so both FCNs upsample "
+                     "alike.")
         else:
-            text += f" Its kernels left bilinear (change {drift:.3f}) to no avail: both blend the same 1/16 scores."
+            text += (f" Its kernels left bilinear (relative change {drift:.3f}), yet both FCNs blend the same 1/16 "
+                     "scores.")
     return text
 
 
@@ -196,16 +210,15 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
 
 
 def class_extremes_finding(scores: list[SegScores], classes: list[str], frequency: list[float]) -> str:
-    """Each model's best and worst class by IoU, and whether the worst are rare."""
-    parts, worst_rare = [], []
-    for s in scores:
-        best, worst = max(range(len(classes)), key=lambda i: s.iou[i]), min(range(len(classes)), key=lambda i: s.iou[i])
-        parts.append(f"*{s.name}* best on {classes[best]}, worst on {classes[worst]}")
-        worst_rare.append(frequency[worst] < RARE_SHARE)
-    text = "; ".join(parts) + "."
-    if all(worst_rare):
-        text += " Each worst class is rare: few pixels to learn from."
-    return text
+    """Each model's worst class by IoU (one name where all share it), and whether those classes are rare."""
+    worst = {s.name: min(range(len(classes)), key=lambda i: s.iou[i]) for s in scores}
+    if len(set(worst.values())) == 1:
+        shared = classes[next(iter(worst.values()))]
+        text = f"{'Both models are' if len(scores) == 2 else 'Every model is'} worst on {shared}"
+    else:
+        text = "Worst classes: " + "; ".join(f"*{name}*, {classes[index]}" for name, index in worst.items())
+    rare = all(frequency[index] < RARE_SHARE for index in worst.values())
+    return text + (": rare, with few pixels to learn from." if rare else ".")
 
 
 def confusion_table(scores: list[SegScores], classes: list[str], top: int = 3) -> str:
@@ -242,18 +255,22 @@ def confusions_finding(scores: list[SegScores], classes: list[str], top: int = 3
     return "\n".join(lines)
 
 
-def rare_recall_finding(scores: list[SegScores], classes: list[str], rare: list[int]) -> str:
-    """The recall of each rare class, model by model (as the precision/recall table prints it)."""
-    parts = [f"{classes[k]} " + " / ".join(f"{s.recall[k]:.3f}" for s in scores) for k in rare]
-    return f"Rare-class recall ({' / '.join(s.name for s in scores)}): " + ", ".join(parts) + "."
+def rare_recall_finding(scores: list[SegScores], rare: list[int]) -> str:
+    """What the rare-class zooms show, in numbers: the range of each model's recall over the rare classes."""
+    def span(values: list[float]) -> str:
+        low, high = f"{min(values):.3f}", f"{max(values):.3f}"
+        return low if low == high else f"{low} to {high}"
+
+    recalls = ", ".join(f"{span([s.recall[k] for k in rare])} for *{s.name}*" for s in scores)
+    return f"- **Rare classes** (zooms): recall {recalls}."
 
 
 def weight_shift_table(weighted: SegScores, shifted: SegScores, classes: list[str], rare: list[int]) -> str:
     """Precision, recall and IoU of each rare class, and the mIoU, as trained (class-weighted loss) and with the
-    weights' tilt undone."""
+    weights undone."""
     def cells(k: int | None) -> dict[str, str]:
         row = {"class": "all classes (mIoU)" if k is None else classes[k]}
-        for label, model in (("as trained", weighted), ("tilt undone", shifted)):
+        for label, model in (("as trained", weighted), ("weights undone", shifted)):
             row[f"precision, {label}"] = "" if k is None else f"{model.precision[k]:.3f}"
             row[f"recall, {label}"] = "" if k is None else f"{model.recall[k]:.3f}"
             row[f"IoU, {label}"] = f"{model.miou:.3f}" if k is None else f"{model.iou[k]:.3f}"
@@ -267,7 +284,7 @@ def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[
     -ln w_c added (inference.ShiftedScores) against them as trained, as weight_shift_table prints them."""
     traded = [k for k in rare if round(shifted.precision[k], 3) > round(weighted.precision[k], 3)
               and round(shifted.recall[k], 3) < round(weighted.recall[k], 3)]
-    text = (f"**Class weights** $w_c$ tilt the scores by $\\ln w_c$; undone, *{weighted.name}*'s mIoU goes from "
+    text = (f"**Class weights** undone (scores minus $\\ln w_c$): *{weighted.name}*'s mIoU goes from "
             f"{weighted.miou:.3f} to {shifted.miou:.3f} (untested)")
     costly = round(shifted.miou, 3) > round(weighted.miou, 3)
     if traded:
@@ -284,10 +301,10 @@ def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[
 def band_error_finding(error_shares: dict[str, float], band: BoundaryScores) -> str:
     """Where the errors lie: in the band, against the band's share of all pixels."""
     low, high = min(error_shares.values()), max(error_shares.values())
-    text = (f"- **Errors along outlines:** the band holds {band.band_share:.1%} of the pixels and {low:.1%} to "
-            f"{high:.1%} of each model's errors")
+    text = f"- **Errors along outlines:** {low:.1%} to {high:.1%} of each model's errors lie in the band's " \
+        f"{band.band_share:.1%} of the pixels"
     if low > band.band_share:
-        return text + (": every model errs most near outlines, where neighbourhoods mix classes."
+        return text + (": most near outlines, where neighbourhoods mix classes."
                        if low > 0.5 else ": errors gather near outlines, where neighbourhoods mix classes.")
     return text + "."
 
@@ -369,11 +386,16 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
 # ----------------------------------------------------------------------------- window, speed, tiles
 
 
-def speed_finding(window_seconds: float, fcn_seconds: float) -> str:
-    """The sliding window against one FCN pass in time, and why."""
-    speed = relative_speed(fcn_seconds, window_seconds)
-    why = "; windows recompute their overlaps" if speed.endswith("faster") else ""
-    return f"- **Speed:** the FCN is {speed}{why}."
+def crop_finding(regions: dict[str, float], truth: float, window: str, fcn: str) -> str:
+    """What the sliding-window figure shows, by its region counts: which labelling keeps more of the crop's regions."""
+    if not truth or regions[window] == regions[fcn]:
+        return ""
+    if regions[window] > regions[fcn]:
+        return (f"On this crop the window classifier keeps more of the truth's {truth:.0f} regions "
+                f"({regions[window]:.0f} against the FCN's {regions[fcn]:.0f}): the FCN's 1/16 grid merges small "
+                "objects.")
+    return (f"On this crop the FCN keeps more of the truth's {truth:.0f} regions ({regions[fcn]:.0f} against the "
+            f"window classifier's {regions[window]:.0f}).")
 
 
 def full_resolution_label(height: int) -> str:
@@ -381,12 +403,10 @@ def full_resolution_label(height: int) -> str:
     return f"the enlarged {height}-row prediction's pixel accuracy at full resolution"
 
 
-def tiled_finding(agreement: float, full_accuracy: float, height: int) -> str:
-    """The tiled prediction against one pass, and its accuracy when enlarged to full resolution (as the cell prints
-    them; height: the rows it was predicted at)."""
+def tiled_finding(agreement: float) -> str:
+    """The tiled prediction against one pass (the share of pixels that agree, as the cell prints it)."""
     seams = "blending leaves no seams" if agreement >= 0.999 else "tile edges see less context"
-    return (f"Tiles match one pass on {agreement:.4%} of the pixels: {seams}. "
-            f"{full_resolution_label(height)[0].upper()}{full_resolution_label(height)[1:]}: {full_accuracy:.2%}.")
+    return f"Tiles match one pass on {agreement:.4%} of the pixels: {seams}."
 
 
 def band_gain_finding(first: str, second: str, band_miou: dict[str, float], overall_miou: dict[str, float]) -> str:
@@ -420,16 +440,28 @@ def region_table(regions: dict[str, float], truth: float, labels: str = "labels"
                               "reads as": _fragments(count, truth)} for name, count in regions.items()])
 
 
-def region_finding(regions: dict[str, float], truth: float) -> str:
-    """Which predictions merge objects into blobs or break them into speckle (region_table's ratios), by name."""
-    groups = {"merges objects into coarse blobs": [], "breaks regions into speckle": []}  # _fragments' words
-    for name, count in regions.items():
-        groups.get(_fragments(count, truth), []).append(f"*{name}*")
-    parts = [f"{label}: {_list(names)}" for label, names in zip(("coarse blobs", "speckle"), groups.values(),
-                                                                strict=True) if names]
+def region_finding(regions: dict[str, float], truth: float, coarse: set[str] = frozenset()) -> str:
+    """What the predictions figure shows, by region_table's ratios: which models merge objects into blobs and which
+    break regions into speckle, with the reason where the groups split by design (coarse: the models that label from
+    coarse features alone, without a full-resolution path)."""
+    blobs = {name: count / truth for name, count in regions.items() if truth and count / truth < MERGED}
+    speckle = {name: count / truth for name, count in regions.items() if truth and count / truth > SPECKLED}
+
+    def named(group: dict[str, float]) -> str:
+        return _list([f"*{name}*" for name in group])
+
+    parts = []
+    if blobs:
+        parts.append(f"{named(blobs)} paint{'' if len(blobs) > 1 else 's'} coarse blobs"
+                     + (", labelling from coarse features alone" if set(blobs) <= set(coarse) else ""))
+    if speckle:
+        parts.append(f"{named(speckle)} follow{'' if len(speckle) > 1 else 's'} outlines but "
+                     f"break{'' if len(speckle) > 1 else 's'} regions into speckle"
+                     + (": fine features bring edges and texture alike"
+                        if coarse and not set(speckle) & set(coarse) else ""))
     if not parts:
-        return "- **Fragments:** every model is about as fragmented as the truth."
-    return "- **Fragments:** " + "; ".join(parts) + "."
+        return "- **Predictions:** every model is about as fragmented as the truth."
+    return "- **Predictions:** " + "; ".join(parts) + "."
 
 
 def far_finding(runs: list[Leader], regions: dict[str, float], truth: float, with_skips: str,
@@ -444,5 +476,4 @@ def far_finding(runs: list[Leader], regions: dict[str, float], truth: float, wit
     if not (blobs < MERGED and speckle > SPECKLED):
         return ""
     return (f"- **Far from outlines** ({runs[-1].pixel_share:.1%} of the pixels, untested) the no-skip U-Net leads "
-            f"(2.6): its blobs ({blobs:.2f} regions per true one) fill large regions, where the skips' speckle "
-            f"({speckle:.2f}) scatters wrong labels.")
+            "(2.6): its blobs fill large regions, where speckle scatters wrong labels.")
