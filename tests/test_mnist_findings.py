@@ -71,12 +71,13 @@ def test_pooling_finding_explains_the_shift_verdict_and_leaves_noise_untested():
     text = mnist_findings.pooling_finding(family, accuracy, "as given", "moved 2 px", ["noise σ = 0.4"],
                                           ("avg", "max"), {"max": 0.4, "avg": 0.7})
     assert ("max is more accurate (test), as on the digits as given, and loses less (-4.00 against -8.00 points, "
-            "untested): a window's maximum ignores where") in text
+            "untested): a stroke moved across a window border keeps its full strength") in text
     assert "avg loses less (noise σ = 0.4)" in text and "(untested)" in text
-    assert "max's maps are the smoother" in text and "as is avg on the same" in text and "low-pass" in text
+    assert "max's maps score higher (test), as does avg on the same conv 1 maps (untested)" in text
+    assert "low-pass" in text
     text = mnist_findings.pooling_finding(family, accuracy, "as given", "moved 2 px", ["noise σ = 0.4"],
                                           ("avg", "max"), {"max": 0.7, "avg": 0.4})
-    assert "as is max on the same" in text and "against the handout" in text
+    assert "as does max on the same" in text and "the handout's smoother average pooling does not show" in text
 
 
 def test_noise_finding_names_one_network_only_where_it_loses_less_at_every_level():
@@ -116,8 +117,8 @@ def test_conclusion_states_each_verdict_with_its_numbers_in_sentences():
     assert text.startswith("**Task 1.** Convolution")
     assert ("its 2,000 training digits, dropout 0.5 and augmentation each lowered the test cross-entropy, "
             "augmentation most (0.100 against 0.300); batch norm made no detectable difference.") in text
-    assert ("Max pooling was the more accurate on digits moved 2 px (95.00 % against 90.00 %); against the handout, "
-            "max pooling gave the smoother maps.") in text
+    assert ("Max pooling was the more accurate on digits moved 2 px (95.00 % against 90.00 %); by neighbour "
+            "correlation max pooling gave the smoother maps, not average pooling as the handout expects.") in text
     worse = conclusion.mnist_summary(judged("LeNet against the MLP", 0.97, 0.98, "worse"), 600_000, 535_818, [], [],
                                      2000, [], 8000)
     assert "with more weights: worse on these test digits." in worse and "Convolution suits" not in worse
@@ -144,8 +145,7 @@ def test_conclusion_words_the_segmentation_verdicts_and_bounds_the_window_verdic
             "FCN added +0.150 mIoU and transposed upsampling made no detectable difference.") in text
     assert "Training 4 times as long added +0.115 mIoU." in text
     assert ("The sliding window scored higher than the FCN on the same sampled pixels (mIoU 0.455 against 0.364) but "
-            "was 2000 times slower, computing every overlapping window anew, and that FCN was still improving "
-            "after 4 epochs.") in text
+            "was 2000 times slower, computing every overlapping window anew; that FCN was still improving.") in text
     assert text.endswith("not the training seed; Task 2 ran on the synthetic stand-in.")
     flat = curve_summary("FCN", History(epoch=[1, 2, 3, 4], val_miou=[0.2, 0.35, 0.35, 0.35],
                                         val_loss=[1.0, 0.9, 0.8, 0.7], best_epoch=4))
@@ -166,10 +166,10 @@ def test_regularisation_finding_gives_each_better_regulariser_its_mechanism_and_
               judged("+ batch norm against plain", 0.09, 0.12, "better", "test cross-entropy")]
     text = mnist_findings.regularisation_finding(runs, fitted, family, "plain")
     assert "100.00 % on its own training digits against 96.00 % on validation: it memorises them." in text
-    assert ("Dropout 0.5 and batch norm each lower the test cross-entropy. Dropout 0.5 silences random units, so no "
-            "unit can rely on another (training loss 0.009 against 0.001).") in text
-    assert ("Batch norm fits as tightly as plain LeNet (training loss 0.001 against 0.001), so it does not loosen the "
-            "fit; it learns faster (val acc after epoch 1: 95.50 % against 94.00 %), an optimisation "
+    assert ("it memorises them. Dropout 0.5 silences random units, so no "
+            "unit can rely on another (eval-mode training loss 0.009 against 0.001).") in text
+    assert ("Batch norm fits as tightly as plain LeNet (eval-mode training loss 0.001 against 0.001), so it does not "
+            "loosen the fit; it learns faster (val acc after epoch 1: 95.50 % against 94.00 %), an optimisation "
             "effect.") in text
     assert "moves and turns" not in text
     runs["+ batch norm"] = trained("+ batch norm", [0.945, 0.96])
@@ -178,5 +178,5 @@ def test_regularisation_finding_gives_each_better_regulariser_its_mechanism_and_
     assert text.endswith(" Augmentation raises it.") and "narrows" not in text
     family[1] = judged("+ augmentation against plain", 0.08, 0.12, "better", "test cross-entropy")
     text = mnist_findings.regularisation_finding(runs, fitted, family, "plain")
-    assert ("Augmentation moves and turns each digit, so memorised positions stop paying (training loss 0.020 "
-            "against 0.001); it also narrows the train–validation gap by a point or more.") in text
+    assert ("Augmentation moves and turns each digit, so memorised positions stop paying (eval-mode training loss "
+            "0.020 against 0.001); it also narrows the train–validation gap by a point or more.") in text

@@ -85,7 +85,7 @@ def test_curve_finding_compares_a_quarter_of_the_epochs_back_and_judges_overfitt
     assert "val mIoU levelled off near its best (epoch 5)" in seg_findings.curve_finding(levelled)
     single = seg_findings.curve_summary("U-Net", history([0.4], [1.2], 1))
     assert "no trend after 1 epoch" in seg_findings.curve_finding(single) and math.isnan(single.start_val_miou)
-    row = "| U-Net | 1 | - | - | 0.400 | 0.400 (1) | 1.200 (1) | 1.200 | - |"
+    row = "| U-Net | 1 | - | - | 0.400 | 0.400 (1) | 1.200 (1) | 1.200 | - | - |"
     assert seg_findings.curve_table([single]).splitlines()[2] == row
 
 
@@ -103,7 +103,7 @@ def test_comparison_finding_words_an_unconfirmed_frame_difference_confounds_and_
     text = seg_findings.comparison_finding(comparison("Window against FCN", 6, 5, 0.01, "better"), CLASSES,
                                            budgets={"U-Net, 6 epochs": "9 windows", "U-Net without skips, 6 epochs":
                                                     "4 crops"})
-    assert text.endswith("(2,000 against 1,000) and trained on 9 windows against 4 crops.")
+    assert text.endswith("(2,000 against 1,000) and another training budget (2.7).")
     upsampling = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
     text = seg_findings.comparison_finding(upsampling, CLASSES, drift=0.0421)
     assert text.endswith(" The learnt kernels stayed near bilinear (relative change 0.042), so both FCNs upsample "
@@ -210,8 +210,8 @@ def test_far_finding_links_the_far_reversal_to_blobs_and_speckle_only_where_both
     runs = seg_findings.leaders({"U-Net": boundary([0.6, 0.9, 0.5, 0.6], [500, 440, 40, 20]),
                                  "no skips": boundary([0.5, 0.85, 0.8, 0.9], [500, 440, 40, 20])})
     text = seg_findings.far_finding(runs, {"U-Net": 30.0, "no skips": 5.0}, 20.0, "U-Net", "no skips")
-    assert text.startswith("- **Far from outlines** (6.0% of the pixels, untested) the no-skip U-Net leads (2.6)")
-    assert text.endswith("its blobs fill large regions, where speckle scatters wrong labels.")
+    assert text.startswith("- **Far from outlines** (6.0% of the pixels) the no-skip U-Net leads:")
+    assert text.endswith("its blobs fill large regions, where speckle scatters errors (untested).")
     assert seg_findings.far_finding(runs, {"U-Net": 20.0, "no skips": 5.0}, 20.0, "U-Net", "no skips") == ""
     assert seg_findings.far_finding(runs, {"U-Net": 30.0, "no skips": 5.0}, 20.0, "no skips", "U-Net") == ""
     assert seg_findings.far_finding(runs[:1], {"U-Net": 30.0, "no skips": 5.0}, 20.0, "U-Net", "no skips") == ""
@@ -266,9 +266,11 @@ def test_weight_shift_finding_says_the_trade_only_for_the_classes_that_make_it()
     shifted = dataclasses.replace(scores("U-Net", [0.45] * 8), precision=[0.5] * 6 + [0.5, 0.4],
                                   recall=[0.5] * 6 + [0.4, 0.7])
     text = seg_findings.weight_shift_finding(weighted, shifted, CLASSES, [6, 7])
-    assert "mIoU goes from 0.500 to 0.450 (untested)" in text and "cost" not in text
+    assert "goes from 0.500 to 0.450 (untested)" in text and "cost" not in text
     costly = seg_findings.weight_shift_finding(weighted, dataclasses.replace(shifted, miou=0.52), CLASSES, [6, 7])
     assert costly.endswith("the weights buy recall with precision, here at a cost in mIoU.")
+    small = seg_findings.weight_shift_finding(weighted, dataclasses.replace(shifted, miou=0.505), CLASSES, [6, 7])
+    assert "(untested; under 2.6's 0.01 margin)" in small and "cost" not in small
     assert "for 1 of 2 rare classes: the weights buy recall with precision" in text
     untouched = seg_findings.weight_shift_finding(weighted, weighted, CLASSES, [6, 7])
     assert "no rare class trades" in untouched and "buy" not in untouched
@@ -309,7 +311,15 @@ def test_a_validation_loss_jump_is_one_that_falls_back_the_next_epoch():
     assert summary.jumps == (3,)  # epoch 6 rose too, but no epoch after it shows a fall back
     assert seg_findings.curve_finding(summary).endswith(
         "One-epoch jumps in val loss (epoch 3): noise, not a trend.")
-    assert seg_findings.curve_table([summary]).splitlines()[2].endswith("| 3 |")
+    assert seg_findings.curve_table([summary]).splitlines()[2].endswith("| 3 | - |")
+    scheduled = history([0.3, 0.4, 0.35, 0.5, 0.55, 0.56, 0.57], [1.0, 0.8, 1.0, 0.7, 0.9, 0.6, 0.5], 7)
+    scheduled.lr = [0.5, 1.0, 0.9, 0.6, 0.3, 0.1, 0.0]  # the peak ends epoch 2
+    summary = seg_findings.curve_summary("U-Net", scheduled)
+    assert summary.jumps == (3, 5) and summary.peak_lr_epoch == 2
+    assert seg_findings.curve_finding(summary).endswith(
+        "Val loss jumps at epoch 3, beside the peak learning rate, and recovers as the rate falls. One-epoch jumps in "
+        "val loss (epoch 5): noise, not a trend.")
+    assert seg_findings.curve_table([summary]).splitlines()[2].endswith("| 3, 5 | 2 |")
     steady = seg_findings.curve_summary("U-Net", history([0.3, 0.4, 0.5], [1.0, 1.1, 1.05], 3))
     assert steady.jumps == () and "jumps" not in seg_findings.curve_finding(steady)
 

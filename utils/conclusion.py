@@ -85,8 +85,8 @@ def pooling_sentence(family: list[Judged], average: str = "average pooling", max
             parts.append("neither gave detectably smoother maps")
         else:
             smoother = average if smooth.verdict == "better" else maximum
-            parts.append(("against the handout, " if smoother == maximum else "as the handout says, ")
-                         + f"{smoother} gave the smoother maps")
+            parts.append(f"by neighbour correlation {smoother} gave the smoother maps"
+                         + (", not average pooling as the handout expects" if smoother == maximum else ""))
     return capital("; ".join(parts)) + "." if parts else ""
 
 
@@ -137,7 +137,7 @@ def segmentation_summary(comparisons: list[Comparison], window: list[Comparison]
                     f"{c.second.miou:.3f}) but was {relative_speed(window_seconds, fcn_seconds)}"
                     + (", computing every overlapping window anew" if window_seconds > fcn_seconds else ""))
         if still_rising(fcn_curve) and c.verdict == "better":
-            sentence += f", and that FCN was still improving after {epochs_text(fcn_curve.epochs)}"
+            sentence += "; that FCN was still improving"
         sentences.append(sentence + ".")
     sentences.append(CAVEAT + ("; Task 2 ran on the synthetic stand-in." if synthetic else "."))
     return "**Task 2.** " + " ".join(sentences)

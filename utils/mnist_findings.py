@@ -89,7 +89,7 @@ def sweep_table(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]
 
 def sweep_finding(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
     """Each recipe's chosen rate, and batch norm's effect on the range of usable rates."""
-    text = "**The sweep** (chosen rates in bold)."
+    text = "Chosen rates in bold."
     edge = [name for name, runs in sweep.items() if chosen[name] in (min(runs), max(runs))]
     if edge:
         text += f" For {', '.join(edge)} the best rate is at the end of the grid: a rate beyond it might do better."
@@ -127,10 +127,10 @@ def regularisation_table(trained: dict[str, Trained], fitted: dict[str, dict[str
     for name, result in trained.items():
         history, own = result.history, fitted[name]
         val_loss = history.val_loss[history.best_epoch - 1]
-        rows.append({"variant": name, "train acc": pct(own["accuracy"]),
+        rows.append({"variant": name, "train acc, eval mode": pct(own["accuracy"]),
                      "val acc": pct(history.best("val_accuracy")), "val acc, epoch 1": pct(history.val_accuracy[0]),
                      "gap (points)": f"{100 * (own['accuracy'] - history.best('val_accuracy')):.2f}",
-                     "train loss": f"{own['loss']:.3f}", "val loss": f"{val_loss:.3f}",
+                     "train loss, eval mode": f"{own['loss']:.3f}", "val loss": f"{val_loss:.3f}",
                      "test acc": pct(result.test_accuracy), "test loss": f"{float(result.test_losses.mean()):.3f}"})
     return markdown_table(rows)
 
@@ -155,7 +155,7 @@ def _regulariser_reason(name: str, trained: dict[str, Trained], fitted: dict[str
     looser = fitted[name]["loss"] >= 2 * fitted[plain]["loss"] or narrower
     mechanism = next((reason for key, reason in REGULARISER_MECHANISMS.items() if key in name), None)
     label = capital(prose_name(name))
-    losses = f"training loss {fitted[name]['loss']:.3f} against {fitted[plain]['loss']:.3f}"
+    losses = f"eval-mode training loss {fitted[name]['loss']:.3f} against {fitted[plain]['loss']:.3f}"
     if looser and mechanism:
         return f"{label} {mechanism} ({losses})."
     first, plain_first = trained[name].history.val_accuracy[0], trained[plain].history.val_accuracy[0]
@@ -179,8 +179,6 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
                   for word in ("better", "worse")}
     better = by_verdict["better"]
     if better:
-        each = " each" if len(better) > 1 else ""
-        text += f" {capital(_list([prose_name(name) for name in better]))}{each} lower the test cross-entropy."
         for name in better:
             text += " " + _regulariser_reason(name, trained, fitted, plain)
             if _gap(name, trained, fitted) <= gap - 0.01:  # by a point or more: smaller is a few digits
@@ -241,19 +239,21 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
         drops = f"{-100 * drop[moved][ahead]:+.2f} against {-100 * drop[moved][other]:+.2f} points, untested"
         lines.append(f"- **Moved digits** ({moved.removeprefix('moved ')}): {ahead} is more accurate (test),{as_given}"
                      + (f" and loses less ({drops})" if loses_less else f" though it loses more ({drops})")
-                     + (": a window's maximum ignores where in it a stroke sits; its mean does not."
+                     + (": a stroke moved across a window border keeps its full strength in a maximum; a mean "
+                        "splits it between two windows."
                         if ahead == maximum and loses_less else "."))
     lines.append(noise_finding(accuracy, clean, noisy, names))
     smooth = next((judged for judged in family if "smoothness" in judged.comparison), None)
     smoother = max(operators, key=operators.get)
     if smooth is not None and smooth.verdict != "no detectable difference":
         networks_smoother = average if smooth.verdict == "better" else maximum
-        text = (f"- **Smoothness:** {networks_smoother}'s maps are the smoother (test), as is {smoother} on the same "
-                "conv 1 maps (table)")
+        text = (f"- **Smoothness** (neighbour correlation): {networks_smoother}'s maps score higher (test), as does "
+                f"{smoother} on the same conv 1 maps (untested)")
         if smoother == average:
             text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += ": against the handout, maxima along a stroke agree more than means mixing in zeros."
+            text += (": maxima along a stroke agree more than means mixing in zeros. By this measure the handout's "
+                     "smoother average pooling does not show.")
         lines.append(text)
     return "\n".join(lines)
 

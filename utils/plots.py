@@ -72,7 +72,8 @@ def plot_curves(histories: dict[str, History], metric: str = "accuracy", title: 
             ax_metric.plot(h.epoch, _error_rates(h), "-", **style)
         else:
             ax_metric.plot(h.epoch, getattr(h, f"val_{metric}"), "-", **style)
-    ax_train.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log", title="training loss")
+    ax_train.set(xlabel="epoch", ylabel=f"{loss_label}, log scale", yscale="log",
+                 title="training loss (train mode, as trained)")
     ax_val.set(xlabel="epoch", title="validation loss")
     if metric == "accuracy":
         ax_metric.set(xlabel="epoch", ylabel="error rate (%), log scale", yscale="log",

@@ -83,6 +83,7 @@ class CurveSummary:
     lowest_loss_epoch: int
     last_val_loss: float
     jumps: tuple[int, ...] = ()  # epochs whose validation loss jumped (JUMP) and fell back the next epoch
+    peak_lr_epoch: int | None = None  # the epoch that ended at the highest learning rate (None: not recorded)
 
 
 def curve_summary(name: str, history: History) -> CurveSummary:
@@ -94,8 +95,9 @@ def curve_summary(name: str, history: History) -> CurveSummary:
     lowest = min(range(epochs), key=lambda i: history.val_loss[i])
     loss = history.val_loss
     jumps = tuple(i + 1 for i in range(1, epochs - 1) if loss[i] > JUMP * loss[i - 1] and loss[i + 1] < loss[i])
+    peak = max(range(epochs), key=lambda i: history.lr[i]) + 1 if len(history.lr) == epochs else None
     return CurveSummary(name, epochs, window, start, history.val_miou[-1], max(history.val_miou), history.best_epoch,
-                        loss[lowest], lowest + 1, loss[-1], jumps)
+                        loss[lowest], lowest + 1, loss[-1], jumps, peak)
 
 
 def curve_table(summaries: list[CurveSummary]) -> str:
@@ -106,7 +108,8 @@ def curve_table(summaries: list[CurveSummary]) -> str:
                             "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})",
                             "lowest val loss (epoch)": f"{s.lowest_val_loss:.3f} ({s.lowest_loss_epoch})",
                             "last val loss": f"{s.last_val_loss:.3f}",
-                            "val loss jumps (epoch)": ", ".join(map(str, s.jumps)) or "-"} for s in summaries])
+                            "val loss jumps (epoch)": ", ".join(map(str, s.jumps)) or "-",
+                            "peak learning rate (epoch)": s.peak_lr_epoch or "-"} for s in summaries])
 
 
 def still_rising(summary: CurveSummary) -> bool:
@@ -135,9 +138,15 @@ def curve_finding(summary: CurveSummary) -> str:
     else:
         fit = "val loss near its lowest: no overfitting"
     text = f"- *{s.name}*: {trend}; {fit}."
-    if s.jumps:
-        epochs = f"epoch{'s' if len(s.jumps) > 1 else ''} {_list([str(epoch) for epoch in s.jumps])}"
-        text += f" One-epoch jumps in val loss ({epochs}): noise, not a trend."
+    def epochs(group: list[int]) -> str:
+        return f"epoch{'s' if len(group) > 1 else ''} {_list([str(epoch) for epoch in group])}"
+
+    at_peak = [epoch for epoch in s.jumps if s.peak_lr_epoch is not None and abs(epoch - s.peak_lr_epoch) <= 1]
+    others = [epoch for epoch in s.jumps if epoch not in at_peak]
+    if at_peak:
+        text += f" Val loss jumps at {epochs(at_peak)}, beside the peak learning rate, and recovers as the rate falls."
+    if others:
+        text += f" One-epoch jumps in val loss ({epochs(others)}): noise, not a trend."
     return text
 
 
@@ -192,7 +201,7 @@ def comparison_finding(comparison: Comparison, classes: list[str], budgets: dict
         more = "more" if c.first.parameters > c.second.parameters else "fewer"
         text += f" Uncontrolled: {more} parameters too ({c.first.parameters:,} against {c.second.parameters:,})"
         first, second = (budgets or {}).get(c.first.name), (budgets or {}).get(c.second.name)
-        text += f" and trained on {first} against {second}." if first and second and first != second else "."
+        text += " and another training budget (2.7)." if first and second and first != second else "."
         behind = c.second.name if c.verdict == "better" else c.first.name
         if c.verdict != "no detectable difference" and behind in rising and first and second and first != second:
             text += f" *{behind}* was still improving (3.1), so its short training may explain part of the gap."
@@ -284,9 +293,11 @@ def weight_shift_finding(weighted: SegScores, shifted: SegScores, classes: list[
     -ln w_c added (inference.ShiftedScores) against them as trained, as weight_shift_table prints them."""
     traded = [k for k in rare if round(shifted.precision[k], 3) > round(weighted.precision[k], 3)
               and round(shifted.recall[k], 3) < round(weighted.recall[k], 3)]
-    text = (f"**Class weights** undone (scores minus $\\ln w_c$): *{weighted.name}*'s mIoU goes from "
-            f"{weighted.miou:.3f} to {shifted.miou:.3f} (untested)")
-    costly = round(shifted.miou, 3) > round(weighted.miou, 3)
+    change = round(shifted.miou, 3) - round(weighted.miou, 3)
+    small = f"; under 2.6's {MIOU_MARGIN:g} margin" if abs(change) < MIOU_MARGIN else ""
+    text = (f"**Class weights** undone (scores minus $\\ln w_c$, approximately the unweighted network): the mIoU of "
+            f"*{weighted.name}* goes from {weighted.miou:.3f} to {shifted.miou:.3f} (untested{small})")
+    costly = change >= MIOU_MARGIN
     if traded:
         text += (f", and recall falls while precision rises for {len(traded)} of {len(rare)} rare classes: the weights "
                  "buy recall with precision" + (", here at a cost in mIoU." if costly else "."))
@@ -475,5 +486,5 @@ def far_finding(runs: list[Leader], regions: dict[str, float], truth: float, wit
     blobs, speckle = regions[without_skips] / truth, regions[with_skips] / truth
     if not (blobs < MERGED and speckle > SPECKLED):
         return ""
-    return (f"- **Far from outlines** ({runs[-1].pixel_share:.1%} of the pixels, untested) the no-skip U-Net leads "
-            "(2.6): its blobs fill large regions, where speckle scatters wrong labels.")
+    return (f"- **Far from outlines** ({runs[-1].pixel_share:.1%} of the pixels) the no-skip U-Net leads: its blobs "
+            "fill large regions, where speckle scatters errors (untested).")
