@@ -38,7 +38,8 @@ def test_comparison_table_shows_both_tests_holm_and_the_verdict():
 
 def test_comparison_finding_names_classes_the_mechanism_only_for_a_verdict_and_too_few_sequences():
     text = seg_findings.comparison_finding(comparison("Skip connections", 6, 5, 0.036, "better"), CLASSES)
-    assert "better (Holm p = 0.036), higher for 3 of 8 classes (road lower)." in text
+    assert "better (Holm p = 0.036), higher for 3 of 8 classes (road lower; building, tree, low vegetation and human " \
+        "tied)." in text
     assert seg_findings.SEG_MECHANISMS["Skip connections"] in text
     text = seg_findings.comparison_finding(comparison("Skip connections", 1, 1, 1.0, "no detectable difference"),
                                            CLASSES)
@@ -159,8 +160,8 @@ def test_confusions_are_named_with_their_known_cause_and_without_one_otherwise()
     # static car -> moving car 25 of 100, moving car -> road 20 of 100, road -> building 10 of 100
     model = scores("U-Net", [0.5] * 8, confusion_with({(3, 7): 25, (7, 2): 20, (2, 1): 10}))
     text = seg_findings.confusions_finding([model], CLASSES)
-    assert text == ("- *U-Net*: static car as moving car (alike in a single frame, motion is not visible); moving car "
-                    "as road (small, and on the road); road as building.")
+    assert text == ("- *U-Net*: static car as moving car (the same shape and colour; motion shows at most as blur); "
+                    "moving car as road (small, and on the road); road as building.")
     table = seg_findings.confusion_table([model], CLASSES, top=1)
     assert table.splitlines()[2] == "| U-Net | static car | moving car | 0.250 |"
     assert seg_findings.known_cause("human", "road") == "a few pixels wide"
@@ -176,15 +177,15 @@ def test_confusions_every_model_makes_are_said_once():
     assert text.splitlines() == [
         "- Both models: moving car as road (small, and on the road); human as clutter (a few pixels wide).",
         "- *FCN* also: static car as road.",
-        "- *U-Net* also: static car as moving car (alike in a single frame, motion is not visible)."]
+        "- *U-Net* also: static car as moving car (the same shape and colour; motion shows at most as blur)."]
 
 
 def test_rare_recall_gives_each_models_range_over_the_rare_classes():
     fcn, unet = scores("FCN", [0.5] * 8, recall=0.1), scores("U-Net", [0.5] * 8, recall=0.45)
     assert seg_findings.rare_recall_finding([fcn, unet], [6, 7]) == (
-        "- **Rare classes** (zooms): recall 0.100 for *FCN*, 0.450 for *U-Net*.")
+        "- **Rare classes:** test-split recall 0.100 for *FCN*, 0.450 for *U-Net*; the zooms show examples.")
     unet.recall[7] = 0.6
-    assert "0.450 to 0.600 for *U-Net*." in seg_findings.rare_recall_finding([fcn, unet], [6, 7])
+    assert "0.450 to 0.600 for *U-Net*;" in seg_findings.rare_recall_finding([fcn, unet], [6, 7])
 
 
 def boundary(by_distance: list[float], pixels: list[int]) -> BoundaryScores:
@@ -271,7 +272,10 @@ def test_weight_shift_finding_says_the_trade_only_for_the_classes_that_make_it()
     assert costly.endswith("the weights buy recall with precision, here at a cost in mIoU.")
     small = seg_findings.weight_shift_finding(weighted, dataclasses.replace(shifted, miou=0.505), CLASSES, [6, 7])
     assert "(untested; under 2.6's 0.01 margin)" in small and "cost" not in small
-    assert "for 1 of 2 rare classes: the weights buy recall with precision" in text
+    assert "for 1 of 2 rare classes: the weights buy recall with precision" in text and "IoU rises" not in text
+    better_iou = dataclasses.replace(shifted, iou=[0.45] * 6 + [0.55, 0.4])
+    assert seg_findings.weight_shift_finding(weighted, better_iou, CLASSES, [6, 7]).endswith(
+        "the weights buy recall with precision, and undone, IoU rises for 1 of 2.")
     untouched = seg_findings.weight_shift_finding(weighted, weighted, CLASSES, [6, 7])
     assert "no rare class trades" in untouched and "buy" not in untouched
     table = seg_findings.weight_shift_table(weighted, shifted, CLASSES, [6, 7]).splitlines()
@@ -290,8 +294,8 @@ def test_an_uncontrolled_verdict_against_a_model_still_improving_says_so():
     window = comparison("Window against FCN", 6, 6, 0.001, "better")
     budgets = {"U-Net, 6 epochs": "600 crops × 6 epochs", "U-Net without skips, 6 epochs": "60 crops × 6 epochs"}
     text = seg_findings.comparison_finding(window, CLASSES, budgets, rising=("U-Net without skips, 6 epochs",))
-    assert text.endswith("*U-Net without skips, 6 epochs* was still improving (3.1), so its short training may explain "
-                         "part of the gap.")
+    assert text.endswith("*U-Net without skips, 6 epochs* was still improving (3.1): part of the gap may be its short "
+                         "training.")
     assert "still improving" not in seg_findings.comparison_finding(window, CLASSES, budgets)
     unbudgeted = seg_findings.comparison_finding(window, CLASSES, rising=("U-Net without skips, 6 epochs",))
     assert "still improving" not in unbudgeted  # equal or unknown budgets: not the explanation
@@ -317,7 +321,7 @@ def test_a_validation_loss_jump_is_one_that_falls_back_the_next_epoch():
     summary = seg_findings.curve_summary("U-Net", scheduled)
     assert summary.jumps == (3, 5) and summary.peak_lr_epoch == 2
     assert seg_findings.curve_finding(summary).endswith(
-        "Val loss jumps at epoch 3, beside the peak learning rate, and recovers as the rate falls. One-epoch jumps in "
+        "Val loss jumps beside the peak learning rate (epoch 3), then recovers. One-epoch jumps in "
         "val loss (epoch 5): noise, not a trend.")
     assert seg_findings.curve_table([summary]).splitlines()[2].endswith("| 3, 5 | 2 |")
     steady = seg_findings.curve_summary("U-Net", history([0.3, 0.4, 0.5], [1.0, 1.1, 1.05], 3))
@@ -326,8 +330,7 @@ def test_a_validation_loss_jump_is_one_that_falls_back_the_next_epoch():
 
 def test_crop_finding_says_which_labelling_keeps_more_regions():
     text = seg_findings.crop_finding({"window": 57.0, "FCN": 28.0}, 103.0, "window", "FCN")
-    assert text.startswith("On this crop the window classifier keeps more of the truth's 103 regions (57 against the "
-                           "FCN's 28)")
+    assert text == "The window keeps 57 of the crop's 103 regions, the FCN 28: its 1/16 grid merges small objects."
     assert seg_findings.crop_finding({"window": 20.0, "FCN": 28.0}, 103.0, "window", "FCN").endswith(
         "(28 against the window classifier's 20).")
     assert seg_findings.crop_finding({"window": 28.0, "FCN": 28.0}, 103.0, "window", "FCN") == ""

@@ -252,8 +252,8 @@ def pooling_finding(family: list[Judged], accuracy: dict[str, dict[str, float]],
         if smoother == average:
             text += ": a window's mean is a low-pass filter, as the handout says."
         else:
-            text += (": maxima along a stroke agree more than means mixing in zeros. By this measure the handout's "
-                     "smoother average pooling does not show.")
+            text += (": the measure rewards the thick strokes maxima make, so it does not settle the handout's "
+                     "smoother average pooling.")
         lines.append(text)
     return "\n".join(lines)
 
