@@ -171,8 +171,8 @@ def regularisation_finding(trained: dict[str, Trained], fitted: dict[str, dict[s
     """Whether the small budget overfits, and what each regulariser did to the gap and to the test loss."""
     history = trained[plain].history
     gap = _gap(plain, trained, fitted)
-    text = (f"**Overfitting.** After {epochs_text(len(history))} the plain LeNet scores "
-            f"{pct(fitted[plain]['accuracy'])} on its own training digits against "
+    text = (f"**Overfitting.** Trained {epochs_text(len(history))}, the plain LeNet's kept weights score "
+            f"{pct(fitted[plain]['accuracy'])} on the training digits against "
             f"{pct(history.best('val_accuracy'))} on validation"
             + (": it memorises them." if gap > 0.005 else "."))
     by_verdict = {word: [judged.comparison.split(" against ")[0] for judged in family if judged.verdict == word]

@@ -411,8 +411,8 @@ def crop_finding(regions: dict[str, float], truth: float, window: str, fcn: str)
     if not truth or regions[window] == regions[fcn]:
         return ""
     if regions[window] > regions[fcn]:
-        return (f"The window keeps {regions[window]:.0f} of the crop's {truth:.0f} regions, the FCN "
-                f"{regions[fcn]:.0f}: its 1/16 grid merges small objects.")
+        return (f"The window draws {regions[window]:.0f} regions against the FCN's {regions[fcn]:.0f} (truth: "
+                f"{truth:.0f}): the FCN's 1/16 grid merges small objects.")
     return (f"On this crop the FCN keeps more of the truth's {truth:.0f} regions ({regions[fcn]:.0f} against the "
             f"window classifier's {regions[window]:.0f}).")
 
