@@ -32,12 +32,11 @@ def convolution_sentence(judged: Judged, lenet_parameters: int, mlp_parameters: 
 
 
 def optimizer_sentence(family: list[Judged], sweep_digits: int) -> str:
-    """The optimizer comparisons, each at its own best rate, and the largest gain."""
+    """The optimizer comparisons, each at its own best rate."""
     if not family:
         return ""
     clauses = [_outcome(*_sides(judged), judged.verdict) for judged in family]
-    text = f"At each optimizer's best rate, after one epoch on {sweep_digits:,} digits, {_list(clauses)}"
-    return text + "."
+    return f"At each optimizer's best rate, after one epoch on {sweep_digits:,} digits, {_list(clauses)}."
 
 
 def regularisation_sentence(family: list[Judged], digits: int) -> str:
@@ -79,12 +78,11 @@ def pooling_sentence(family: list[Judged], as_given: dict[str, float], average: 
     if smooth is not None:
         if smooth.verdict == "no detectable difference":
             parts.append("neither gave detectably smoother maps")
+        elif smooth.verdict == "better":
+            parts.append(f"{average} gave the smoother maps, as the handout says")
         else:
-            if smooth.verdict == "better":
-                parts.append(f"{average} gave the smoother maps, as the handout says")
-            else:
-                parts.append(f"{maximum}'s maps had the higher neighbour correlation, a measure that rewards thick "
-                             "strokes rather than the handout's smoothing")
+            parts.append(f"{maximum}'s maps had the higher neighbour correlation, a measure that rewards thick "
+                         "strokes rather than the handout's smoothing")
     return capital("; ".join(parts)) + "." if parts else ""
 
 
@@ -104,7 +102,7 @@ def _by_topic(comparisons: list[Comparison]) -> dict[str, Comparison]:
 
 
 def _miou_change(c: Comparison, what: str) -> str:
-    """'skip connections added +0.135 mIoU', 'lowered mIoU by 0.020' or 'made no detectable difference'."""
+    """'skips added +0.135 mIoU', 'skips cost 0.020 mIoU' or 'skips made no detectable difference'."""
     if c.verdict == "no detectable difference":
         return f"{what} made no detectable difference"
     return f"{what} added {c.test.difference:+.3f} mIoU" if c.verdict == "better" else \

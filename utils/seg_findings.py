@@ -407,14 +407,15 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
 
 
 def crop_finding(regions: dict[str, float], truth: float, window: str, fcn: str) -> str:
-    """What the sliding-window figure shows, by its region counts: which labelling keeps more of the crop's regions."""
+    """What the sliding-window figure shows, by its region counts: which labelling draws more regions, and why where
+    the window classifier does (counts, not regions matched to the truth)."""
     if not truth or regions[window] == regions[fcn]:
         return ""
     if regions[window] > regions[fcn]:
         return (f"The window draws {regions[window]:.0f} regions against the FCN's {regions[fcn]:.0f} (truth: "
                 f"{truth:.0f}): the FCN's 1/16 grid merges small objects.")
-    return (f"On this crop the FCN keeps more of the truth's {truth:.0f} regions ({regions[fcn]:.0f} against the "
-            f"window classifier's {regions[window]:.0f}).")
+    return (f"The FCN draws {regions[fcn]:.0f} regions against the window's {regions[window]:.0f} (truth: "
+            f"{truth:.0f}).")
 
 
 def full_resolution_label(height: int) -> str:
@@ -463,10 +464,11 @@ def region_finding(regions: dict[str, float], truth: float, coarse: set[str] = f
     """What the predictions figure shows, by region_table's ratios: which models merge objects into blobs and which
     break regions into speckle, with the reason where the groups split by design (coarse: the models that label from
     coarse features alone, without a full-resolution path)."""
-    blobs = {name: count / truth for name, count in regions.items() if truth and count / truth < MERGED}
-    speckle = {name: count / truth for name, count in regions.items() if truth and count / truth > SPECKLED}
+    reading = {name: _fragments(count, truth) for name, count in regions.items()}
+    blobs = [name for name, words in reading.items() if words == "merges objects into coarse blobs"]
+    speckle = [name for name, words in reading.items() if words == "breaks regions into speckle"]
 
-    def named(group: dict[str, float]) -> str:
+    def named(group: list[str]) -> str:
         return _list([f"*{name}*" for name in group])
 
     parts = []
