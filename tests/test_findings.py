@@ -44,3 +44,10 @@ def test_filter_finding_follows_the_smoothness_of_the_filters():
     partly = noise + 1.5 * ramp
     text = findings.filter_finding(partly, noise, "LeNet", 2)
     assert findings.neighbour_correlation(partly) <= 0.5 and "far from smooth" in text
+
+
+
+@pytest.mark.parametrize("items, text", [([], ""), (["a"], "a"), (["a", "b"], "a and b"),
+                                         (["a", "b", "c"], "a, b and c")])
+def test_join_and_lists_in_prose(items, text):
+    assert findings.join_and(items) == text

@@ -47,8 +47,8 @@ def run(tmp_path, **settings):
 
 
 def output_text(output) -> str:
-    return "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/markdown", "")) \
-        + "".join(output.get("data", {}).get("text/plain", ""))
+    return "\n".join(["".join(output.get("text", "")), "".join(output.get("data", {}).get("text/markdown", "")),
+                      "".join(output.get("data", {}).get("text/plain", ""))])
 
 
 def numbers(text: str) -> set[str]:
@@ -164,7 +164,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
     for name in ("mnist_lr_sweep", "mnist_regularisation", "mnist_probes", "mnist_confusion", "uavid_samples",
                  "uavid_predictions", "uavid_confusion", "uavid_rare_classes"):
         assert (figures / f"{name}.png").is_file(), name
-    text = "".join(output_text(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    text = "\n".join(output_text(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "synthetic stand-in in UAVid" in text and "[synthetic stand-in]" in text  # the banner and the table titles
     assert len(list((tmp_path / "outputs" / "uavid_predictions").glob("seq*/Labels/*.png"))) > 0
 
@@ -182,16 +182,24 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
         assert_verdict(difference, holm_text, p_value, word)
         assert word == mnist_verdicts[name]["verdict"], name
 
-    # the segmentation findings word each verdict as metrics.json records it
-    seg = "".join(output_text(o) for c in nb.cells if "seg_findings.comparison_finding" in c.source
+    # the segmentation discussion words each verdict and difference as metrics.json records them
+    seg = "".join(output_text(o) for c in nb.cells if "topic = {c.topic: c for c in comparisons}" in c.source
                   for o in c.outputs)
-    stated = re.findall(r"\*\*([^*]+):\*\* ([a-z ]+) \(Holm (p [<=] ([\d.]+))\)", seg)
-    verdicts = {v["comparison"]: v for v in metrics["uavid"]["verdicts"]}
-    assert [topic for topic, *_ in stated] == list(verdicts)  # 4 controlled comparisons, then the window's
-    for topic, word, p_text, p_value in stated:
-        assert word == verdicts[topic]["verdict"] and float(p_value) == pytest.approx(verdicts[topic]["p"], abs=5e-4)
-        assert_verdict(verdicts[topic]["difference"], p_text, float(p_value), word, MIOU_MARGIN)
-    summary = "".join(output_text(o) for c in nb.cells if "conclusion.segmentation_summary" in c.source
+    stated = re.findall(r"^- \*\*[^*]+\*\*[^:]*: (better|worse|no detectable difference) \(([+-][\d.]+) mIoU", seg,
+                        re.MULTILINE)
+    verdicts = list(metrics["uavid"]["verdicts"])
+    assert len(stated) == len(verdicts) == 5  # 4 controlled comparisons, then the window's
+    for (word, difference), recorded in zip(stated, verdicts, strict=True):
+        assert word == recorded["verdict"] and float(difference) == pytest.approx(recorded["difference"], abs=5e-4)
+    # ... and each comparison table row's verdict follows its difference and Holm p
+    rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("|")
+            and line.count("|") == 12 and line.strip("|").split("|")[0].strip() in {v["comparison"] for v in verdicts}]
+    assert len(rows) == len(verdicts)
+    for cells in rows:
+        holm_text = cells[-2].strip()
+        holm_text = holm_text if holm_text.startswith("p") else f"p = {holm_text}"
+        assert_verdict(float(cells[5]), holm_text, float(holm_text.split()[-1]), cells[-1].strip(), MIOU_MARGIN)
+    summary = "".join(output_text(o) for c in nb.cells if 'said = {"better": "beat"' in c.source
                       for o in c.outputs)
     assert "The sliding window" in summary and SPEED.search(summary)
     assert_clean(nb)
@@ -308,7 +316,7 @@ def test_on_uavid_nothing_says_stand_in(tmp_path):
     nb, figures = run(tmp_path, UAVID_DIR=str(uavid), UAVID_TEST_SEQUENCES=1)
     metrics = json.loads((figures / "metrics.json").read_text())
     assert metrics["uavid"]["data"] == "uavid"
-    text = "".join(output_text(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    text = "\n".join(output_text(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert re.search(r"test:\s+2 images from\s+1 sequences?\b", text), "the test split is not one sequence"
     for cell in nb.cells:
         texts = [cell.source] if cell.cell_type == "markdown" else [output_text(o) for o in cell.outputs]

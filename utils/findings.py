@@ -1,6 +1,5 @@
-"""Findings of a run, written from its numbers: each comparison states its numbers, a paired test and the
-mechanism behind it, and the wording (better, worse, no detectable difference, most, the largest share) follows
-the data, so a re-run with other settings, data or hardware states what that run measured.
+"""Wording shared by the findings: percentages, p-values, verdicts (better, worse, no detectable difference) and
+lists in prose, so that a re-run with other settings, data or hardware states what that run measured.
 """
 import torch
 
@@ -12,8 +11,11 @@ def pct(fraction: float) -> str:
     return f"{100 * fraction:.2f} %"
 
 
-def _list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def join_and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def prose_name(variant: str) -> str:
@@ -61,4 +63,4 @@ def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epoc
         verdict_text = "the start of edge and stroke detectors, still far from smooth"
     else:
         verdict_text = "they are still about as noisy as at initialisation"
-    return f"*{name}*'s first-layer filters after {epochs_text(epochs)} (see the printed correlations): {verdict_text}."
+    return f"*{name}*'s first-layer filters after {epochs_text(epochs)}: {verdict_text}."
