@@ -80,9 +80,10 @@ def curve_summary(name: str, history: History) -> CurveSummary:
 
 
 def curve_table(summaries: list[CurveSummary]) -> str:
-    """The numbers curve_finding words, one row per model."""
-    return markdown_table([{"model": s.name, "epochs": s.epochs, "last epochs": s.window or "-",
-                            "val mIoU before them": "-" if math.isnan(s.start_val_miou) else f"{s.start_val_miou:.3f}",
+    """The numbers behind the report's reading of the curves, one row per model (N: the trend's last epochs)."""
+    return markdown_table([{"model": s.name, "epochs": s.epochs, "trend over last N epochs": s.window or "-",
+                            "val mIoU N epochs before the end":
+                                "-" if math.isnan(s.start_val_miou) else f"{s.start_val_miou:.3f}",
                             "val mIoU, last": f"{s.last_val_miou:.3f}",
                             "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})",
                             "lowest val loss (epoch)": f"{s.lowest_val_loss:.3f} ({s.lowest_loss_epoch})",
