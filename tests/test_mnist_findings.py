@@ -19,9 +19,10 @@ def judged(comparison: str, first: float, second: float, verdict: str, measure: 
     return Judged("family", comparison, measure, first, second, "McNemar", 0.001, 0.002, verdict)
 
 
-def test_usable_rates_are_those_within_a_point_of_the_best():
-    runs = {0.01: trained("a", [0.90]), 0.1: trained("b", [0.985]), 1.0: trained("c", [0.978])}
+def test_usable_rates_are_those_reaching_the_same_floor_for_every_recipe():
+    runs = {0.01: trained("a", [0.899]), 0.1: trained("b", [0.985]), 1.0: trained("c", [0.90])}
     assert mnist_findings.usable_rates(runs) == [0.1, 1.0]
+    assert mnist_findings.usable_rates(runs, floor=0.95) == [0.1]
 
 
 def test_confused_pairs_are_the_largest_off_diagonal_counts():

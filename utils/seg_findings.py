@@ -38,7 +38,7 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
     if not rare:
         return f"No class covers under {RARE_SHARE:.0%} of the training pixels."
     return (f"Rare (under {RARE_SHARE:.0%}): {join_and(rare)}, yet each counts in mIoU like building"
-            + ("; larger loss weights aim to lift them (see 3.2)." if weighted else "."))
+            + ("; larger loss weights aim to lift them." if weighted else "."))
 
 
 PAST_BEST = 0.015  # val mIoU this far below its best: past it (less is noise of the sampled validation images)
@@ -81,7 +81,7 @@ def curve_summary(name: str, history: History) -> CurveSummary:
 
 def curve_table(summaries: list[CurveSummary]) -> str:
     """The numbers behind the report's reading of the curves, one row per model (N: the trend's last epochs)."""
-    return markdown_table([{"model": s.name, "epochs": s.epochs, "trend over last N epochs": s.window or "-",
+    return markdown_table([{"model": s.name, "epochs": s.epochs, "N (epochs in the trend)": s.window or "-",
                             "val mIoU N epochs before the end":
                                 "-" if math.isnan(s.start_val_miou) else f"{s.start_val_miou:.3f}",
                             "val mIoU, last": f"{s.last_val_miou:.3f}",
