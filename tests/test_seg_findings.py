@@ -115,13 +115,6 @@ def test_relative_speed_words_a_ratio_either_way(seconds, other_seconds, text):
     assert seg_findings.relative_speed(seconds, other_seconds) == text
 
 
-def test_tiled_finding_words_the_agreement_as_printed():
-    text = seg_findings.tiled_finding(1.0)
-    assert text == "Tiles match one pass on 100.0000% of the pixels: blending leaves no seams."
-    text = seg_findings.tiled_finding(0.99)
-    assert "less context" in text and "no seams" not in text
-
-
 @pytest.mark.parametrize(("count", "text"), [(1, "1 sequence"), (0, "0 sequences"), (6, "6 sequences")])
 def test_count_text_is_singular_only_for_one(count, text):
     assert seg_findings.count_text(count, "sequence") == text
@@ -155,7 +148,6 @@ def test_crop_finding_says_which_labelling_keeps_more_regions():
     assert seg_findings.crop_finding({"window": 20.0, "FCN": 28.0}, 103.0, "window", "FCN") == (
         "The FCN draws 28 regions against the window's 20 (truth: 103).")
     assert seg_findings.crop_finding({"window": 28.0, "FCN": 28.0}, 103.0, "window", "FCN") == ""
-
 
 
 def test_outcome_gives_the_verdict_difference_and_classes_with_ties_named():

@@ -259,12 +259,6 @@ def full_resolution_label(height: int) -> str:
     return f"the enlarged {height}-row prediction's pixel accuracy at full resolution"
 
 
-def tiled_finding(agreement: float) -> str:
-    """The tiled prediction against one pass (the share of pixels that agree, as the cell prints it)."""
-    seams = "blending leaves no seams" if agreement >= 0.999 else "tile edges see less context"
-    return f"Tiles match one pass on {agreement:.4%} of the pixels: {seams}."
-
-
 MERGED, SPECKLED = 0.8, 1.25  # regions per image against the truth's: below, coarse blobs; above, speckle
 
 
