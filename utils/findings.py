@@ -18,12 +18,6 @@ def join_and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def prose_name(variant: str) -> str:
-    """A variant's table label as prose: 'SGD + momentum' -> 'SGD with momentum', 'Adam, one-cycle' -> 'Adam with
-    one-cycle', '+ dropout 0.5' -> 'dropout 0.5'."""
-    return variant.removeprefix("+ ").replace(" + ", " with ").replace(", ", " with ")
-
-
 def capital(text: str) -> str:
     """The text with its first letter upper case, the rest as it is ('sGD' stays)."""
     return text[:1].upper() + text[1:]
