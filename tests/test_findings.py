@@ -51,3 +51,8 @@ def test_filter_finding_follows_the_smoothness_of_the_filters():
                                          (["a", "b", "c"], "a, b and c")])
 def test_join_and_lists_in_prose(items, text):
     assert findings.join_and(items) == text
+
+
+def test_stated_keeps_only_the_sentences_whose_condition_holds_in_order():
+    assert findings.stated((True, "A."), (False, "B."), (True, "C.")) == "A. C."
+    assert findings.stated((False, "A.")) == ""

@@ -18,6 +18,11 @@ def join_and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def stated(*candidates: tuple[bool, str]) -> str:
+    """The sentences whose condition holds, in order: a finding is said only where the run shows it."""
+    return " ".join(sentence for holds, sentence in candidates if holds)
+
+
 def capital(text: str) -> str:
     """The text with its first letter upper case, the rest as it is ('sGD' stays)."""
     return text[:1].upper() + text[1:]

@@ -71,11 +71,13 @@ def show_feature_maps(image: torch.Tensor, maps: list[torch.Tensor], names: list
     axes[0].set_title("input")
     cmap = plt.get_cmap("viridis").with_extremes(bad="white")  # white gaps between the maps
     for ax, grid, fmap, name in zip(axes[1:], grids, maps, names, strict=True):
-        ax.imshow(grid, cmap=cmap, interpolation="nearest")
+        shown = ax.imshow(grid, cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
         ax.set_title(f"{name}: {fmap.shape[0]} maps of {fmap.shape[1]}×{fmap.shape[2]}")
     for ax in axes:
         ax.axis("off")
     fig.tight_layout()
+    fig.colorbar(shown, ax=list(axes[1:]), fraction=0.02, pad=0.01,
+                 label="response, each map scaled\nfrom its min (0) to its max (1)")
     return fig
 
 

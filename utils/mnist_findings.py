@@ -99,11 +99,12 @@ def probe_table(accuracy: dict[str, dict[str, float]], clean: str) -> str:
     return markdown_table(rows)
 
 
-def smoothness_table(networks: dict[str, float], operators: dict[str, float]) -> str:
-    """Mean smoothness of the pooled maps: each trained network's own, and both operators on the same maps."""
+def smoothness_table(networks: dict[str, float], operators: dict[str, float], source: str) -> str:
+    """Mean smoothness of the pooled maps: each trained network's own, and both operators on the same maps (those
+    of the network named `source`, so that its own operator repeats its first row)."""
     return markdown_table([{"pooled maps": f"{name}, its own filters", "smoothness": f"{value:.3f}"}
                            for name, value in networks.items()]
-                          + [{"pooled maps": f"{name} of the same conv 1 maps", "smoothness": f"{value:.3f}"}
+                          + [{"pooled maps": f"{name} of the {source} LeNet's conv 1 maps", "smoothness": f"{value:.3f}"}
                              for name, value in operators.items()])
 
 

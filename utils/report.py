@@ -61,7 +61,7 @@ def segmentation_table(scores: dict, classes: list[str]) -> str:
     for name, score in scores.items():
         row = {"model": name, "parameters": f"{score.parameters:,}", "epochs": score.epochs,
                "train s / epoch": f"{score.seconds_per_epoch:.1f}", "OA": f"{score.accuracy:.3f}",
-               "mIoU": f"**{score.miou:.3f}**"}
+               "mIoU": f"{score.miou:.3f}"}
         rows.append(row | {c: f"{score.iou[i]:.3f}" for i, c in enumerate(classes)})
     return markdown_table(rows)
 
@@ -76,7 +76,7 @@ def per_class_table(results: dict[str, dict], classes: list[str], keys=("precisi
 def sampled_table(results: dict[str, dict], classes: list[str]) -> str:
     """Per-class IoU, mIoU and OA of models scored on the same sampled pixels."""
     return markdown_table([{"model": name, **{c: f"{float(r['iou'][i]):.3f}" for i, c in enumerate(classes)},
-                            "mIoU": f"**{r['miou']:.3f}**", "OA": f"{r['accuracy']:.3f}"}
+                            "mIoU": f"{r['miou']:.3f}", "OA": f"{r['accuracy']:.3f}"}
                            for name, r in results.items()])
 
 
