@@ -57,9 +57,9 @@ def filter_finding(trained: torch.Tensor, initial: torch.Tensor, name: str, epoc
     """How far the first-layer filters of a network have grown from noise (0) towards smooth kernels (1)."""
     after, before = neighbour_correlation(trained), neighbour_correlation(initial)
     if after > 0.5:
-        verdict_text = "they have grown into smooth kernels, edge and stroke detectors"
+        verdict_text = "they have grown into smooth kernels"
     elif after > before + 0.1:
-        verdict_text = "the start of edge and stroke detectors, still far from smooth"
+        verdict_text = "more ordered than at initialisation, still far from smooth"
     else:
         verdict_text = "they are still about as noisy as at initialisation"
     return f"*{name}*'s first-layer filters after {epochs_text(epochs)}: {verdict_text}."
