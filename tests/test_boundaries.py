@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from utils.boundaries import boundary_distance, boundary_scores, mean_regions, region_count
+from utils.boundaries import (boundary_distance, boundary_scores, far_confusion, label_shares, mean_regions,
+                              region_count)
 
 
 def test_distance_is_zero_on_both_sides_of_a_boundary_and_grows_away_from_it():
@@ -55,3 +56,19 @@ def test_region_count_sums_the_4_connected_regions_of_every_class():
     assert region_count(mask, 3) == 6
     assert region_count(torch.zeros(4, 4, dtype=torch.long), 8) == 1
     assert mean_regions([mask, np.zeros((2, 2), dtype=int)], 3) == 3.5
+
+
+def test_far_confusion_counts_only_pixels_far_from_every_true_boundary():
+    mask = np.zeros((1, 20), dtype=np.int64)
+    mask[0, 10:] = 1  # one boundary between columns 9 and 10
+    prediction = np.zeros((1, 20), dtype=np.int64)  # right half wrong
+    near_all = far_confusion([prediction], [mask], 2, 0)
+    assert near_all.sum() == 20 and near_all[1, 0] == 10
+    far = far_confusion([prediction], [mask], 2, 5)  # columns 0..4 and 15..19
+    assert far.tolist() == [[5, 0], [5, 0]]
+
+
+def test_label_shares_pool_the_pixels_of_every_map():
+    shares = label_shares([np.array([[0, 1], [1, 1]]), np.array([[2, 2], [2, 2]])], 4)
+    assert np.allclose(shares, [1 / 8, 3 / 8, 4 / 8, 0])
+    assert np.allclose(label_shares([], 3), 0)

@@ -56,3 +56,7 @@ def test_join_and_lists_in_prose(items, text):
 def test_stated_keeps_only_the_sentences_whose_condition_holds_in_order():
     assert findings.stated((True, "A."), (False, "B."), (True, "C.")) == "A. C."
     assert findings.stated((False, "A.")) == ""
+
+
+def test_join_and_takes_another_conjunction():
+    assert findings.join_and(["a", "b", "c"], "or") == "a, b or c" and findings.join_and(["a"], "or") == "a"

@@ -141,3 +141,8 @@ def test_large_images_and_maps_are_reduced_to_screen_size_before_drawing():
     labels = np.arange(36).reshape(6, 6)
     assert image_plots.reduced_map(labels, 3).tolist() == [[7, 10], [25, 28]]  # each 3 x 3 block's centre
     assert image_plots.reduced_map(labels, 1) is labels and image_plots.reduced_image(image, 1) is image
+
+
+def test_bin_spans_give_each_bin_its_width_and_centre_the_open_last_as_wide_as_the_one_before():
+    widths, centres = plots.bin_spans(np.array([0, 1, 2, 4, 8]))
+    assert widths.tolist() == [1, 1, 2, 4, 4] and centres.tolist() == [0.5, 1.5, 3, 6, 10]

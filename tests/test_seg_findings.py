@@ -150,17 +150,20 @@ def test_crop_finding_says_which_labelling_keeps_more_regions():
     assert seg_findings.crop_finding({"window": 28.0, "FCN": 28.0}, 103.0, "window", "FCN") == ""
 
 
-def test_outcome_gives_the_verdict_difference_and_classes_with_ties_named():
+def test_outcome_gives_the_verdict_difference_and_classes_with_level_ones_named():
     better = comparison("Skip connections", 6, 5, 0.01, "better")
     assert seg_findings.class_changes(better, CLASSES) == {
         "higher": ["clutter", "static car", "moving car"], "lower": ["road"],
-        "tied": ["building", "tree", "low vegetation", "human"]}
+        "level": ["building", "tree", "low vegetation", "human"]}
     assert seg_findings.outcome(better, CLASSES) == (
-        "better (+0.025 mIoU; higher for 3 of 8 classes: road lower, building, tree, low vegetation and human tied)")
+        "better (+0.025 mIoU; higher for 3 of 8 classes: road lower, building, tree, low vegetation and human "
+        "within 0.01)")
     none = comparison("Upsampling", 6, 3, 0.4, "no detectable difference")
     assert seg_findings.outcome(none, CLASSES) == "no detectable difference (+0.025 mIoU)"
     everywhere = dataclasses.replace(better, second=scores("FCN", [0.0] * 8))
     assert seg_findings.outcome(everywhere, CLASSES).endswith("; higher for all 8 classes)")
+    slightly = dataclasses.replace(better, second=scores("FCN", [0.495, 0.59, 0.7, 0.2, 0.5, 0.5, 0.1, 0.3]))
+    assert seg_findings.class_changes(slightly, CLASSES)["higher"] == ["building"]  # by 0.010, not by 0.005
 
 
 @pytest.mark.parametrize("count, reading", [(50, "merges objects into coarse blobs"),
@@ -168,3 +171,22 @@ def test_outcome_gives_the_verdict_difference_and_classes_with_ties_named():
                                             (200, "breaks regions into speckle")])
 def test_fragmentation_reads_the_ratio_of_regions_to_the_truths(count, reading):
     assert seg_findings.fragmentation(count, 100) == reading
+
+
+def test_far_labels_follow_the_true_class_holding_most_far_pixels():
+    first = torch.tensor([[1, 0, 0], [0, 0, 0], [6, 2, 2]])  # class 2 holds 10 of 11 pixels
+    second = torch.tensor([[1, 0, 0], [0, 0, 0], [0, 0, 10]])
+    dominant, share, labelled = seg_findings.far_labels({"a": first, "b": second})
+    assert dominant == 2 and share == pytest.approx(10 / 11)
+    assert np.allclose(labelled["a"], [0.6, 0.2, 0.2]) and np.allclose(labelled["b"], [0, 0, 1])
+    table = seg_findings.far_table({"a": first, "b": second}, ["x", "y", "z"], "Far pixels", min_share=0.3)
+    caption, _, header = table.splitlines()[:3]
+    assert caption == "Far pixels: the z pixels, labelled"
+    assert "as z" in header and "as x" in header and "as y" not in header
+    assert header.index("as z") < header.index("as x")  # the true class first
+
+
+def test_share_table_prints_each_row_as_percentages():
+    table = seg_findings.share_table({"truth": np.array([0.25, 0.75])}, ["a", "b"])
+    assert table.splitlines()[2] == "| truth | 25.00% | 75.00% |"
+    assert "| 0.002% |" in seg_findings.share_table({"model": np.array([0.00002, 0.99998])}, ["a", "b"])

@@ -85,3 +85,22 @@ def region_count(mask: np.ndarray | torch.Tensor, num_classes: int) -> int:
 def mean_regions(masks: list, num_classes: int) -> float:
     """The mean of region_count over label maps."""
     return float(np.mean([region_count(mask, num_classes) for mask in masks]))
+
+
+def far_confusion(predictions: list, masks: list, num_classes: int, min_distance: float) -> torch.Tensor:
+    """The confusion matrix (rows: truth) of the pixels at least `min_distance` pixels from a true class boundary."""
+    confusion = ConfusionMatrix(num_classes)
+    for pred, mask in zip(predictions, masks, strict=True):
+        pred, mask = np.asarray(pred).astype(np.int64), np.asarray(mask).astype(np.int64)
+        far = boundary_distance(mask) >= min_distance
+        confusion.update(torch.from_numpy(pred[far]), torch.from_numpy(mask[far]))
+    return confusion.compute()["confusion"]
+
+
+def label_shares(label_maps: list, num_classes: int) -> np.ndarray:
+    """The share of all pixels of the label maps given each class."""
+    counts = np.zeros(num_classes, dtype=np.int64)
+    for labels in label_maps:
+        counts += np.bincount(np.asarray(labels).ravel(), minlength=num_classes)[:num_classes]
+    return counts / max(int(counts.sum()), 1)
+

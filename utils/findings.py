@@ -11,11 +11,11 @@ def pct(fraction: float) -> str:
     return f"{100 * fraction:.2f} %"
 
 
-def join_and(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+def join_and(items: list[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or another conjunction: 'a, b or c')."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
 def stated(*candidates: tuple[bool, str]) -> str:

@@ -57,6 +57,15 @@ def usable_rates(runs: dict[float, Trained], floor: float = USABLE) -> list[floa
     return [rate for rate, run in runs.items() if run.history.best("val_accuracy") >= floor]
 
 
+CHANCE = 0.2  # a run whose best validation accuracy stays below this has not learnt (chance is 0.1)
+
+
+def chance_rate(runs: dict[float, Trained], chosen: float, ceiling: float = CHANCE) -> float | None:
+    """The lowest learning rate above the chosen one at which a run stays near chance; None if none does."""
+    failed = [rate for rate, run in runs.items() if rate > chosen and run.history.best("val_accuracy") < ceiling]
+    return min(failed, default=None)
+
+
 def sweep_table(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
     """Validation accuracy of each recipe at each rate; the chosen rate in bold."""
     rates = sorted({rate for runs in sweep.values() for rate in runs})
@@ -138,6 +147,6 @@ def confusion_finding(confusion: torch.Tensor, confident_true: torch.Tensor, con
 def balance_finding(shares: list[float]) -> str:
     """Whether the digits are balanced enough for accuracy to weigh them alike."""
     if max(shares) < 2 * min(shares):
-        return "The ten digits are near balanced, so accuracy weighs them about alike."
+        return "The ten digits are near balanced: accuracy weighs them about alike."
     return (f"The digits are unbalanced ({pct(min(shares))} to {pct(max(shares))} of the training split): accuracy "
             "follows the frequent ones; the per-class scores of 1.9 show the others.")

@@ -263,21 +263,31 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
     return fig
 
 
+def bin_spans(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The width and centre of each distance bin from its left edges; the last, open bin is drawn as wide as the
+    one before it."""
+    edges = np.asarray(edges, dtype=float)
+    widths = np.diff(edges, append=edges[-1] + (edges[-1] - edges[-2] if len(edges) > 1 else 1.0))
+    return widths, edges + widths / 2
+
+
 def plot_boundary_accuracy(scores: dict, title: str = "") -> plt.Figure:
-    """Pixel accuracy against the distance to the nearest true class boundary, one line per model
-    (scores: name -> boundaries.BoundaryScores), with the share of pixels at each distance below."""
+    """Pixel accuracy against the distance to the nearest true class boundary, one line per model at the bins'
+    centres (scores: name -> boundaries.BoundaryScores); below, each bin's pixels per px of distance, so that
+    bins of unequal width compare."""
     fig, (ax, share_ax) = plt.subplots(2, 1, figsize=(7.5, 4.6), sharex=True, height_ratios=[3, 1])
+    first = next(iter(scores.values()))
+    widths, centres = bin_spans(first.distances)
     for name, score in scores.items():
-        ax.plot(score.distances, score.accuracy_by_distance, marker="o", markersize=3, label=name)
-    band = next(iter(scores.values())).band
-    ax.axvspan(0, band, color="0.9", zorder=0, label=f"boundary band (≤ {band:g} px)")
+        ax.plot(centres, score.accuracy_by_distance, marker="o", markersize=3, label=name)
+    ax.axvspan(0, first.band, color="0.9", zorder=0, label=f"boundary band (≤ {first.band:g} px)")
     ax.set(ylabel="pixel accuracy", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    first = next(iter(scores.values()))
-    share_ax.bar(first.distances, first.pixel_share, width=0.8, color="0.6")
-    share_ax.set(xlabel="distance to the nearest true class boundary (px, at the network's input size)",
-                 ylabel="share of\npixels")
+    share_ax.bar(first.distances, 100 * first.pixel_share / widths, width=widths, align="edge", color="0.6",
+                 edgecolor="white")
+    share_ax.set(xlabel="distance to the nearest true class boundary (px, at the network's input size; last bin open)",
+                 ylabel="% of pixels\nper px")
     fig.tight_layout()
     return fig
 

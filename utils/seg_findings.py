@@ -5,6 +5,9 @@ holds, so a run on other data (few frames, one test sequence, empty distance bin
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import torch
+
 from .boundaries import BoundaryScores
 from .findings import join_and, p_text
 from .metrics import largest_confusions
@@ -37,8 +40,8 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
     rare = [f"*{classes[i]}*" for i, share in enumerate(frequency) if share < RARE_SHARE]
     if not rare:
         return f"No class covers under {RARE_SHARE:.0%} of the training pixels."
-    return (f"Rare (under {RARE_SHARE:.0%}): {join_and(rare)}, yet each counts in mIoU like building"
-            + ("; larger loss weights aim to lift them." if weighted else "."))
+    return (f"Rare (under {RARE_SHARE:.0%}): {join_and(rare)}"
+            + ("; larger loss weights favour them." if weighted else "."))
 
 
 PAST_BEST = 0.015  # val mIoU this far below its best: past it (less is noise of the sampled validation images)
@@ -113,26 +116,32 @@ def comparison_table(comparisons: list[Comparison]) -> str:
         "Holm p": p_text(c.adjusted_p).removeprefix("p = "), "verdict": c.verdict} for c in comparisons])
 
 
-def class_changes(comparison: Comparison, classes: list[str]) -> dict[str, list[str]]:
-    """The classes whose test IoU (to three decimals) is higher, lower or tied for the first model."""
-    first = [round(value, 3) for value in comparison.first.iou]
-    second = [round(value, 3) for value in comparison.second.iou]
-    return {"higher": [name for name, a, b in zip(classes, first, second, strict=True) if a > b],
-            "lower": [name for name, a, b in zip(classes, first, second, strict=True) if a < b],
-            "tied": [name for name, a, b in zip(classes, first, second, strict=True) if a == b]}
+CLASS_MARGIN = 0.01  # per-class IoU closer than this counts as level, as the mIoU margin of the verdicts
+
+
+def class_changes(comparison: Comparison, classes: list[str], margin: float = CLASS_MARGIN) -> dict[str, list[str]]:
+    """The classes whose test IoU (to three decimals) is higher or lower for the first model by at least margin,
+    and those level (within it)."""
+    differences = [round(a, 3) - round(b, 3) for a, b in zip(comparison.first.iou, comparison.second.iou, strict=True)]
+    level = margin - 1e-9  # a difference of exactly the margin, as printed, counts
+    return {"higher": [name for name, d in zip(classes, differences) if d > level],
+            "lower": [name for name, d in zip(classes, differences) if d < -level],
+            "level": [name for name, d in zip(classes, differences) if abs(d) <= level]}
 
 
 def outcome(comparison: Comparison, classes: list[str]) -> str:
     """A comparison's verdict with its mIoU difference and, for a better or worse verdict, its classes, e.g.
-    'better (+0.135 mIoU; higher for 7 of 8 classes: human lower)'."""
+    'better (+0.135 mIoU; higher for 7 of 8 classes: human within 0.01)'."""
     c = comparison
     text = f"{c.verdict} ({c.test.difference:+.3f} mIoU"
     if c.verdict == "no detectable difference":
         return text + ")"
     split = class_changes(c, classes)
     count = "all" if len(split["higher"]) == len(classes) else f"{len(split['higher'])} of"
-    others = [f"{join_and(split[kind])} {kind}" for kind in ("lower", "tied") if split[kind]]
-    return text + f"; higher for {count} {len(classes)} classes" + (f": {', '.join(others)})" if others else ")")
+    others = ([f"{join_and(split['lower'])} lower"] if split["lower"] else []) + (
+        [f"{join_and(split['level'])} within {CLASS_MARGIN:g}"] if split["level"] else [])
+    return (text + f"; higher for {count} {len(classes)} classes"
+            + (f": {', '.join(others)})" if others else ")"))
 
 
 DRIFT_SMALL = 0.25  # a learnt upsampling this close (relative change) to its bilinear start upsamples alike
@@ -237,6 +246,39 @@ def boundary_curve_finding(runs: list[Leader]) -> str:
                  f"{last.accuracy[near.name]:.3f}) on " + ("only " if last.pixel_share < 0.1 else "")
                  + f"{last.pixel_share:.1%}")
     return text + "."
+
+
+def far_labels(confusions: dict[str, torch.Tensor]) -> tuple[int, float, dict[str, np.ndarray]]:
+    """Of pixels far from any boundary (boundaries.far_confusion, one matrix per model): the true class holding the
+    most of them, its share of them, and each model's labels for it (shares of that class's pixels)."""
+    first = next(iter(confusions.values())).double()
+    dominant = int(first.sum(1).argmax())
+    share = float(first[dominant].sum() / first.sum()) if first.sum() > 0 else 0.0
+    labelled = {name: (matrix[dominant].double() / max(float(matrix[dominant].sum()), 1.0)).numpy()
+                for name, matrix in confusions.items()}
+    return dominant, share, labelled
+
+
+def far_table(confusions: dict[str, torch.Tensor], classes: list[str], caption: str, min_share: float = 0.05) -> str:
+    """far_labels as a captioned table: each model's labels for the dominant true class (those reaching min_share in
+    some model)."""
+    dominant, _, labelled = far_labels(confusions)
+    shown = [k for k in range(len(classes)) if max(labels[k] for labels in labelled.values()) >= min_share]
+    shown.sort(key=lambda k: (k != dominant, -max(labels[k] for labels in labelled.values())))
+    return (f"{caption}: the {classes[dominant]} pixels, labelled\n\n"
+            + markdown_table([{"model": name, **{f"as {classes[k]}": f"{labels[k]:.1%}" for k in shown}}
+                              for name, labels in labelled.items()]))
+
+
+def share_text(value: float) -> str:
+    """A pixel share as a percentage, with a third decimal where two would print a non-zero share as 0.00%."""
+    return f"{value:.3%}" if 0 < value < 0.0001 else f"{value:.2%}"
+
+
+def share_table(shares: dict[str, np.ndarray], classes: list[str]) -> str:
+    """The share of the test pixels labelled each class: the truth and each model (rows), one column per class."""
+    return markdown_table([{"labels": name, **{c: share_text(row[k]) for k, c in enumerate(classes)}}
+                           for name, row in shares.items()])
 
 
 # ----------------------------------------------------------------------------- window, speed, tiles

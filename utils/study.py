@@ -191,9 +191,11 @@ def pooled_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: 
 
 def sweep_recipes(limit: int) -> dict[str, Recipe]:
     """The optimizers of the sweep, one epoch on `limit` training digits: plain SGD, SGD with momentum 0.9, Adam,
-    and plain SGD with batch norm (its effect on the usable rate)."""
+    Adam with the one-cycle schedule (the rate is its peak), and plain SGD with batch norm (its effect on the usable
+    rate)."""
     return {"SGD": Recipe("sgd", limit=limit), "SGD + momentum": Recipe("momentum", limit=limit),
-            "Adam": Recipe("adam", limit=limit), "SGD + batch norm": Recipe("sgd", batch_norm=True, limit=limit)}
+            "Adam": Recipe("adam", limit=limit), "Adam, one-cycle": Recipe("adam", schedule="onecycle", limit=limit),
+            "SGD + batch norm": Recipe("sgd", batch_norm=True, limit=limit)}
 
 
 OPTIMIZER_PAIRS = [("SGD + momentum", "SGD"), ("Adam", "SGD + momentum"), ("Adam, one-cycle", "Adam"),
