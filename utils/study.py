@@ -15,7 +15,7 @@ from .results import Trained
 from .run import Run
 from .significance import holm, mcnemar
 from .stats import normalize
-from .training import Training, fit, predict
+from .training import Training, fit, predict, schedule_rates
 
 ALPHA = 0.05  # a Holm-adjusted p-value below this calls a difference detectable
 
@@ -38,6 +38,15 @@ class Recipe:
         """How training.fit trains it: on MNIST's 10 classes, with the default loss and monitor."""
         return Training(epochs=self.epochs, num_classes=10, optimizer=self.optimizer, lr=self.lr,
                         schedule=self.schedule, log_every=log_every)
+
+    def steps(self, train_size: int, batch_size: int) -> int:
+        """Its training steps: the batches of its training digits (limit, or all train_size), times its epochs."""
+        digits = min(self.limit, train_size) if self.limit else train_size
+        return self.epochs * -(-digits // batch_size)
+
+    def schedule_rates(self, train_size: int, batch_size: int) -> list[float]:
+        """The learning rate at each of its training steps."""
+        return schedule_rates(self.schedule, self.optimizer, self.lr, self.steps(train_size, batch_size))
 
     def label(self) -> str:
         """How it was trained, for a table: e.g. 'adam 0.003 one-cycle'."""
@@ -199,7 +208,16 @@ def sweep_recipes(limit: int) -> dict[str, Recipe]:
 
 
 OPTIMIZER_PAIRS = [("SGD + momentum", "SGD"), ("Adam", "SGD + momentum"), ("Adam, one-cycle", "Adam"),
-                   ("SGD + batch norm", "SGD")]  # each pair differs in one thing, each at its own best rate
+                   ("SGD + batch norm", "SGD")]  # each pair differs in one thing, each at its own best rate, except
+# one-cycle, compared with constant Adam at the same peak (compared_runs): the schedule is then the only change
+
+
+def compared_runs(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> dict[str, Trained]:
+    """The run of each recipe that OPTIMIZER_PAIRS compares: its best rate, but one-cycle at constant Adam's."""
+    runs = {name: by_rate[chosen[name]] for name, by_rate in sweep.items()}
+    if "Adam, one-cycle" in sweep and "Adam" in chosen:
+        runs["Adam, one-cycle"] = sweep["Adam, one-cycle"][chosen["Adam"]]
+    return runs
 
 
 def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -> dict[str, Recipe]:
