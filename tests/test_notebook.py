@@ -199,7 +199,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
         holm_text = cells[-2].strip()
         holm_text = holm_text if holm_text.startswith("p") else f"p = {holm_text}"
         assert_verdict(float(cells[5]), holm_text, float(holm_text.split()[-1]), cells[-1].strip(), MIOU_MARGIN)
-    summary = "".join(output_text(o) for c in nb.cells if 'said = {"better": "beat"' in c.source
+    summary = "".join(output_text(o) for c in nb.cells if 'verdict_past = {"better": "beat"' in c.source
                       for o in c.outputs)
     assert "The sliding window" in summary and SPEED.search(summary)
     assert_clean(nb)
