@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils.boundaries import (boundary_distance, boundary_scores, far_confusion, label_shares, mean_regions,
-                              region_count)
+from utils.boundaries import boundary_distance, boundary_scores, far_confusion, label_shares, mean_regions, region_count
 
 
 def test_distance_is_zero_on_both_sides_of_a_boundary_and_grows_away_from_it():
@@ -23,13 +22,14 @@ def test_a_prediction_off_by_one_pixel_loses_accuracy_only_near_the_boundary():
     truth[:, 10:] = 1
     shifted = np.zeros_like(truth)
     shifted[:, 11:] = 1  # column 10 is wrong
-    scores = boundary_scores([torch.from_numpy(shifted)], [torch.from_numpy(truth)], 2, band=1.0,
+    scores = boundary_scores([torch.from_numpy(shifted)], [torch.from_numpy(truth)], 2, band=2.0,
                              bins=np.array([0, 1, 2, 5]))
     assert scores.band_share == 40 / 200  # columns 8-11
     assert scores.accuracy == 30 / 40
     assert scores.accuracy_by_distance.tolist() == [0.5, 1.0, 1.0, 1.0]  # distance 0: columns 9 and 10
     assert scores.pixels_by_distance.tolist() == [20, 20, 60, 100]  # columns 9-10, 8 and 11, 5-7 and 12-14, the rest
     assert scores.accuracy_from(1) == 1.0 and scores.accuracy_from(0) == 190 / 200
+    assert scores.band_share == scores.pixel_share[:2].sum()  # the band is the bins below 2 px, as the bins count
     # IoU of class 0 in the band: 20 right of 30 in the union; class 1: 10 of 20
     assert np.isclose(scores.miou, (20 / 30 + 10 / 20) / 2)
 

@@ -183,7 +183,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
         assert word == mnist_verdicts[name]["verdict"], name
 
     # the segmentation discussion words each verdict and difference as metrics.json records them
-    seg = "".join(output_text(o) for c in nb.cells if "topic = {c.topic: c for c in comparisons}" in c.source
+    seg = "".join(output_text(o) for c in nb.cells if "seg_readings.comparison_lines(" in c.source
                   for o in c.outputs)
     stated = re.findall(r"^- \*\*[^*]+\*\*[^:]*: (better|worse|no detectable difference) \(([+-][\d.]+) mIoU", seg,
                         re.MULTILINE)
@@ -199,7 +199,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
         holm_text = cells[-2].strip()
         holm_text = holm_text if holm_text.startswith("p") else f"p = {holm_text}"
         assert_verdict(float(cells[5]), holm_text, float(holm_text.split()[-1]), cells[-1].strip(), MIOU_MARGIN)
-    summary = "".join(output_text(o) for c in nb.cells if 'verdict_past = {"better": "beat"' in c.source
+    summary = "".join(output_text(o) for c in nb.cells if "seg_readings.task2_conclusion(" in c.source
                       for o in c.outputs)
     assert "The sliding window" in summary and SPEED.search(summary)
     assert_clean(nb)

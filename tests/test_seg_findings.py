@@ -166,7 +166,8 @@ def test_outcome_gives_the_verdict_difference_and_classes_with_level_ones_named(
     assert seg_findings.class_changes(slightly, CLASSES)["higher"] == ["building"]  # by 0.010, not by 0.005
 
 
-@pytest.mark.parametrize("count, reading", [(50, "merges objects into coarse blobs"),
+@pytest.mark.parametrize("count, reading", [(40, "merges objects into coarse blobs"),
+                                            (65, "merges some objects"),
                                             (100, "about as fragmented as the truth"),
                                             (200, "breaks regions into speckle")])
 def test_fragmentation_reads_the_ratio_of_regions_to_the_truths(count, reading):

@@ -122,3 +122,8 @@ def test_one_sequence_or_equal_differences_give_p_one():
 def test_sequence_test_needs_a_sequence_per_image():
     with pytest.raises(LabError):
         significance.paired_sequence_test(FIRST, SECOND, ["A", "B"])
+
+
+def test_the_smallest_sign_flip_p_is_two_of_all_sign_patterns():
+    from utils.significance import smallest_sign_flip_p
+    assert smallest_sign_flip_p(6) == 2 / 64 and smallest_sign_flip_p(1) == 1.0 and smallest_sign_flip_p(0) == 1.0

@@ -115,3 +115,6 @@ def test_compared_runs_take_each_best_rate_but_one_cycle_at_constant_adams_peak(
              "SGD": {0.1: "sgd-1"}}
     runs = study.compared_runs(sweep, {"Adam": 0.003, "Adam, one-cycle": 0.01, "SGD": 0.1})
     assert runs == {"Adam": "adam-3", "Adam, one-cycle": "cycle-3", "SGD": "sgd-1"}
+    assert study.compared_rates({"Adam": 0.003, "Adam, one-cycle": 0.01, "SGD": 0.1}) == {
+        "Adam": 0.003, "Adam, one-cycle": 0.003, "SGD": 0.1}
+    assert study.compared_rates({"SGD": 0.1}) == {"SGD": 0.1}

@@ -29,7 +29,7 @@ def boundary_distance(mask: np.ndarray | torch.Tensor) -> np.ndarray:
 class BoundaryScores:
     """Scores of one model near the true class boundaries."""
 
-    band: float  # pixels at most this far from a boundary are in the band
+    band: float  # pixels closer than this to a boundary are in the band, as the bins below it count them
     band_share: float  # share of all test pixels in the band
     accuracy: float  # pixel accuracy in the band
     miou: float  # mIoU of the band's confusion matrix
@@ -48,15 +48,15 @@ class BoundaryScores:
 
 def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], num_classes: int, band: float,
                     bins: np.ndarray) -> BoundaryScores:
-    """Accuracy and mIoU of the pixels within `band` pixels of a true class boundary, and the accuracy in each
-    distance bin [bins[i], bins[i + 1]) (the last bin is open)."""
+    """Accuracy and mIoU of the pixels closer than `band` to a true class boundary (the bins below `band` hold the
+    same pixels), and the accuracy in each distance bin [bins[i], bins[i + 1]) (the last bin is open)."""
     confusion = ConfusionMatrix(num_classes)
     correct, counts = np.zeros(len(bins)), np.zeros(len(bins))
     in_band = total = 0
     for pred, mask in zip(predictions, masks, strict=True):
         pred, mask = np.asarray(pred).astype(np.int64), np.asarray(mask).astype(np.int64)
         distance = boundary_distance(mask)
-        near = distance <= band
+        near = distance < band
         confusion.update(torch.from_numpy(pred[near]), torch.from_numpy(mask[near]))
         in_band, total = in_band + int(near.sum()), total + mask.size
         which = np.digitize(distance, bins) - 1  # distances below bins[0] fall out (-1)

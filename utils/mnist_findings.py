@@ -113,8 +113,8 @@ def smoothness_table(networks: dict[str, float], operators: dict[str, float], so
     of the network named `source`, so that its own operator repeats its first row)."""
     return markdown_table([{"pooled maps": f"{name}, its own filters", "smoothness": f"{value:.3f}"}
                            for name, value in networks.items()]
-                          + [{"pooled maps": f"{name} of the {source} LeNet's conv 1 maps", "smoothness": f"{value:.3f}"}
-                             for name, value in operators.items()])
+                          + [{"pooled maps": f"{name} of the {source} LeNet's conv 1 maps",
+                              "smoothness": f"{value:.3f}"} for name, value in operators.items()])
 
 
 def confused_pairs(confusion: torch.Tensor, top: int = 3) -> list[tuple[int, int, int]]:

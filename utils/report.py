@@ -90,13 +90,16 @@ def boundary_table(scores: dict) -> str:
                            for name, (band, overall) in scores.items()])
 
 
-def mnist_metrics(classifiers: dict, verdicts: list, chosen_rates: dict[str, float]) -> dict:
-    """Task 1's headline numbers for metrics.json (classifiers: results.Trained by name; verdicts: study.Judged)."""
+def mnist_metrics(classifiers: dict, verdicts: list, chosen_rates: dict[str, float],
+                  tested_rates: dict[str, float]) -> dict:
+    """Task 1's headline numbers for metrics.json (classifiers: results.Trained by name; verdicts: study.Judged;
+    chosen_rates: each recipe's best in the sweep; tested_rates: those its tests used)."""
     return {"classifiers": {name: {"epochs": len(result.history), "test_accuracy": result.test_accuracy,
                                    "best_val_accuracy": result.history.best("val_accuracy"),
                                    "parameters": count_parameters(result.model)}
                             for name, result in classifiers.items()},
-            "chosen_rates": chosen_rates, "verdicts": [judged.as_record() for judged in verdicts]}
+            "chosen_rates": chosen_rates, "tested_rates": tested_rates,
+            "verdicts": [judged.as_record() for judged in verdicts]}
 
 
 def uavid_metrics(fcn, unet, comparisons: list, boundary: dict, sampled: dict) -> dict:

@@ -96,10 +96,10 @@ def curve_table(summaries: list[CurveSummary]) -> str:
 
 
 def still_rising(summary: CurveSummary) -> bool:
-    """Whether validation mIoU rose by more than RISE over the last quarter of the epochs and peaked in its last two
-    (a curve that peaked earlier and stayed near its best has levelled off)."""
+    """Whether validation mIoU rose by more than RISE over the last quarter of the epochs and is best at the last
+    epoch: not levelled off."""
     s = summary
-    return bool(s.window) and s.best_epoch >= s.epochs - 1 and s.last_val_miou - s.start_val_miou > RISE
+    return bool(s.window) and s.best_epoch == s.epochs and s.last_val_miou - s.start_val_miou > RISE
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -124,9 +124,9 @@ def class_changes(comparison: Comparison, classes: list[str], margin: float = CL
     and those level (within it)."""
     differences = [round(a, 3) - round(b, 3) for a, b in zip(comparison.first.iou, comparison.second.iou, strict=True)]
     level = margin - 1e-9  # a difference of exactly the margin, as printed, counts
-    return {"higher": [name for name, d in zip(classes, differences) if d > level],
-            "lower": [name for name, d in zip(classes, differences) if d < -level],
-            "level": [name for name, d in zip(classes, differences) if abs(d) <= level]}
+    return {"higher": [name for name, d in zip(classes, differences, strict=True) if d > level],
+            "lower": [name for name, d in zip(classes, differences, strict=True) if d < -level],
+            "level": [name for name, d in zip(classes, differences, strict=True) if abs(d) <= level]}
 
 
 def outcome(comparison: Comparison, classes: list[str]) -> str:
@@ -301,14 +301,19 @@ def full_resolution_label(height: int) -> str:
     return f"the enlarged {height}-row prediction's pixel accuracy at full resolution"
 
 
-MERGED, SPECKLED = 0.8, 1.25  # regions per image against the truth's: below, coarse blobs; above, speckle
+# regions per image against the truth's: below BLOBS, coarse blobs; below MERGED, some objects merged; above
+# SPECKLED, speckle
+BLOBS, MERGED, SPECKLED = 0.5, 0.8, 1.25
 
 
 def fragmentation(count: float, truth: float) -> str:
-    """How a prediction's regions per image compare with the truth's: coarse blobs, speckle or about alike."""
+    """How a prediction's regions per image compare with the truth's: coarse blobs, some objects merged, speckle or
+    about alike."""
     ratio = count / truth if truth else float("nan")
-    if ratio < MERGED:
+    if ratio < BLOBS:
         return "merges objects into coarse blobs"
+    if ratio < MERGED:
+        return "merges some objects"
     if ratio > SPECKLED:
         return "breaks regions into speckle"
     return "about as fragmented as the truth"
@@ -316,7 +321,7 @@ def fragmentation(count: float, truth: float) -> str:
 
 def region_table(regions: dict[str, float], truth: float, labels: str = "labels") -> str:
     """Mean connected regions per image of each prediction, their ratio to the truth's, and what that ratio says
-    (below MERGED: coarse blobs; above SPECKLED: speckle)."""
+    (fragmentation)."""
     return markdown_table([{labels: "ground truth", "regions per image": f"{truth:.1f}", "against truth": "1.00",
                             "reads as": "-"}]
                           + [{labels: name, "regions per image": f"{count:.1f}",

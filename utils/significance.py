@@ -117,3 +117,9 @@ def holm(p_values: list[float]) -> list[float]:
         running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
         adjusted[index] = running
     return adjusted
+
+
+def smallest_sign_flip_p(pairs: int) -> float:
+    """The smallest two-sided p an exact sign-flip (permutation) test of `pairs` paired differences can give: every
+    difference of one sign, 2 of the 2**pairs sign patterns."""
+    return min(1.0, 2 / 2 ** pairs)

@@ -212,12 +212,17 @@ OPTIMIZER_PAIRS = [("SGD + momentum", "SGD"), ("Adam", "SGD + momentum"), ("Adam
 # one-cycle, compared with constant Adam at the same peak (compared_runs): the schedule is then the only change
 
 
+def compared_rates(chosen: dict[str, float]) -> dict[str, float]:
+    """The rate at which OPTIMIZER_PAIRS compares each recipe: its best, but one-cycle at constant Adam's."""
+    if "Adam, one-cycle" in chosen and "Adam" in chosen:
+        return chosen | {"Adam, one-cycle": chosen["Adam"]}
+    return dict(chosen)
+
+
 def compared_runs(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> dict[str, Trained]:
-    """The run of each recipe that OPTIMIZER_PAIRS compares: its best rate, but one-cycle at constant Adam's."""
-    runs = {name: by_rate[chosen[name]] for name, by_rate in sweep.items()}
-    if "Adam, one-cycle" in sweep and "Adam" in chosen:
-        runs["Adam, one-cycle"] = sweep["Adam, one-cycle"][chosen["Adam"]]
-    return runs
+    """The run of each recipe that OPTIMIZER_PAIRS compares, at compared_rates."""
+    rates = compared_rates(chosen)
+    return {name: by_rate[rates[name]] for name, by_rate in sweep.items()}
 
 
 def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -> dict[str, Recipe]:

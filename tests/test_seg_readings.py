@@ -1,0 +1,112 @@
+import dataclasses
+
+import torch
+from test_seg_findings import CLASSES, comparison, scores
+
+from utils import seg_readings
+from utils.seg_findings import CurveSummary, Leader
+
+
+def curve(name: str, last_loss: float, jumps: tuple[int, ...] = ()) -> CurveSummary:
+    return CurveSummary(name, 6, 2, 0.30, 0.35, 0.35, 6, 1.0, 4, last_loss, jumps, 2)
+
+
+def test_curve_lines_say_overfitting_and_jumps_only_where_measured():
+    lines = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0, (2,)), curve("U-Net, 6 epochs", 1.2, (5,))])
+    assert lines[0] == ("- *FCN, 6 epochs*: val mIoU up 0.300 → 0.350 over the last 2 epochs: not levelled off. "
+                        "Loss jump at the peak rate (epoch 2).")
+    assert "overfitting" in lines[1] and "noise, not a trend" in lines[1] and len(lines) == 2
+    calm = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0)])
+    assert calm[-1].endswith("no model overfits.")
+
+
+def test_class_lines_name_shared_confusions_once_with_their_cause():
+    confusion = torch.eye(8, dtype=torch.long) * 100
+    confusion[3, 7] = 40  # static car as moving car
+    confusion[7, 2] = 30  # moving car as road
+    confusion[6, 0] = 20  # human as clutter
+    both = [scores("FCN", [0.5, 0.6, 0.7, 0.2, 0.5, 0.5, 0.1, 0.3], confusion),
+            scores("U-Net", [0.6, 0.7, 0.8, 0.3, 0.6, 0.6, 0.2, 0.4], confusion)]
+    frequency = [0.2, 0.3, 0.2, 0.01, 0.15, 0.12, 0.002, 0.018]
+    lines = seg_readings.class_lines(both, frequency, CLASSES)
+    assert lines[0] == "- Both models score lowest on human: rare, with few pixels to learn from."
+    assert lines[1] == ("- Both models label static car as moving car (alike in shape and colour; motion shows only "
+                        "as blur); moving car as road (small, and on the road); human as clutter (a few pixels wide).")
+    assert len(lines) == 2  # nothing of their own
+
+
+def test_prediction_lines_give_a_mechanism_only_to_the_models_it_fits():
+    lines = seg_readings.prediction_lines({"FCN": 30.0, "U-Net": 200.0, "U-Net without skips": 90.0}, 100.0,
+                                          {"FCN", "U-Net without skips"})
+    assert lines == ["- **Predictions:** *FCN* paints coarse blobs, labelling from coarse features alone.",
+                     "- *U-Net* follows outlines but breaks regions into speckle: fine features bring edges and "
+                     "texture alike."]
+    assert seg_readings.prediction_lines({"U-Net": 100.0}, 100.0, set()) == []
+
+
+def test_boundary_lines_name_both_leaders_and_the_longer_training_where_the_lead_changes():
+    runs = [Leader("U-Net, 6 epochs", 0, 32, 0.956, {"U-Net, 6 epochs": 0.84, "U-Net without skips": 0.75}),
+            Leader("U-Net without skips", 32, None, 0.044, {"U-Net, 6 epochs": 0.76, "U-Net without skips": 0.89})]
+    far = seg_readings.FarPixels("building", 0.767, {"U-Net, 6 epochs": 0.70, "U-Net without skips": 0.909,
+                                                     "U-Net, 24 epochs": 0.926})
+    longer = dataclasses.replace(scores("U-Net, 24 epochs", [0.5] * 8), epochs=24)
+    lines = seg_readings.boundary_lines({"a": 0.65, "b": 0.76}, 0.366, runs, far, longer)
+    assert lines[0] == ("- **Errors along outlines:** 65.0% to 76.0% of each model's errors lie in the band's 36.6% "
+                        "of the pixels, where neighbourhoods mix classes.")
+    assert lines[1].endswith("There 76.7% are building interiors: *U-Net, 6 epochs* labels 70.0% of them right, "
+                             "*U-Net without skips* 90.9%; 24 epochs lift the U-Net to 92.6%: an error of short "
+                             "training.")
+    quiet = seg_readings.boundary_lines({"a": 0.3}, 0.366, runs[:1], None, longer)
+    assert quiet[0].endswith("of the pixels.") and "interiors" not in quiet[1]
+
+
+def test_rare_lines_are_left_out_when_no_condition_holds():
+    truth = {"static car": 0.012, "human": 0.0025, "moving car": 0.013}
+    share = {"truth": truth, "FCN": {"static car": 0.024, "human": 0.0004, "moving car": 0.02},
+             "no skips": {"static car": 0.0, "human": 0.0, "moving car": 0.01},
+             "U-Net, 6 epochs": {**truth, "human": 0.00002}, "U-Net, 24 epochs": {**truth, "human": 0.0043}}
+    short = scores("U-Net, 6 epochs", [0.5] * 8)
+    longer = dataclasses.replace(scores("U-Net, 24 epochs", [0.5] * 8), epochs=24)
+    [line] = seg_readings.rare_lines(share, "FCN", "no skips", short, longer, 0.132)
+    assert "*FCN* labels 2.40% of the pixels static car against 1.20% true" in line
+    assert "*no skips* labels none as static car or human (why is untested" in line
+    assert "The U-Net labels humans only at 24 epochs (0.43% of the pixels; 0.002% at 6)." in line
+    alike = {name: truth for name in share}
+    assert seg_readings.rare_lines(alike, "FCN", "no skips", short, longer, 0.5) == []
+
+
+def test_weights_line_reports_the_trade_only_where_it_occurred():
+    trained = scores("U-Net", [0.5] * 8, precision=0.4, recall=0.6)
+    undone = scores("U-Net", [0.5] * 6 + [0.55, 0.5], precision=0.6, recall=0.4)  # mIoU +0.006
+    text = seg_readings.weights_line(trained, undone, [3, 6, 7], CLASSES, 0.01)
+    assert "for 3 of 3 rare classes recall falls and precision rises, and IoU rises for 1" in text
+    assert "(untested, under the 0.01 margin)" in text
+    same = seg_readings.weights_line(trained, trained, [3, 6, 7], CLASSES, 0.01)
+    assert same.endswith("no rare class trades recall for precision.")
+
+
+def test_comparison_lines_and_conclusion_word_each_verdict_with_its_mechanism_where_it_holds():
+    better = comparison("Skip connections", 6, 6, 0.001, "better")
+    none = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
+    compared = seg_readings.Comparisons(none, better, dataclasses.replace(better, topic="U-Net against FCN"),
+                                        dataclasses.replace(better, topic="Training length"),
+                                        dataclasses.replace(better, topic="Window against FCN"))
+    lines = seg_readings.comparison_lines(compared, CLASSES, ("transposed", "bilinear"), 0.4, 3,
+                                          {"band": 0.16, "all pixels": 0.13}, 20000, False, True)
+    assert lines[0].endswith("moved from bilinear (0.400 relative change), but 1/16 scores hold no detail to restore.")
+    assert "the gain is larger within 3 px of a boundary (+0.160 against +0.130, untested)" in lines[1]
+    assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
+    conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003)
+    assert "transposed upsampling made no detectable difference" in conclusion
+    assert "1000 times slower: overlapping windows" in conclusion
+    worse = dataclasses.replace(compared, skips=dataclasses.replace(better, verdict="worse"))
+    lines = seg_readings.comparison_lines(worse, CLASSES, ("transposed", "bilinear"), 0.1, 3,
+                                          {"band": 0.16, "all pixels": 0.13}, 20000, True, False)
+    assert "bring back features" not in lines[1] and "stayed near bilinear" in lines[0]
+    assert lines[4].endswith("parameters (2,000 against 1,000).")
+
+
+def test_a_curve_best_one_epoch_before_the_end_is_not_called_rising():
+    almost = CurveSummary("U-Net, 6 epochs", 6, 2, 0.454, 0.486, 0.496, 5, 0.67, 5, 0.674, (), 2)
+    [line, _] = seg_readings.curve_lines([almost])
+    assert line == "- *U-Net, 6 epochs*: val mIoU up 0.454 → 0.486 over the last 2 epochs (best 0.496, epoch 5)."

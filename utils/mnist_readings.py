@@ -1,0 +1,204 @@
+"""Task 1's readings: the report's sentences on each comparison, each stated only where this run's numbers bear it
+out, with the mechanism said only where the result it explains occurred. A re-run with other settings, data or
+hardware reads what that run measured."""
+from dataclasses import dataclass
+
+from .findings import capital, join_and, pct, stated
+from .mnist_findings import CHANCE, USABLE, chance_rate, usable_rates
+from .results import History, Trained
+from .study import Judged
+
+VERB = {"better": "beats", "worse": "loses to", "no detectable difference": "does not differ detectably from"}
+PAST = {"better": "beat", "worse": "lost to", "no detectable difference": "did not differ detectably from"}
+
+
+def lenet_reading(verdict: Judged, lenet_parameters: int, mlp_parameters: int, histories: dict[str, History]) -> str:
+    """LeNet against the MLP: the verdict, weight sharing where LeNet wins, and whether either has begun to overfit."""
+    overfitting = [name for name, history in histories.items() if min(history.val_loss) < history.val_loss[-1]]
+    return stated(
+        (True, f"**LeNet {VERB[verdict.verdict]} the MLP** ({pct(verdict.first)} against {pct(verdict.second)}) "
+               f"with {'fewer' if lenet_parameters < mlp_parameters else 'more'} parameters."),
+        (verdict.verdict == "better",
+         "Each 5×5 filter is applied at every position (weight sharing), so a stroke detector learnt once works "
+         "everywhere; the MLP must learn each stroke at each position."),
+        (not overfitting, "Both validation losses are lowest at the last epoch: no overfitting yet."),
+        (bool(overfitting), f"The validation loss of {join_and(overfitting)} rises after its lowest epoch: it has "
+                            "begun to overfit."),
+    )
+
+
+def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Trained]], chosen: dict[str, float],
+                      onecycle_mean: float) -> str:
+    """The sweep and the four optimizer comparisons (in the order of study.OPTIMIZER_PAIRS); onecycle_mean is
+    one-cycle's mean learning rate as a share of its peak."""
+    momentum, adam, onecycle, batch_norm = verdicts
+    window = {name: usable_rates(runs) for name, runs in sweep.items()}  # rates reaching 90 %
+    usable = {name: len(rates) for name, rates in window.items()}
+    plain_sgd = max(usable["SGD"], usable["SGD + momentum"])
+    survived = [rate for rate in window["Adam, one-cycle"]  # peaks one-cycle survives where constant Adam does not
+                if sweep["Adam"][rate].history.best("val_accuracy") < CHANCE]
+    adam_weakest = min((sweep["Adam"][rate].history.best("val_accuracy") for rate in window["Adam"]), default=0.0)
+    chance_from = {name: rate for name, runs in sweep.items()  # the lowest rate above the chosen one left at chance
+                   if (rate := chance_rate(runs, chosen[name])) is not None}
+    return stated(
+        (bool(chance_from), "**The sweep:** above each recipe's usable window, steps overshoot to chance ("
+                            + "; ".join(f"{name} from {rate:g}" for name, rate in chance_from.items()) + ")."),
+        (True, f"**Momentum {VERB[momentum.verdict]} plain SGD** ({pct(momentum.first)} against {pct(momentum.second)})"
+               + (": past gradients add up along a steady direction, while zig-zags cancel."
+                  if momentum.verdict == "better" else ".")),
+        (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"
+               + (": dividing each weight's step by its recent gradient size moves every weight by about the rate."
+                  if adam.verdict == "better" else ".")),
+        (usable["Adam"] > plain_sgd, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, plain or momentum "
+                                     f"SGD at {plain_sgd}: the handout's “more reliable”"
+                                     + (f", narrowly (weakest {pct(adam_weakest)})."
+                                        if adam_weakest - USABLE < 0.01 else ".")),
+        (True, f"**One-cycle {VERB[onecycle.verdict]} constant Adam** at the same peak ({chosen['Adam']:g}), also "
+               f"cycling β1 ({pct(onecycle.first)} against {pct(onecycle.second)})"
+               + (f": warm-up and annealing hold its mean rate to {onecycle_mean:.0%} of the peak."
+                  if onecycle.verdict == "worse" else ".")),
+        (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}): it "
+                         f"survives a peak of {max(survived, default=0):g}, where constant Adam falls to chance."),
+        (True, f"**Batch norm {VERB[batch_norm.verdict]} plain SGD** ({pct(batch_norm.first)} against "
+               f"{pct(batch_norm.second)})"
+               + (": normalised layer inputs keep large steps stable, and its window is the widest."
+                  if batch_norm.verdict == "better" and usable["SGD + batch norm"] == max(usable.values()) else ".")),
+    )
+
+
+@dataclass(frozen=True)
+class Regularisation:
+    """What each regulariser did against the plain network (names as 'dropout 0.5', without the '+ ')."""
+
+    helped: list[str]  # lowered the test cross-entropy detectably
+    loosened: dict[str, bool]  # fitted the training digits less tightly: twice the loss, or a gap a point narrower
+    gap: dict[str, float]  # training accuracy (eval mode) minus best validation accuracy, every variant
+    first_epoch: dict[str, float]  # validation accuracy after one epoch, every variant
+
+
+def regularisation_effects(verdicts: list[Judged], trained: dict[str, Trained],
+                           fitted: dict[str, dict[str, float]]) -> Regularisation:
+    """Each regulariser's verdict, fit and learning speed against 'plain' (trained and fitted: by variant name)."""
+    gap = {name: fitted[name]["accuracy"] - result.history.best("val_accuracy") for name, result in trained.items()}
+    names = {judged.comparison.removesuffix(" against plain"): judged for judged in verdicts}
+    loosened = {name.removeprefix("+ "): fitted[name]["loss"] >= 2 * fitted["plain"]["loss"]
+                or gap[name] <= gap["plain"] - 0.01 for name in names}
+    return Regularisation([name.removeprefix("+ ") for name, judged in names.items() if judged.verdict == "better"],
+                          loosened, gap, {name: result.history.val_accuracy[0] for name, result in trained.items()})
+
+
+def regularisation_reading(effects: Regularisation, trained: dict[str, Trained], fitted: dict[str, dict[str, float]],
+                           digits: int, dropout: float) -> str:
+    """Memorisation by the plain network, then what each regulariser changed and why, where it helped."""
+    plain_val = trained["plain"].history.best("val_accuracy")
+    batch_norm = "batch norm"
+    return stated(
+        (effects.gap["plain"] > 0.005, f"**Plain LeNet memorises its {digits:,} training digits:** "
+                                       f"{pct(fitted['plain']['accuracy'])} right in eval mode, {pct(plain_val)} on "
+                                       "validation."),
+        (len(effects.helped) == len(effects.loosened), f"All {len(effects.helped)} changes lower the test "
+                                                       "cross-entropy."),
+        (0 < len(effects.helped) < len(effects.loosened), f"{capital(join_and(effects.helped))} lower the test "
+                                                          "cross-entropy."),
+        ("augmentation" in effects.helped and effects.loosened["augmentation"],
+         "**Augmentation** shows each digit moved, turned and rescaled anew every epoch, so the exact training "
+         "images are fitted less tightly."),
+        (f"dropout {dropout:g}" in effects.helped and effects.loosened[f"dropout {dropout:g}"],
+         f"**Dropout** silences each unit with probability {dropout:g} at every step, so the network cannot lean on "
+         "any single unit."),
+        (batch_norm in effects.helped and not effects.loosened[batch_norm],
+         f"**Batch norm** fits as tightly as plain (training loss {fitted['+ ' + batch_norm]['loss']:.3f}, gap "
+         f"{100 * effects.gap['+ ' + batch_norm]:.2f} points)"
+         + (f" but learns faster ({pct(effects.first_epoch['+ ' + batch_norm])} on validation after one epoch "
+            f"against {pct(effects.first_epoch['plain'])}); why its test cross-entropy is lower is untested."
+            if effects.first_epoch.get("+ " + batch_norm, 0) - effects.first_epoch["plain"] >= 0.01 else
+            "; why its test cross-entropy is lower is untested.")),
+    )
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """Max against average pooling: the shift test's outcome, the noise drops and the smoothness verdict."""
+
+    moved: str  # the tested probe, e.g. 'moved 2 px'
+    detected: bool  # the shift test found a difference
+    ahead: str  # the pooling that loses less on moved digits
+    behind: str
+    drop: dict[str, dict[str, float]]  # accuracy lost on each probe, by pooling
+    noise_gap: float  # the largest difference between the two drops on noisy digits
+    smoothness: Judged  # average against max pooling of the same conv 1 maps
+
+
+def pooling_effects(verdicts: list[Judged], accuracy: dict[str, dict[str, float]], moved: str) -> Pooling:
+    """From the pooling family (shift test, then smoothness test; average pooling first in each) and the accuracy
+    of each network on each probe ('as given' the clean digits; probes named 'noise ...' are the noisy ones)."""
+    shift_test, smooth_test = verdicts
+    drop = {probe: {name: accuracy["as given"][name] - row[name] for name in row} for probe, row in accuracy.items()}
+    ahead, behind = (("average pooling", "max pooling") if shift_test.verdict == "better"
+                     else ("max pooling", "average pooling"))
+    noisy = [probe for probe in accuracy if probe.startswith("noise")]
+    noise_gap = max((abs(drop[probe]["max pooling"] - drop[probe]["average pooling"]) for probe in noisy), default=0.0)
+    return Pooling(moved, shift_test.verdict != "no detectable difference", ahead, behind, drop, noise_gap, smooth_test)
+
+
+NOISE_LEVEL = 0.005  # noise drops closer than half a point do not separate the two poolings
+
+
+def pooling_reading(effects: Pooling) -> str:
+    """Shifts, noise and smoothness: what separates max from average pooling in this run."""
+    drop, smooth = effects.drop, effects.smoothness
+    noisy = [probe for probe in drop if probe.startswith("noise")]
+    less = {probe: min(drop[probe], key=drop[probe].get) for probe in noisy}  # the network that loses less
+    return stated(
+        (effects.detected, f"**Digits {effects.moved}: {effects.ahead} loses less** "
+                           f"({-100 * drop[effects.moved][effects.ahead]:+.2f} against "
+                           f"{-100 * drop[effects.moved][effects.behind]:+.2f} points)"
+                           + (": a stroke moved across a window border keeps its full strength in a maximum, but a "
+                              "mean splits it between two windows (untested)." if effects.ahead == "max pooling"
+                              else ".")),
+        (not effects.detected, f"On digits {effects.moved}, neither pooling type loses detectably less."),
+        (effects.noise_gap < NOISE_LEVEL, "**Noise does not separate them** (untested): their drops differ by under "
+                                          "half a point."),
+        (effects.noise_gap >= NOISE_LEVEL, "On noisy digits (untested) the smaller drop goes to " + "; ".join(
+            f"{name} at {join_and([probe.removeprefix('noise ') for probe in noisy if less[probe] == name])}"
+            for name in dict.fromkeys(less.values())) + "."),
+        (smooth.verdict == "worse",
+         f"**Smoothness:** on the same conv 1 maps a maximum gives the higher neighbour correlation "
+         f"({smooth.second:.3f} against {smooth.first:.3f}): a maximum keeps each stroke at full strength and widens "
+         "it over the window (untested). By this measure it does not confirm the handout's smoother average "
+         "pooling."),
+        (smooth.verdict == "better", f"**Smoothness:** on the same conv 1 maps a mean gives the higher neighbour "
+                                     f"correlation ({smooth.first:.3f} against {smooth.second:.3f}), as the handout "
+                                     "says: a mean is a low-pass filter."),
+        (smooth.verdict == "no detectable difference", "On the same conv 1 maps neither operator is detectably "
+                                                       "smoother."),
+    )
+
+
+def task1_conclusion(against_mlp: Judged, optimizers: list[Judged], regularisation: Regularisation,
+                     pooling: Pooling, sweep_digits: int, memorised_digits: int) -> str:
+    """Task 1 in a paragraph: what each comparison found in this run."""
+    momentum, adam = optimizers[:2]
+    loosening = [name for name in regularisation.helped if regularisation.loosened[name]]
+    tight = [name for name in regularisation.helped if not regularisation.loosened[name]]
+    pooling_parts = ([f"{pooling.ahead} lost less on digits {pooling.moved}"] if pooling.detected else
+                     [f"neither pooling type lost detectably less on digits {pooling.moved}"])
+    if pooling.noise_gap < NOISE_LEVEL:
+        pooling_parts.append("noise did not separate them (untested)")
+    if pooling.smoothness.verdict == "worse":
+        pooling_parts.append("our smoothness measure did not confirm the handout")
+    elif pooling.smoothness.verdict == "better":
+        pooling_parts.append("average pooling gave the smoother maps, as the handout says")
+    return stated(
+        (True, f"**Task 1.** LeNet {PAST[against_mlp.verdict]} the MLP "
+               f"({pct(against_mlp.first)} against {pct(against_mlp.second)})"
+               + (": shared filters and pooling suit images." if against_mlp.verdict == "better" else ".")),
+        (momentum.verdict == adam.verdict == "better",
+         f"In one epoch on {sweep_digits:,} digits, momentum beat SGD and Adam beat momentum."),
+        (bool(regularisation.helped), f"On {memorised_digits:,} memorised digits, {join_and(loosening + tight)} "
+                                      f"{'each ' if len(regularisation.helped) > 1 else ''}lowered the test "
+                                      "cross-entropy"
+                                      + (f", {join_and(tight)} without loosening the fit." if loosening and tight
+                                         else ".")),
+        (True, capital("; ".join(pooling_parts)) + "."),
+    )

@@ -1,0 +1,252 @@
+"""Tasks 2 and 3's readings: the report's sentences on the curves, predictions and comparisons, each stated only
+where this run's numbers bear it out, with the mechanism said only where the result it explains occurred."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .findings import capital, epochs_text, join_and, stated
+from .metrics import largest_confusions
+from .results import Comparison, SegScores
+from .seg_findings import (
+    BLOBS,
+    DRIFT_SMALL,
+    LOSS_RISE,
+    PAST_BEST,
+    RARE_SHARE,
+    RISE,
+    SPECKLED,
+    CurveSummary,
+    Leader,
+    boundary_curve_finding,
+    outcome,
+    relative_speed,
+    share_text,
+    still_rising,
+)
+
+PAST = {"better": "beat", "worse": "lost to", "no detectable difference": "did not differ detectably from"}
+
+# Causes of the confusions the course names, by (true class, labelled as); described, not measured
+CAUSES = {("static car", "moving car"): "alike in shape and colour; motion shows only as blur",
+          ("moving car", "static car"): "alike in shape and colour; motion shows only as blur",
+          ("moving car", "road"): "small, and on the road",
+          ("tree", "low vegetation"): "both green; height is hard to see obliquely",
+          ("low vegetation", "tree"): "both green; height is hard to see obliquely"}
+
+
+def _trend(curve: CurveSummary) -> str:
+    if not curve.window:
+        return "has one epoch, so no trend"
+    rise = f"up {curve.start_val_miou:.3f} → {curve.last_val_miou:.3f} over the last {epochs_text(curve.window)}"
+    if still_rising(curve):
+        return rise + ": not levelled off"
+    if curve.last_val_miou - curve.start_val_miou > RISE and curve.best_epoch == curve.epochs - 1:
+        return rise + f" (best {curve.best_val_miou:.3f}, epoch {curve.best_epoch})"  # too close to call
+    if curve.best_val_miou - curve.last_val_miou > PAST_BEST:
+        return f"peaked at epoch {curve.best_epoch} and fell back"
+    return f"levelled off near its best (epoch {curve.best_epoch})"
+
+
+def curve_lines(curves: list[CurveSummary]) -> list[str]:
+    """One line per model: the validation mIoU's trend, overfitting and one-epoch loss jumps."""
+    lines, overfitting = [], []
+    for curve in curves:
+        overfits = curve.last_val_loss > curve.lowest_val_loss * (1 + LOSS_RISE)
+        overfitting += [curve.name] if overfits else []
+        text = (f"- *{curve.name}*: val mIoU {_trend(curve)}"
+                + (f"; val loss up from its lowest (epoch {curve.lowest_loss_epoch}): overfitting." if overfits
+                   else "."))
+        at_peak = [epoch for epoch in curve.jumps if curve.peak_lr_epoch and abs(epoch - curve.peak_lr_epoch) <= 1]
+        if at_peak:
+            text += f" Loss jump at the peak rate (epoch {join_and([str(epoch) for epoch in at_peak])})."
+        elsewhere = [epoch for epoch in curve.jumps if epoch not in at_peak]
+        if elsewhere:
+            listed = join_and([str(epoch) for epoch in elsewhere])
+            text += f" One-epoch loss jumps (epoch {listed}): noise, not a trend."
+        lines.append(text)
+    if not overfitting:
+        lines.append(f"- No validation loss ends more than {LOSS_RISE:.0%} above its lowest: no model overfits.")
+    return lines
+
+
+def class_lines(scores: list[SegScores], frequency: list[float], classes: list[str]) -> list[str]:
+    """The lowest-scoring class of each model, and each model's three largest confusions with their cause."""
+    every_model = "Both models" if len(scores) == 2 else f"All {len(scores)} models"
+    worst = {s.name: classes[min(range(len(classes)), key=lambda index: s.iou[index])] for s in scores}
+    rare_worst = all(frequency[classes.index(name)] < RARE_SHARE for name in worst.values())
+    lines = [(f"- {every_model} score lowest on " + next(iter(worst.values())) if len(set(worst.values())) == 1 else
+              "- Lowest class: " + "; ".join(f"*{model}*, {name}" for model, name in worst.items()))
+             + (": rare, with few pixels to learn from." if rare_worst else ".")]
+    confused = {s.name: [(classes[cell.truth], classes[cell.predicted])  # its 3 largest shares given to another class
+                         for cell in largest_confusions(s.confusion, 3)] for s in scores}
+    shared = [pair for pair in next(iter(confused.values())) if all(pair in pairs for pairs in confused.values())]
+    own = {f"*{name}*{' also' if shared else ''}": [pair for pair in pairs if pair not in shared]
+           for name, pairs in confused.items()}
+    explained = set()  # each cause is given once, at its first mention
+    for label, pairs in {every_model: shared, **own}.items():
+        named = []
+        for true_class, labelled_as in pairs:
+            cause = CAUSES.get((true_class, labelled_as), "a few pixels wide" if true_class == "human" else "")
+            named.append(f"{true_class} as {labelled_as}" + (f" ({cause})" if cause and cause not in explained else ""))
+            explained.add(cause)
+        if named:
+            lines.append(f"- {label} label{'s' if label != every_model else ''} {'; '.join(named)}.")
+    return lines
+
+
+def prediction_lines(regions: dict[str, float], truth_regions: float, coarse_only: set[str]) -> list[str]:
+    """What the predictions figure shows, by connected regions per image: coarse blobs and speckle (coarse_only: the
+    models without a full-resolution path)."""
+    blobs = [name for name, count in regions.items() if count < BLOBS * truth_regions]
+    speckle = [name for name, count in regions.items() if count > SPECKLED * truth_regions]
+    lines = []
+    if blobs:
+        lines.append(f"- **Predictions:** {join_and([f'*{name}*' for name in blobs])} "
+                     f"paint{'' if len(blobs) > 1 else 's'} coarse blobs"
+                     + (", labelling from coarse features alone." if set(blobs) <= coarse_only else "."))
+    if speckle:
+        lines.append(f"- {join_and([f'*{name}*' for name in speckle])} follow{'' if len(speckle) > 1 else 's'} "
+                     f"outlines but break{'' if len(speckle) > 1 else 's'} regions into speckle"
+                     + (": fine features bring edges and texture alike." if not set(speckle) & coarse_only else "."))
+    return lines
+
+
+@dataclass(frozen=True)
+class FarPixels:
+    """The pixels from the distance where the boundary curve's lead last changes hands (seg_findings.far_labels)."""
+
+    true_class: str  # the class holding most of them
+    share: float  # its share of them
+    right: dict[str, float]  # each model's share of that class's far pixels labelled right
+
+
+def boundary_lines(error_share: dict[str, float], band_share: float, runs: list[Leader], far: FarPixels | None,
+                   longer: SegScores) -> list[str]:
+    """Errors along outlines, and the boundary curve across all distances (runs: seg_findings.leaders); where the
+    lead changes hands, what the far pixels are and how the near leader, the far leader and the longer-trained
+    model label them."""
+    low, high = min(error_share.values()), max(error_share.values())
+    lines = [f"- **Errors along outlines:** {low:.1%} to {high:.1%} of each model's errors lie in the band's "
+             f"{band_share:.1%} of the pixels" + (", where neighbourhoods mix classes." if low > band_share else "."),
+             boundary_curve_finding(runs)]
+    if far is not None and len(runs) > 1 and runs[-1].name != runs[0].name:
+        near_leader, far_leader = runs[0].name, runs[-1].name
+        lines[-1] += (f" There {far.share:.1%} are {far.true_class} interiors: *{near_leader}* labels "
+                      f"{far.right[near_leader]:.1%} of them right, *{far_leader}* {far.right[far_leader]:.1%}"
+                      + (f"; {epochs_text(longer.epochs)} lift the U-Net to {far.right[longer.name]:.1%}: an error of "
+                         "short training." if far.right[longer.name] - far.right[near_leader] >= 0.1 else "."))
+    return lines
+
+
+def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, short: SegScores, longer: SegScores,
+               fcn_static_precision: float) -> list[str]:
+    """What the rare-class zooms and the label shares show (share: {'truth' or model: {rare class: share of the
+    test pixels}})."""
+    unlabelled = [cls for cls, value in share[no_skips].items() if value == 0]
+    text = stated(
+        (share[fcn]["static car"] >= 1.5 * share["truth"]["static car"],
+         f"*{fcn}* labels {share_text(share[fcn]['static car'])} of the pixels static car against "
+         f"{share_text(share['truth']['static car'])} true, in blobs wider than the cars (precision "
+         f"{fcn_static_precision:.3f})."),
+        (bool(unlabelled), f"*{no_skips}* labels none as {join_and(unlabelled, 'or')}"
+                           + (" (why is untested: the equally coarse FCN labels them)."
+                              if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
+        (share[short.name]["human"] < share["truth"]["human"] / 4 <= share[longer.name]["human"] / 2,
+         f"The U-Net labels humans only at {epochs_text(longer.epochs)} ({share_text(share[longer.name]['human'])} "
+         f"of the pixels; {share_text(share[short.name]['human'])} at {short.epochs})."))
+    return [f"- **Rare classes** (zooms, label shares): {text}"] if text else []
+
+
+def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes: list[str], margin: float) -> str:
+    """What undoing the class weights (scores minus ln w_c) changes: mIoU, and the rare classes' precision and
+    recall."""
+    traded = [classes[k] for k in rare if round(undone.precision[k], 3) > round(trained.precision[k], 3)
+              and round(undone.recall[k], 3) < round(trained.recall[k], 3)]
+    iou_up = [classes[k] for k in rare if round(undone.iou[k], 3) > round(trained.iou[k], 3)]
+    miou_change = round(undone.miou, 3) - round(trained.miou, 3)
+    text = (f"- **Class weights undone** (scores minus $\\ln w_c$): *{trained.name}*'s mIoU "
+            f"{trained.miou:.3f} → {undone.miou:.3f} (untested"
+            + (f", under the {margin:g} margin)" if abs(miou_change) < margin else ")"))
+    if not traded:
+        return text + "; no rare class trades recall for precision."
+    return (text + f"; for {len(traded)} of {len(rare)} rare classes recall falls and precision rises"
+            + (f", and IoU rises for {len(iou_up)}" if iou_up else "") + ": the weights buy recall with precision"
+            + (", and IoU weighs a false positive like a miss." if iou_up else "."))
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """2.6's four comparisons and 2.7's window against the FCN, as segmentation.compare returned them."""
+
+    upsampling: Comparison
+    skips: Comparison
+    architecture: Comparison
+    length: Comparison
+    window: Comparison
+
+    @classmethod
+    def of(cls, controlled: list[Comparison], window: list[Comparison]) -> "Comparisons":
+        topic = {c.topic: c for c in controlled}
+        return cls(topic["Upsampling"], topic["Skip connections"], topic["U-Net against FCN"],
+                   topic["Training length"], window[0])
+
+
+def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tuple[str, str], up_drift: float,
+                     band: float, skip_gain: dict[str, float], sampled_pixels: int, same_budget: bool,
+                     fcn_rising: bool) -> list[str]:
+    """Each comparison's outcome and, where its result occurred, its mechanism (upsampling: (tested, default);
+    skip_gain: the skips' mIoU gain in the band and over all pixels)."""
+    c = compared
+    window_first, window_second = c.window.first, c.window.second
+    return [
+        stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling, classes)}; "
+                      f"the learnt kernels {'stayed near' if up_drift < DRIFT_SMALL else 'moved from'} bilinear "
+                      f"({up_drift:.3f} relative change)"
+                      + (", but 1/16 scores hold no detail to restore."
+                         if c.upsampling.verdict == "no detectable difference" else "."))),
+        stated((True, f"- **Skip connections**: {outcome(c.skips, classes)}."),
+               (c.skips.verdict == "better", "Skips and the head's image view bring back features that still hold "
+                                             "edges, lost at 1/16"
+                                             + (f": the gain is larger within {band:g} px of a boundary "
+                                                f"({skip_gain['band']:+.3f} against {skip_gain['all pixels']:+.3f}, "
+                                                "untested)." if skip_gain["band"] > skip_gain["all pixels"] else "."))),
+        stated((True, f"- **U-Net against FCN**: {outcome(c.architecture, classes)}."),
+               (c.architecture.verdict == "better", "The U-Net decodes to 1/2 with skips; the FCN upsamples its 1/16 "
+                                                    "scores."),
+               (True, f"Not one change: also {c.architecture.first.parameters:,} against "
+                      f"{c.architecture.second.parameters:,} parameters.")),
+        stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
+                      f"{outcome(c.length, classes)}.")),
+        stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
+                      f"{outcome(c.window, classes)}."),
+               (c.window.verdict == "better", "Each window sees its pixel's neighbourhood at full resolution."),
+               (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
+                      f"parameters ({window_first.parameters:,} against {window_second.parameters:,})"
+                      + ("" if same_budget else ", another budget (2.7)")
+                      + (", and an FCN not levelled off (3.1)" if fcn_rising else "") + ".")),
+    ]
+
+
+def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_seconds: float,
+                     fcn_seconds: float) -> str:
+    """Task 2 in a paragraph: what each comparison found in this run (upsampling: (tested, default))."""
+    c = compared
+    return stated(
+        (True, f"**Task 2.** At {epochs_text(c.skips.first.epochs)} each, skips {PAST[c.skips.verdict]} none "
+               f"({c.skips.test.difference:+.3f} mIoU, with the head's image view) and the U-Net "
+               f"{PAST[c.architecture.verdict]} the FCN ({c.architecture.test.difference:+.3f}, more than one "
+               f"change), while in the FCN, {upsampling[0]} upsampling "
+               + ("made no detectable difference" if c.upsampling.verdict == "no detectable difference"
+                  else f"{PAST[c.upsampling.verdict]} {upsampling[1]}") + "."),
+        (True, f"{capital(epochs_text(c.length.first.epochs))} {PAST[c.length.verdict]} {c.length.second.epochs} "
+               f"({c.length.test.difference:+.3f})."),
+        (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
+               f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
+               f"{relative_speed(window_seconds, fcn_seconds)}"
+               + (": overlapping windows recompute the convolutions an FCN computes once."
+                  if window_seconds > fcn_seconds else ".")))
+
+
+def rare_shares(label_share: dict[str, np.ndarray], rare: list[int], classes: list[str]) -> dict[str, dict[str, float]]:
+    """{'truth' or model: {rare class: share of the test pixels}} from boundaries.label_shares' arrays."""
+    return {name: {classes[k]: float(shares[k]) for k in rare} for name, shares in label_share.items()}
