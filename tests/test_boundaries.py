@@ -2,7 +2,15 @@ import numpy as np
 import pytest
 import torch
 
-from utils.boundaries import boundary_distance, boundary_scores, far_confusion, label_shares, mean_regions, region_count
+from utils.boundaries import (
+    boundary_distance,
+    boundary_distances,
+    boundary_scores,
+    far_confusion,
+    label_shares,
+    mean_regions,
+    region_count,
+)
 
 
 def test_distance_is_zero_on_both_sides_of_a_boundary_and_grows_away_from_it():
@@ -66,6 +74,8 @@ def test_far_confusion_counts_only_pixels_far_from_every_true_boundary():
     assert near_all.sum() == 20 and near_all[1, 0] == 10
     far = far_confusion([prediction], [mask], 2, 5)  # columns 0..4 and 15..19
     assert far.tolist() == [[5, 0], [5, 0]]
+    given = far_confusion([prediction], [mask], 2, 5, distances=boundary_distances([mask]))
+    assert given.tolist() == far.tolist()
 
 
 def test_label_shares_pool_the_pixels_of_every_map():

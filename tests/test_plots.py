@@ -146,3 +146,7 @@ def test_large_images_and_maps_are_reduced_to_screen_size_before_drawing():
 def test_bin_spans_give_each_bin_its_width_and_centre_the_open_last_as_wide_as_the_one_before():
     widths, centres = plots.bin_spans(np.array([0, 1, 2, 4, 8]))
     assert widths.tolist() == [1, 1, 2, 4, 4] and centres.tolist() == [0.5, 1.5, 3, 6, 10]
+
+
+def test_iou_bar_labels_never_print_a_nonzero_iou_as_zero():
+    assert [plots.iou_text(value) for value in (0.0, 0.004, 0.006, 0.5)] == ["0.00", "<0.01", "0.01", "0.50"]

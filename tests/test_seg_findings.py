@@ -180,7 +180,7 @@ def test_far_labels_follow_the_true_class_holding_most_far_pixels():
     dominant, share, labelled = seg_findings.far_labels({"a": first, "b": second})
     assert dominant == 2 and share == pytest.approx(10 / 11)
     assert np.allclose(labelled["a"], [0.6, 0.2, 0.2]) and np.allclose(labelled["b"], [0, 0, 1])
-    table = seg_findings.far_table({"a": first, "b": second}, ["x", "y", "z"], "Far pixels", min_share=0.3)
+    table = seg_findings.far_table(labelled, dominant, ["x", "y", "z"], "Far pixels", min_share=0.3)
     caption, _, header = table.splitlines()[:3]
     assert caption == "Far pixels: the z pixels, labelled"
     assert "as z" in header and "as x" in header and "as y" not in header

@@ -46,16 +46,22 @@ class BoundaryScores:
         return float(correct.sum() / pixels.sum()) if pixels.sum() > 0 else float("nan")
 
 
+def boundary_distances(masks: list) -> list[np.ndarray]:
+    """boundary_distance of each mask: computed once, for boundary_scores and far_confusion of every model."""
+    return [boundary_distance(mask) for mask in masks]
+
+
 def boundary_scores(predictions: list[torch.Tensor], masks: list[torch.Tensor], num_classes: int, band: float,
-                    bins: np.ndarray) -> BoundaryScores:
+                    bins: np.ndarray, distances: list[np.ndarray] | None = None) -> BoundaryScores:
     """Accuracy and mIoU of the pixels closer than `band` to a true class boundary (the bins below `band` hold the
-    same pixels), and the accuracy in each distance bin [bins[i], bins[i + 1]) (the last bin is open)."""
+    same pixels), and the accuracy in each distance bin [bins[i], bins[i + 1]) (the last bin is open); distances:
+    boundary_distances(masks), where already computed."""
     confusion = ConfusionMatrix(num_classes)
     correct, counts = np.zeros(len(bins)), np.zeros(len(bins))
     in_band = total = 0
-    for pred, mask in zip(predictions, masks, strict=True):
+    distances = boundary_distances(masks) if distances is None else distances
+    for pred, mask, distance in zip(predictions, masks, distances, strict=True):
         pred, mask = np.asarray(pred).astype(np.int64), np.asarray(mask).astype(np.int64)
-        distance = boundary_distance(mask)
         near = distance < band
         confusion.update(torch.from_numpy(pred[near]), torch.from_numpy(mask[near]))
         in_band, total = in_band + int(near.sum()), total + mask.size
@@ -87,12 +93,15 @@ def mean_regions(masks: list, num_classes: int) -> float:
     return float(np.mean([region_count(mask, num_classes) for mask in masks]))
 
 
-def far_confusion(predictions: list, masks: list, num_classes: int, min_distance: float) -> torch.Tensor:
-    """The confusion matrix (rows: truth) of the pixels at least `min_distance` pixels from a true class boundary."""
+def far_confusion(predictions: list, masks: list, num_classes: int, min_distance: float,
+                  distances: list[np.ndarray] | None = None) -> torch.Tensor:
+    """The confusion matrix (rows: truth) of the pixels at least `min_distance` pixels from a true class boundary
+    (distances: boundary_distances(masks), where already computed)."""
     confusion = ConfusionMatrix(num_classes)
-    for pred, mask in zip(predictions, masks, strict=True):
+    distances = boundary_distances(masks) if distances is None else distances
+    for pred, mask, distance in zip(predictions, masks, distances, strict=True):
         pred, mask = np.asarray(pred).astype(np.int64), np.asarray(mask).astype(np.int64)
-        far = boundary_distance(mask) >= min_distance
+        far = distance >= min_distance
         confusion.update(torch.from_numpy(pred[far]), torch.from_numpy(mask[far]))
     return confusion.compute()["confusion"]
 

@@ -244,6 +244,11 @@ def plot_confusions(matrices: dict[str, torch.Tensor], names: list[str], title: 
     return fig
 
 
+def iou_text(value: float) -> str:
+    """An IoU as a bar label, two decimals; '<0.01' where two decimals would print a non-zero IoU as 0.00."""
+    return "<0.01" if 0 < value < 0.005 else f"{value:.2f}"
+
+
 def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> plt.Figure:
     """Per-class IoU of one or more models, bars in the class colours (models told apart by hatching)."""
     fig, ax = plt.subplots(figsize=(10, 3.6))
@@ -252,7 +257,8 @@ def plot_iou_bars(ious: dict[str, np.ndarray], title: str = "per-class IoU") -> 
     for j, container in enumerate(bars):
         for bar, color in zip(container, PALETTE / 255, strict=True):  # each class in its colour
             bar.set(facecolor=color, hatch=hatches[j % 4])
-        ax.bar_label(container, fmt="{:.2f}", fontsize=7.5, padding=1)
+        ax.bar_label(container, labels=[iou_text(value) for value in list(ious.values())[j]], fontsize=7.5,
+                     padding=1)
     handles = [Patch(facecolor="white", edgecolor="gray", hatch=hatches[j % 4], label=name)
                for j, name in enumerate(ious)]
     ax.legend(handles=handles, fontsize=8, loc="upper right")

@@ -259,10 +259,10 @@ def far_labels(confusions: dict[str, torch.Tensor]) -> tuple[int, float, dict[st
     return dominant, share, labelled
 
 
-def far_table(confusions: dict[str, torch.Tensor], classes: list[str], caption: str, min_share: float = 0.05) -> str:
-    """far_labels as a captioned table: each model's labels for the dominant true class (those reaching min_share in
-    some model)."""
-    dominant, _, labelled = far_labels(confusions)
+def far_table(labelled: dict[str, np.ndarray], dominant: int, classes: list[str], caption: str,
+              min_share: float = 0.05) -> str:
+    """far_labels' result as a captioned table: each model's labels for the dominant true class (those reaching
+    min_share in some model)."""
     shown = [k for k in range(len(classes)) if max(labels[k] for labels in labelled.values()) >= min_share]
     shown.sort(key=lambda k: (k != dominant, -max(labels[k] for labels in labelled.values())))
     return (f"{caption}: the {classes[dominant]} pixels, labelled\n\n"

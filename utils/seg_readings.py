@@ -146,14 +146,15 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
     text = stated(
         (share[fcn]["static car"] >= 1.5 * share["truth"]["static car"],
          f"*{fcn}* labels {share_text(share[fcn]['static car'])} of the pixels static car against "
-         f"{share_text(share['truth']['static car'])} true, in blobs wider than the cars (precision "
+         f"{share_text(share['truth']['static car'])} true, in wide blobs (precision "
          f"{fcn_static_precision:.3f})."),
         (bool(unlabelled), f"*{no_skips}* labels none as {join_and(unlabelled, 'or')}"
                            + (" (why is untested: the equally coarse FCN labels them)."
                               if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
         (share[short.name]["human"] < share["truth"]["human"] / 4 <= share[longer.name]["human"] / 2,
          f"The U-Net labels humans only at {epochs_text(longer.epochs)} ({share_text(share[longer.name]['human'])} "
-         f"of the pixels; {share_text(share[short.name]['human'])} at {short.epochs})."))
+         f"of the pixels against {share_text(share['truth']['human'])} true; {share_text(share[short.name]['human'])} "
+         f"at {short.epochs})."))
     return [f"- **Rare classes** (zooms, label shares): {text}"] if text else []
 
 
@@ -164,7 +165,7 @@ def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes
               and round(undone.recall[k], 3) < round(trained.recall[k], 3)]
     iou_up = [classes[k] for k in rare if round(undone.iou[k], 3) > round(trained.iou[k], 3)]
     miou_change = round(undone.miou, 3) - round(trained.miou, 3)
-    text = (f"- **Class weights undone** (scores minus $\\ln w_c$): *{trained.name}*'s mIoU "
+    text = (f"- **Class weights undone** (scores minus $\\ln w_c$): the mIoU of *{trained.name}* "
             f"{trained.miou:.3f} → {undone.miou:.3f} (untested"
             + (f", under the {margin:g} margin)" if abs(miou_change) < margin else ")"))
     if not traded:
@@ -202,7 +203,7 @@ def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tupl
         stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling, classes)}; "
                       f"the learnt kernels {'stayed near' if up_drift < DRIFT_SMALL else 'moved from'} bilinear "
                       f"({up_drift:.3f} relative change)"
-                      + (", but 1/16 scores hold no detail to restore."
+                      + (", but 1/16 scores hold no detail to restore (untested)."
                          if c.upsampling.verdict == "no detectable difference" else "."))),
         stated((True, f"- **Skip connections**: {outcome(c.skips, classes)}."),
                (c.skips.verdict == "better", "Skips and the head's image view bring back features that still hold "
@@ -219,7 +220,7 @@ def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tupl
                       f"{outcome(c.length, classes)}.")),
         stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
                       f"{outcome(c.window, classes)}."),
-               (c.window.verdict == "better", "Each window sees its pixel's neighbourhood at full resolution."),
+               (c.window.verdict == "better", "Each pixel gets its own window, not a 1/16 grid cell."),
                (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
                       f"parameters ({window_first.parameters:,} against {window_second.parameters:,})"
                       + ("" if same_budget else ", another budget (2.7)")
