@@ -169,6 +169,7 @@ def test_outcome_gives_the_verdict_difference_and_classes_with_level_ones_named(
 @pytest.mark.parametrize("count, reading", [(40, "merges objects into coarse blobs"),
                                             (65, "merges some objects"),
                                             (100, "about as fragmented as the truth"),
+                                            (137, "splits some regions"),
                                             (200, "breaks regions into speckle")])
 def test_fragmentation_reads_the_ratio_of_regions_to_the_truths(count, reading):
     assert seg_findings.fragmentation(count, 100) == reading

@@ -70,7 +70,8 @@ def test_rare_lines_are_left_out_when_no_condition_holds():
     [line] = seg_readings.rare_lines(share, "FCN", "no skips", short, longer, 0.132)
     assert "*FCN* labels 2.40% of the pixels static car against 1.20% true" in line
     assert "*no skips* labels none as static car or human (why is untested" in line
-    assert "The U-Net labels humans only at 24 epochs (0.43% of the pixels against 0.25% true; 0.002% at 6)." in line
+    assert ("At 6 epochs the U-Net labels almost no humans (0.002% of the pixels); at 24, 0.43% against 0.25% "
+            "true.") in line
     alike = {name: truth for name in share}
     assert seg_readings.rare_lines(alike, "FCN", "no skips", short, longer, 0.5) == []
 
@@ -96,7 +97,8 @@ def test_comparison_lines_and_conclusion_word_each_verdict_with_its_mechanism_wh
     assert lines[0].endswith("(0.400 relative change), but 1/16 scores hold no detail to restore (untested).")
     assert "the gain is larger within 3 px of a boundary (+0.160 against +0.130, untested)" in lines[1]
     assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
-    conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003)
+    conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003, "UAVid")
+    assert conclusion.startswith("**Task 2** (UAVid). At 6 epochs each, skips beat none")
     assert "transposed upsampling made no detectable difference" in conclusion
     assert "1000 times slower: overlapping windows" in conclusion
     worse = dataclasses.replace(compared, skips=dataclasses.replace(better, verdict="worse"))

@@ -154,19 +154,18 @@ def pooling_reading(effects: Pooling) -> str:
                            f"({-100 * drop[effects.moved][effects.ahead]:+.2f} against "
                            f"{-100 * drop[effects.moved][effects.behind]:+.2f} points)"
                            + (": a stroke moved across a window border keeps its full strength in a maximum, but a "
-                              "mean splits it between two windows (untested)." if effects.ahead == "max pooling"
-                              else ".")),
+                              "mean splits it between two windows (explanation untested)."
+                              if effects.ahead == "max pooling" else ".")),
         (not effects.detected, f"On digits {effects.moved}, neither pooling type loses detectably less."),
-        (effects.noise_gap < NOISE_LEVEL, "**Noise does not separate them** (untested): their drops differ by under "
-                                          "half a point."),
+        (effects.noise_gap < NOISE_LEVEL, "On noisy digits their drops differ by under half a point (not tested)."),
         (effects.noise_gap >= NOISE_LEVEL, "On noisy digits (untested) the smaller drop goes to " + "; ".join(
             f"{name} at {join_and([probe.removeprefix('noise ') for probe in noisy if less[probe] == name])}"
             for name in dict.fromkeys(less.values())) + "."),
         (smooth.verdict == "worse",
          f"**Smoothness:** on the same conv 1 maps a maximum gives the higher neighbour correlation "
          f"({smooth.second:.3f} against {smooth.first:.3f}): a maximum keeps each stroke at full strength and widens "
-         "it over the window (untested). By this measure it does not confirm the handout's smoother average "
-         "pooling."),
+         "it over the window (explanation untested). By this measure it does not confirm the handout's smoother "
+         "average pooling."),
         (smooth.verdict == "better", f"**Smoothness:** on the same conv 1 maps a mean gives the higher neighbour "
                                      f"correlation ({smooth.first:.3f} against {smooth.second:.3f}), as the handout "
                                      "says: a mean is a low-pass filter."),
@@ -184,7 +183,7 @@ def task1_conclusion(against_mlp: Judged, optimizers: list[Judged], regularisati
     pooling_parts = ([f"{pooling.ahead} lost less on digits {pooling.moved}"] if pooling.detected else
                      [f"neither pooling type lost detectably less on digits {pooling.moved}"])
     if pooling.noise_gap < NOISE_LEVEL:
-        pooling_parts.append("noise did not separate them (untested)")
+        pooling_parts.append("noise hit both alike (not tested)")
     if pooling.smoothness.verdict == "worse":
         pooling_parts.append("our smoothness measure did not confirm the handout")
     elif pooling.smoothness.verdict == "better":

@@ -301,14 +301,14 @@ def full_resolution_label(height: int) -> str:
     return f"the enlarged {height}-row prediction's pixel accuracy at full resolution"
 
 
-# regions per image against the truth's: below BLOBS, coarse blobs; below MERGED, some objects merged; above
-# SPECKLED, speckle
-BLOBS, MERGED, SPECKLED = 0.5, 0.8, 1.25
+# regions per image against the truth's: below BLOBS, coarse blobs; below MERGED, some objects merged; above SPLIT,
+# some regions split; above SPECKLED, speckle
+BLOBS, MERGED, SPLIT, SPECKLED = 0.5, 0.8, 1.25, 1.5
 
 
 def fragmentation(count: float, truth: float) -> str:
-    """How a prediction's regions per image compare with the truth's: coarse blobs, some objects merged, speckle or
-    about alike."""
+    """How a prediction's regions per image compare with the truth's: coarse blobs, some objects merged, about
+    alike, some regions split, or speckle."""
     ratio = count / truth if truth else float("nan")
     if ratio < BLOBS:
         return "merges objects into coarse blobs"
@@ -316,6 +316,8 @@ def fragmentation(count: float, truth: float) -> str:
         return "merges some objects"
     if ratio > SPECKLED:
         return "breaks regions into speckle"
+    if ratio > SPLIT:
+        return "splits some regions"
     return "about as fragmented as the truth"
 
 

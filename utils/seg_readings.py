@@ -152,9 +152,10 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
                            + (" (why is untested: the equally coarse FCN labels them)."
                               if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
         (share[short.name]["human"] < share["truth"]["human"] / 4 <= share[longer.name]["human"] / 2,
-         f"The U-Net labels humans only at {epochs_text(longer.epochs)} ({share_text(share[longer.name]['human'])} "
-         f"of the pixels against {share_text(share['truth']['human'])} true; {share_text(share[short.name]['human'])} "
-         f"at {short.epochs})."))
+         f"At {epochs_text(short.epochs)} the U-Net labels almost no humans "
+         f"({share_text(share[short.name]['human'])} of the pixels); at {longer.epochs}, "
+         f"{share_text(share[longer.name]['human'])} against "
+         f"{share_text(share['truth']['human'])} true."))
     return [f"- **Rare classes** (zooms, label shares): {text}"] if text else []
 
 
@@ -228,12 +229,13 @@ def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tupl
     ]
 
 
-def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_seconds: float,
-                     fcn_seconds: float) -> str:
-    """Task 2 in a paragraph: what each comparison found in this run (upsampling: (tested, default))."""
+def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_seconds: float, fcn_seconds: float,
+                     data: str) -> str:
+    """Task 2 in a paragraph: what each comparison found in this run (upsampling: (tested, default); data: what
+    it ran on, e.g. 'synthetic stand-in')."""
     c = compared
     return stated(
-        (True, f"**Task 2.** At {epochs_text(c.skips.first.epochs)} each, skips {PAST[c.skips.verdict]} none "
+        (True, f"**Task 2** ({data}). At {epochs_text(c.skips.first.epochs)} each, skips {PAST[c.skips.verdict]} none "
                f"({c.skips.test.difference:+.3f} mIoU, with the head's image view) and the U-Net "
                f"{PAST[c.architecture.verdict]} the FCN ({c.architecture.test.difference:+.3f}, more than one "
                f"change), while in the FCN, {upsampling[0]} upsampling "
