@@ -55,7 +55,8 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
                                         if adam_weakest - USABLE < 0.01 else ".")),
         (True, f"**One-cycle {VERB[onecycle.verdict]} constant Adam** at the same peak ({chosen['Adam']:g}), also "
                f"cycling β1 ({pct(onecycle.first)} against {pct(onecycle.second)})"
-               + (f": warm-up and annealing hold its mean rate to {onecycle_mean:.0%} of the peak."
+               + (f": warm-up and annealing hold its mean rate to {onecycle_mean:.0%} of the peak (explanation "
+                  "untested)."
                   if onecycle.verdict == "worse" else ".")),
         (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}): it "
                          f"survives a peak of {max(survived, default=0):g}, where constant Adam falls to chance."),

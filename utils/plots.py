@@ -286,7 +286,7 @@ def plot_boundary_accuracy(scores: dict, title: str = "") -> plt.Figure:
     widths, centres = bin_spans(first.distances)
     for name, score in scores.items():
         ax.plot(centres, score.accuracy_by_distance, marker="o", markersize=3, label=name)
-    ax.axvspan(0, first.band, color="0.9", zorder=0, label=f"boundary band (≤ {first.band:g} px)")
+    ax.axvspan(0, first.band, color="0.9", zorder=0, label=f"boundary band (< {first.band:g} px)")
     ax.set(ylabel="pixel accuracy", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
@@ -301,7 +301,7 @@ def plot_boundary_accuracy(scores: dict, title: str = "") -> plt.Figure:
 def plot_lr_sweep(sweep: dict, chosen: dict[str, float], title: str = "") -> plt.Figure:
     """Validation accuracy against learning rate (log scale), one line per recipe; the chosen rate circled.
     sweep: {recipe: {rate: results.Trained}}."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
     for name, runs in sweep.items():
         rates = sorted(runs)
         line, = ax.plot(rates, [100 * runs[rate].history.best("val_accuracy") for rate in rates], "-o", ms=4,
@@ -311,6 +311,6 @@ def plot_lr_sweep(sweep: dict, chosen: dict[str, float], title: str = "") -> plt
     ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="validation accuracy (%)",
            title=title or "learning-rate sweep (circled: the rate chosen)")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)  # off the curves
     fig.tight_layout()
     return fig
