@@ -29,18 +29,22 @@ def test_class_lines_name_shared_confusions_once_with_their_cause():
             scores("U-Net", [0.6, 0.7, 0.8, 0.3, 0.6, 0.6, 0.2, 0.4], confusion)]
     frequency = [0.2, 0.3, 0.2, 0.01, 0.15, 0.12, 0.002, 0.018]
     lines = seg_readings.class_lines(both, frequency, CLASSES)
-    assert lines[0] == "- Both models score lowest on human: rare, with few pixels to learn from."
+    assert lines[0] == "- Both models score lowest on human, a rare class, as expected."
     assert lines[1] == ("- Both models label static car as moving car (alike in shape and colour; motion shows only "
                         "as blur); moving car as road (small, and on the road); human as clutter (a few pixels wide).")
     assert len(lines) == 2  # nothing of their own
+    common = [scores("FCN", [0.5, 0.6, 0.1, 0.2, 0.5, 0.5, 0.3, 0.3], confusion), both[1]]
+    assert seg_readings.class_lines(common, frequency, CLASSES)[0] == (
+        "- Lowest class: *FCN*, road; *U-Net*, human, not each a rare class, against our expectation.")
 
 
-def test_prediction_lines_give_a_mechanism_only_to_the_models_it_fits():
+def test_prediction_lines_say_as_expected_only_of_the_models_it_fits():
     lines = seg_readings.prediction_lines({"FCN": 30.0, "U-Net": 200.0, "U-Net without skips": 90.0}, 100.0,
                                           {"FCN", "U-Net without skips"})
-    assert lines == ["- **Predictions:** *FCN* paints coarse blobs, labelling from coarse features alone.",
-                     "- *U-Net* follows outlines but breaks regions into speckle: fine features bring edges and "
-                     "texture alike."]
+    assert lines == ["- **Predictions:** *FCN* paints coarse blobs, as expected.",
+                     "- *U-Net* follows outlines but breaks regions into speckle, as expected."]
+    assert seg_readings.prediction_lines({"FCN": 200.0}, 100.0, {"FCN"}) == [
+        "- *FCN* follows outlines but breaks regions into speckle, against our expectation."]
     assert seg_readings.prediction_lines({"U-Net": 100.0}, 100.0, set()) == []
 
 
@@ -52,12 +56,12 @@ def test_boundary_lines_name_both_leaders_and_the_longer_training_where_the_lead
     longer = dataclasses.replace(scores("U-Net, 24 epochs", [0.5] * 8), epochs=24)
     lines = seg_readings.boundary_lines({"a": 0.65, "b": 0.76}, 0.366, runs, far, longer)
     assert lines[0] == ("- **Errors along outlines:** 65.0% to 76.0% of each model's errors lie in the band's 36.6% "
-                        "of the pixels, where neighbourhoods mix classes.")
+                        "of the pixels, as expected.")
     assert lines[1].endswith("There 76.7% are building interiors: *U-Net, 6 epochs* labels 70.0% of them right, "
                              "*U-Net without skips* 90.9%; 24 epochs lift the U-Net to 92.6%: an error of short "
                              "training.")
     quiet = seg_readings.boundary_lines({"a": 0.3}, 0.366, runs[:1], None, longer)
-    assert quiet[0].endswith("of the pixels.") and "interiors" not in quiet[1]
+    assert quiet[0].endswith("of the pixels, against our expectation.") and "interiors" not in quiet[1]
 
 
 def test_rare_lines_are_left_out_when_no_condition_holds():
@@ -80,13 +84,13 @@ def test_weights_line_reports_the_trade_only_where_it_occurred():
     trained = scores("U-Net", [0.5] * 8, precision=0.4, recall=0.6)
     undone = scores("U-Net", [0.5] * 6 + [0.55, 0.5], precision=0.6, recall=0.4)  # mIoU +0.006
     text = seg_readings.weights_line(trained, undone, [3, 6, 7], CLASSES, 0.01)
-    assert "for 3 of 3 rare classes recall falls and precision rises, and IoU rises for 1" in text
+    assert "for 3 of 3 rare classes recall falls and precision rises, as expected; IoU rises for 1, as it" in text
     assert "(untested, under the 0.01 margin)" in text
     same = seg_readings.weights_line(trained, trained, [3, 6, 7], CLASSES, 0.01)
-    assert same.endswith("no rare class trades recall for precision.")
+    assert same.endswith("no rare class trades recall for precision, against our expectation.")
 
 
-def test_comparison_lines_and_conclusion_word_each_verdict_with_its_mechanism_where_it_holds():
+def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectation():
     better = comparison("Skip connections", 6, 6, 0.001, "better")
     none = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
     compared = seg_readings.Comparisons(none, better, dataclasses.replace(better, topic="U-Net against FCN"),
@@ -94,8 +98,8 @@ def test_comparison_lines_and_conclusion_word_each_verdict_with_its_mechanism_wh
                                         dataclasses.replace(better, topic="Window against FCN"))
     lines = seg_readings.comparison_lines(compared, CLASSES, ("transposed", "bilinear"), 0.4, 3,
                                           {"band": 0.16, "all pixels": 0.13}, 20000, False, True)
-    assert lines[0].endswith("(0.400 relative change), but 1/16 scores hold no detail to restore (untested).")
-    assert "the gain is larger within 3 px of a boundary (+0.160 against +0.130, untested)" in lines[1]
+    assert lines[0].endswith(", as expected; the learnt kernels moved from bilinear (0.400 relative change).")
+    assert "as expected; the gain is larger within 3 px of a boundary (+0.160 against +0.130, not tested)" in lines[1]
     assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
     conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003, "UAVid")
     assert conclusion.startswith("**Task 2** (UAVid). At 6 epochs each, skips beat none")
@@ -104,7 +108,7 @@ def test_comparison_lines_and_conclusion_word_each_verdict_with_its_mechanism_wh
     worse = dataclasses.replace(compared, skips=dataclasses.replace(better, verdict="worse"))
     lines = seg_readings.comparison_lines(worse, CLASSES, ("transposed", "bilinear"), 0.1, 3,
                                           {"band": 0.16, "all pixels": 0.13}, 20000, True, False)
-    assert "bring back features" not in lines[1] and "stayed near bilinear" in lines[0]
+    assert lines[1].endswith(", against our expectation.") and "stayed near bilinear" in lines[0]
     assert lines[4].endswith("parameters (2,000 against 1,000).")
 
 

@@ -102,14 +102,6 @@ def test_operator_smoothness_pools_the_same_maps_both_ways():
 
 
 
-def test_a_recipe_counts_its_steps_and_gives_the_rate_at_each():
-    recipe = study.Recipe("adam", 3e-3, "onecycle", epochs=2, limit=1000)
-    assert recipe.steps(train_size=55000, batch_size=64) == 2 * 16  # 1000 digits: 15 full batches and one of 40
-    assert study.Recipe(epochs=1).steps(train_size=100, batch_size=64) == 2
-    rates = recipe.schedule_rates(55000, 64)
-    assert len(rates) == 32 and max(rates) == pytest.approx(3e-3)
-
-
 def test_compared_runs_take_each_best_rate_but_one_cycle_at_constant_adams_peak():
     sweep = {"Adam": {0.001: "adam-1", 0.003: "adam-3"}, "Adam, one-cycle": {0.003: "cycle-3", 0.01: "cycle-10"},
              "SGD": {0.1: "sgd-1"}}

@@ -431,9 +431,3 @@ def test_predict_returns_probabilities_and_labels():
     assert torch.allclose(probs, model(x).softmax(1))
 
 
-def test_schedule_rates_follow_the_one_cycle_shape_and_stay_constant_without_one():
-    rates = training.schedule_rates("onecycle", "adam", 3e-3, 100)
-    assert len(rates) == 100 and max(rates) == pytest.approx(3e-3)
-    assert rates[0] < rates[25] and rates[-1] < rates[50]  # warm-up to the peak at a quarter, then annealing
-    assert 0.4 < sum(rates) / len(rates) / 3e-3 < 0.6  # cosine warm-up and annealing: about half the peak on average
-    assert training.schedule_rates("none", "sgd", 0.1, 5) == [0.1] * 5

@@ -23,6 +23,11 @@ def stated(*candidates: tuple[bool, str]) -> str:
     return " ".join(sentence for holds, sentence in candidates if holds)
 
 
+def expected(held: bool, source: str = "our expectation") -> str:
+    """', as expected' where a result bears out the expectation written before it, else ', against <source>'."""
+    return ", as expected" if held else f", against {source}"
+
+
 def capital(text: str) -> str:
     """The text with its first letter upper case, the rest as it is ('sGD' stays)."""
     return text[:1].upper() + text[1:]

@@ -3,7 +3,7 @@ out, with the mechanism said only where the result it explains occurred. A re-ru
 hardware reads what that run measured."""
 from dataclasses import dataclass
 
-from .findings import capital, join_and, pct, stated
+from .findings import capital, expected, join_and, pct, stated
 from .mnist_findings import CHANCE, USABLE, chance_rate, usable_rates
 from .results import History, Trained
 from .study import Judged
@@ -13,24 +13,21 @@ PAST = {"better": "beat", "worse": "lost to", "no detectable difference": "did n
 
 
 def lenet_reading(verdict: Judged, lenet_parameters: int, mlp_parameters: int, histories: dict[str, History]) -> str:
-    """LeNet against the MLP: the verdict, weight sharing where LeNet wins, and whether either has begun to overfit."""
+    """LeNet against the MLP: the verdict against 1.5's expectation, and whether either has begun to overfit."""
     overfitting = [name for name, history in histories.items() if min(history.val_loss) < history.val_loss[-1]]
     return stated(
         (True, f"**LeNet {VERB[verdict.verdict]} the MLP** ({pct(verdict.first)} against {pct(verdict.second)}) "
-               f"with {'fewer' if lenet_parameters < mlp_parameters else 'more'} parameters."),
-        (verdict.verdict == "better",
-         "Each 5×5 filter is applied at every position (weight sharing), so a stroke detector learnt once works "
-         "everywhere; the MLP must learn each stroke at each position."),
+               f"with {'fewer' if lenet_parameters < mlp_parameters else 'more'} parameters"
+               f"{expected(verdict.verdict == 'better')}."),
         (not overfitting, "Both validation losses are lowest at the last epoch: no overfitting yet."),
         (bool(overfitting), f"The validation loss of {join_and(overfitting)} rises after its lowest epoch: it has "
                             "begun to overfit."),
     )
 
 
-def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Trained]], chosen: dict[str, float],
-                      onecycle_mean: float) -> str:
-    """The sweep and the four optimizer comparisons (in the order of study.OPTIMIZER_PAIRS); onecycle_mean is
-    one-cycle's mean learning rate as a share of its peak."""
+def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
+    """The sweep and the four optimizer comparisons (in the order of study.OPTIMIZER_PAIRS), each against 1.6's
+    expectation."""
     momentum, adam, onecycle, batch_norm = verdicts
     window = {name: usable_rates(runs) for name, runs in sweep.items()}  # rates reaching 90 %
     usable = {name: len(rates) for name, rates in window.items()}
@@ -40,30 +37,29 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
     adam_weakest = min((sweep["Adam"][rate].history.best("val_accuracy") for rate in window["Adam"]), default=0.0)
     chance_from = {name: rate for name, runs in sweep.items()  # the lowest rate above the chosen one left at chance
                    if (rate := chance_rate(runs, chosen[name])) is not None}
+    widest = usable["SGD + batch norm"] == max(usable.values())
     return stated(
         (bool(chance_from), "**The sweep:** above each recipe's usable window, steps overshoot to chance ("
                             + "; ".join(f"{name} from {rate:g}" for name, rate in chance_from.items()) + ")."),
         (True, f"**Momentum {VERB[momentum.verdict]} plain SGD** ({pct(momentum.first)} against {pct(momentum.second)})"
-               + (": past gradients add up along a steady direction, while zig-zags cancel."
-                  if momentum.verdict == "better" else ".")),
+               f"{expected(momentum.verdict == 'better')}."),
         (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"
-               + (": dividing each weight's step by its recent gradient size moves every weight by about the rate."
-                  if adam.verdict == "better" else ".")),
-        (usable["Adam"] > plain_sgd, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, plain or momentum "
-                                     f"SGD at {plain_sgd}: the handout's “more reliable”"
-                                     + (f", narrowly (weakest {pct(adam_weakest)})."
-                                        if adam_weakest - USABLE < 0.01 else ".")),
+               f"{expected(adam.verdict == 'better')}."),
+        (True, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, plain or momentum SGD at {plain_sgd}"
+               + (f": more reliable, narrowly (weakest {pct(adam_weakest)})." if usable["Adam"] > plain_sgd
+                  and adam_weakest - USABLE < 0.01 else ": more reliable." if usable["Adam"] > plain_sgd
+                  else ": no more reliable here.")),
         (True, f"**One-cycle {VERB[onecycle.verdict]} constant Adam** at the same peak ({chosen['Adam']:g}), also "
                f"cycling β1 ({pct(onecycle.first)} against {pct(onecycle.second)})"
-               + (f": warm-up and annealing hold its mean rate to {onecycle_mean:.0%} of the peak (explanation "
-                  "untested)."
-                  if onecycle.verdict == "worse" else ".")),
-        (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}): it "
-                         f"survives a peak of {max(survived, default=0):g}, where constant Adam falls to chance."),
+               + ("; why is untested." if onecycle.verdict == "worse" else ".")),
+        (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}), as "
+                         f"expected: it survives a peak of {max(survived, default=0):g}, where constant Adam falls to "
+                         "chance."),
+        (not survived, "Its window reaches no peak where constant Adam fails, against our expectation."),
         (True, f"**Batch norm {VERB[batch_norm.verdict]} plain SGD** ({pct(batch_norm.first)} against "
                f"{pct(batch_norm.second)})"
-               + (": normalised layer inputs keep large steps stable, and its window is the widest."
-                  if batch_norm.verdict == "better" and usable["SGD + batch norm"] == max(usable.values()) else ".")),
+               + (", and its window is the widest" if widest else ", but its window is not the widest")
+               + f"{expected(batch_norm.verdict == 'better' and widest)}."),
     )
 
 
@@ -90,9 +86,19 @@ def regularisation_effects(verdicts: list[Judged], trained: dict[str, Trained],
 
 def regularisation_reading(effects: Regularisation, trained: dict[str, Trained], fitted: dict[str, dict[str, float]],
                            digits: int, dropout: float) -> str:
-    """Memorisation by the plain network, then what each regulariser changed and why, where it helped."""
+    """Memorisation by the plain network, then what each regulariser changed, against 1.7's expectation."""
     plain_val = trained["plain"].history.best("val_accuracy")
     batch_norm = "batch norm"
+    plain_loss = fitted["plain"]["loss"]
+
+    def fit_line(name: str, label: str) -> tuple[bool, str]:  # a regulariser that helped, and whether it loosened
+        if name not in effects.helped:
+            return False, ""
+        if effects.loosened[name]:
+            return True, (f"**{label}** fits the training digits less tightly (training loss "
+                          f"{fitted['+ ' + name]['loss']:.3f} against {plain_loss:.3f}), as expected.")
+        return True, f"**{label}** fits the training digits as tightly as plain, against our expectation."
+
     return stated(
         (effects.gap["plain"] > 0.005, f"**Plain LeNet memorises its {digits:,} training digits:** "
                                        f"{pct(fitted['plain']['accuracy'])} right in eval mode, {pct(plain_val)} on "
@@ -101,17 +107,13 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
                                                        "cross-entropy."),
         (0 < len(effects.helped) < len(effects.loosened), f"{capital(join_and(effects.helped))} lower the test "
                                                           "cross-entropy."),
-        ("augmentation" in effects.helped and effects.loosened["augmentation"],
-         "**Augmentation** shows each digit moved, turned and rescaled anew every epoch, so the exact training "
-         "images are fitted less tightly."),
-        (f"dropout {dropout:g}" in effects.helped and effects.loosened[f"dropout {dropout:g}"],
-         f"**Dropout** silences each unit with probability {dropout:g} at every step, so the network cannot lean on "
-         "any single unit."),
+        fit_line("augmentation", "Augmentation"),
+        fit_line(f"dropout {dropout:g}", "Dropout"),
         (batch_norm in effects.helped and not effects.loosened[batch_norm],
-         f"**Batch norm** fits as tightly as plain (training loss {fitted['+ ' + batch_norm]['loss']:.3f}, gap "
-         f"{100 * effects.gap['+ ' + batch_norm]:.2f} points)"
+         f"**Batch norm** fits as tightly as plain (training loss {fitted['+ ' + batch_norm]['loss']:.3f})"
          + (f" but learns faster ({pct(effects.first_epoch['+ ' + batch_norm])} on validation after one epoch "
-            f"against {pct(effects.first_epoch['plain'])}); why its test cross-entropy is lower is untested."
+            f"against {pct(effects.first_epoch['plain'])}), as expected; why its test cross-entropy is lower is "
+            "untested."
             if effects.first_epoch.get("+ " + batch_norm, 0) - effects.first_epoch["plain"] >= 0.01 else
             "; why its test cross-entropy is lower is untested.")),
     )
@@ -146,7 +148,7 @@ NOISE_LEVEL = 0.005  # noise drops closer than half a point do not separate the 
 
 
 def pooling_reading(effects: Pooling) -> str:
-    """Shifts, noise and smoothness: what separates max from average pooling in this run."""
+    """Shifts, noise and smoothness: what separates max from average pooling in this run, against the handout."""
     drop, smooth = effects.drop, effects.smoothness
     noisy = [probe for probe in drop if probe.startswith("noise")]
     less = {probe: min(drop[probe], key=drop[probe].get) for probe in noisy}  # the network that loses less
@@ -154,22 +156,19 @@ def pooling_reading(effects: Pooling) -> str:
         (effects.detected, f"**Digits {effects.moved}: {effects.ahead} loses less** "
                            f"({-100 * drop[effects.moved][effects.ahead]:+.2f} against "
                            f"{-100 * drop[effects.moved][effects.behind]:+.2f} points)"
-                           + (": a stroke moved across a window border keeps its full strength in a maximum, but a "
-                              "mean splits it between two windows (explanation untested)."
-                              if effects.ahead == "max pooling" else ".")),
+                           f"{expected(effects.ahead == 'max pooling', 'the handout')}."),
         (not effects.detected, f"On digits {effects.moved}, neither pooling type loses detectably less."),
         (effects.noise_gap < NOISE_LEVEL, "On noisy digits their drops differ by under half a point (not tested)."),
         (effects.noise_gap >= NOISE_LEVEL, "On noisy digits (untested) the smaller drop goes to " + "; ".join(
             f"{name} at {join_and([probe.removeprefix('noise ') for probe in noisy if less[probe] == name])}"
             for name in dict.fromkeys(less.values())) + "."),
         (smooth.verdict == "worse",
-         f"**Smoothness:** on the same conv 1 maps a maximum gives the higher neighbour correlation "
-         f"({smooth.second:.3f} against {smooth.first:.3f}): a maximum keeps each stroke at full strength and widens "
-         "it over the window (explanation untested). By this measure it does not confirm the handout's smoother "
-         "average pooling."),
-        (smooth.verdict == "better", f"**Smoothness:** on the same conv 1 maps a mean gives the higher neighbour "
-                                     f"correlation ({smooth.first:.3f} against {smooth.second:.3f}), as the handout "
-                                     "says: a mean is a low-pass filter."),
+         f"**Smoothness:** by our measure a maximum of the same conv 1 maps is the smoother (neighbour correlation "
+         f"{smooth.second:.3f} against {smooth.first:.3f}), against the handout: a maximum widens each stroke over "
+         "its window (explanation untested)."),
+        (smooth.verdict == "better", f"**Smoothness:** a mean of the same conv 1 maps is the smoother (neighbour "
+                                     f"correlation {smooth.first:.3f} against {smooth.second:.3f}), as the handout "
+                                     "says."),
         (smooth.verdict == "no detectable difference", "On the same conv 1 maps neither operator is detectably "
                                                        "smoother."),
     )

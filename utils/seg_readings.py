@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .findings import capital, epochs_text, join_and, stated
+from .findings import capital, epochs_text, expected, join_and, stated
 from .metrics import largest_confusions
 from .results import Comparison, SegScores
 from .seg_findings import (
@@ -76,7 +76,8 @@ def class_lines(scores: list[SegScores], frequency: list[float], classes: list[s
     rare_worst = all(frequency[classes.index(name)] < RARE_SHARE for name in worst.values())
     lines = [(f"- {every_model} score lowest on " + next(iter(worst.values())) if len(set(worst.values())) == 1 else
               "- Lowest class: " + "; ".join(f"*{model}*, {name}" for model, name in worst.items()))
-             + (": rare, with few pixels to learn from." if rare_worst else ".")]
+             + f", {'' if rare_worst else 'not '}{'a' if len(set(worst.values())) == 1 else 'each a'} rare class"
+             + f"{expected(rare_worst)}."]
     confused = {s.name: [(classes[cell.truth], classes[cell.predicted])  # its 3 largest shares given to another class
                          for cell in largest_confusions(s.confusion, 3)] for s in scores}
     shared = [pair for pair in next(iter(confused.values())) if all(pair in pairs for pairs in confused.values())]
@@ -102,12 +103,11 @@ def prediction_lines(regions: dict[str, float], truth_regions: float, coarse_onl
     lines = []
     if blobs:
         lines.append(f"- **Predictions:** {join_and([f'*{name}*' for name in blobs])} "
-                     f"paint{'' if len(blobs) > 1 else 's'} coarse blobs"
-                     + (", labelling from coarse features alone." if set(blobs) <= coarse_only else "."))
+                     f"paint{'' if len(blobs) > 1 else 's'} coarse blobs{expected(set(blobs) <= coarse_only)}.")
     if speckle:
         lines.append(f"- {join_and([f'*{name}*' for name in speckle])} follow{'' if len(speckle) > 1 else 's'} "
                      f"outlines but break{'' if len(speckle) > 1 else 's'} regions into speckle"
-                     + (": fine features bring edges and texture alike." if not set(speckle) & coarse_only else "."))
+                     f"{expected(not set(speckle) & coarse_only)}.")
     return lines
 
 
@@ -127,7 +127,7 @@ def boundary_lines(error_share: dict[str, float], band_share: float, runs: list[
     model label them."""
     low, high = min(error_share.values()), max(error_share.values())
     lines = [f"- **Errors along outlines:** {low:.1%} to {high:.1%} of each model's errors lie in the band's "
-             f"{band_share:.1%} of the pixels" + (", where neighbourhoods mix classes." if low > band_share else "."),
+             f"{band_share:.1%} of the pixels{expected(low > band_share)}.",
              boundary_curve_finding(runs)]
     if far is not None and len(runs) > 1 and runs[-1].name != runs[0].name:
         near_leader, far_leader = runs[0].name, runs[-1].name
@@ -170,10 +170,10 @@ def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes
             f"{trained.miou:.3f} → {undone.miou:.3f} (untested"
             + (f", under the {margin:g} margin)" if abs(miou_change) < margin else ")"))
     if not traded:
-        return text + "; no rare class trades recall for precision."
+        return text + "; no rare class trades recall for precision, against our expectation."
     return (text + f"; for {len(traded)} of {len(rare)} rare classes recall falls and precision rises"
-            + (f", and IoU rises for {len(iou_up)}" if iou_up else "") + ": the weights buy recall with precision"
-            + (", and IoU weighs a false positive like a miss." if iou_up else "."))
+            + ", as expected" + (f"; IoU rises for {len(iou_up)}, as it weighs a false positive like a miss."
+                                 if iou_up else "."))
 
 
 @dataclass(frozen=True)
@@ -196,32 +196,27 @@ class Comparisons:
 def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tuple[str, str], up_drift: float,
                      band: float, skip_gain: dict[str, float], sampled_pixels: int, same_budget: bool,
                      fcn_rising: bool) -> list[str]:
-    """Each comparison's outcome and, where its result occurred, its mechanism (upsampling: (tested, default);
-    skip_gain: the skips' mIoU gain in the band and over all pixels)."""
+    """Each comparison's outcome against 2.6's expectation, with the evidence the run has for its mechanism
+    (upsampling: (tested, default); skip_gain: the skips' mIoU gain in the band and over all pixels)."""
     c = compared
     window_first, window_second = c.window.first, c.window.second
     return [
-        stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling, classes)}; "
-                      f"the learnt kernels {'stayed near' if up_drift < DRIFT_SMALL else 'moved from'} bilinear "
-                      f"({up_drift:.3f} relative change)"
-                      + (", but 1/16 scores hold no detail to restore (untested)."
-                         if c.upsampling.verdict == "no detectable difference" else "."))),
-        stated((True, f"- **Skip connections**: {outcome(c.skips, classes)}."),
-               (c.skips.verdict == "better", "Skips and the head's image view bring back features that still hold "
-                                             "edges, lost at 1/16"
-                                             + (f": the gain is larger within {band:g} px of a boundary "
-                                                f"({skip_gain['band']:+.3f} against {skip_gain['all pixels']:+.3f}, "
-                                                "untested)." if skip_gain["band"] > skip_gain["all pixels"] else "."))),
-        stated((True, f"- **U-Net against FCN**: {outcome(c.architecture, classes)}."),
-               (c.architecture.verdict == "better", "The U-Net decodes to 1/2 with skips; the FCN upsamples its 1/16 "
-                                                    "scores."),
-               (True, f"Not one change: also {c.architecture.first.parameters:,} against "
-                      f"{c.architecture.second.parameters:,} parameters.")),
+        stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling, classes)}"
+                      f"{expected(c.upsampling.verdict == 'no detectable difference')}; the learnt kernels "
+                      f"{'stayed near' if up_drift < DRIFT_SMALL else 'moved from'} bilinear ({up_drift:.3f} relative "
+                      "change).")),
+        stated((True, f"- **Skip connections**: {outcome(c.skips, classes)}{expected(c.skips.verdict == 'better')}"
+                      + (f"; the gain is larger within {band:g} px of a boundary ({skip_gain['band']:+.3f} against "
+                         f"{skip_gain['all pixels']:+.3f}, not tested)." if c.skips.verdict == "better"
+                         and skip_gain["band"] > skip_gain["all pixels"] else "."))),
+        stated((True, f"- **U-Net against FCN**: {outcome(c.architecture, classes)}"
+                      f"{expected(c.architecture.verdict == 'better')}. Not one change: also "
+                      f"{c.architecture.first.parameters:,} against {c.architecture.second.parameters:,} "
+                      "parameters.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
-                      f"{outcome(c.length, classes)}.")),
+                      f"{outcome(c.length, classes)}{expected(c.length.verdict == 'better')}.")),
         stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
-                      f"{outcome(c.window, classes)}."),
-               (c.window.verdict == "better", "Each pixel gets its own window, not a 1/16 grid cell."),
+                      f"{outcome(c.window, classes)}{expected(c.window.verdict == 'better')}."),
                (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
                       f"parameters ({window_first.parameters:,} against {window_second.parameters:,})"
                       + ("" if same_budget else ", another budget (2.7)")
@@ -246,8 +241,8 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
         (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}"
-               + (": overlapping windows recompute the convolutions an FCN computes once."
-                  if window_seconds > fcn_seconds else ".")))
+               + (": overlapping windows recompute the convolutions an FCN computes once (the two networks differ "
+                  "too)." if window_seconds > fcn_seconds else ".")))
 
 
 def rare_shares(label_share: dict[str, np.ndarray], rare: list[int], classes: list[str]) -> dict[str, dict[str, float]]:

@@ -15,7 +15,7 @@ from .results import Trained
 from .run import Run
 from .significance import holm, mcnemar
 from .stats import normalize
-from .training import Training, fit, predict, schedule_rates
+from .training import Training, fit, predict
 
 ALPHA = 0.05  # a Holm-adjusted p-value below this calls a difference detectable
 
@@ -38,15 +38,6 @@ class Recipe:
         """How training.fit trains it: on MNIST's 10 classes, with the default loss and monitor."""
         return Training(epochs=self.epochs, num_classes=10, optimizer=self.optimizer, lr=self.lr,
                         schedule=self.schedule, log_every=log_every)
-
-    def steps(self, train_size: int, batch_size: int) -> int:
-        """Its training steps: the batches of its training digits (limit, or all train_size), times its epochs."""
-        digits = min(self.limit, train_size) if self.limit else train_size
-        return self.epochs * -(-digits // batch_size)
-
-    def schedule_rates(self, train_size: int, batch_size: int) -> list[float]:
-        """The learning rate at each of its training steps."""
-        return schedule_rates(self.schedule, self.optimizer, self.lr, self.steps(train_size, batch_size))
 
     def label(self) -> str:
         """How it was trained, for a table: e.g. 'adam 0.003 one-cycle'."""
@@ -230,11 +221,6 @@ def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -
     plain = Recipe("adam", lr, "onecycle", epochs=epochs, limit=limit)
     return {"plain": plain, f"+ dropout {dropout:g}": replace(plain, dropout=dropout),
             "+ augmentation": replace(plain, augment=True), "+ batch norm": replace(plain, batch_norm=True)}
-
-
-def with_schedule(recipe: Recipe, lr: float, schedule: str) -> Recipe:
-    """The recipe at this learning rate (a peak for one-cycle) and schedule."""
-    return replace(recipe, lr=lr, schedule=schedule)
 
 
 @torch.no_grad()

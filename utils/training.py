@@ -52,20 +52,6 @@ def make_scheduler(name: str, optimizer: torch.optim.Optimizer, total_steps: int
     return None
 
 
-def schedule_rates(name: str, optimizer_name: str, lr: float, total_steps: int) -> list[float]:
-    """The learning rate of each of total_steps training steps under a schedule (make_scheduler) that peaks at lr."""
-    weight = torch.zeros(1, requires_grad=True)
-    optimizer = make_optimizer(optimizer_name, [weight], lr)
-    scheduler = make_scheduler(name, optimizer, total_steps)
-    rates = []
-    for _ in range(total_steps):
-        rates.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()  # no gradient: nothing moves, but the scheduler sees the step it expects first
-        if scheduler is not None:
-            scheduler.step()
-    return rates
-
-
 def train_one_epoch(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer, loader: Iterable,
                     run: Run, scheduler: LRScheduler | None = None, scaler: torch.amp.GradScaler | None = None,
                     desc: str = "train") -> dict:
