@@ -39,7 +39,7 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
                    if (rate := chance_rate(runs, chosen[name])) is not None}
     widest = usable["SGD + batch norm"] == max(usable.values())
     return stated(
-        (bool(chance_from), "**The sweep:** above each recipe's usable window, steps overshoot to chance ("
+        (bool(chance_from), "**The sweep:** above each window, steps overshoot to chance ("
                             + "; ".join(f"{name} from {rate:g}" for name, rate in chance_from.items()) + ")."),
         (True, f"**Momentum {VERB[momentum.verdict]} plain SGD** ({pct(momentum.first)} against {pct(momentum.second)})"
                f"{expected(momentum.verdict == 'better')}."),
@@ -91,13 +91,9 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
     batch_norm = "batch norm"
     plain_loss = fitted["plain"]["loss"]
 
-    def fit_line(name: str, label: str) -> tuple[bool, str]:  # a regulariser that helped, and whether it loosened
-        if name not in effects.helped:
-            return False, ""
-        if effects.loosened[name]:
-            return True, (f"**{label}** fits the training digits less tightly (training loss "
-                          f"{fitted['+ ' + name]['loss']:.3f} against {plain_loss:.3f}), as expected.")
-        return True, f"**{label}** fits the training digits as tightly as plain, against our expectation."
+    tried = ["augmentation", f"dropout {dropout:g}"]  # the two expected to loosen the fit
+    loose = [name for name in tried if name in effects.helped and effects.loosened[name]]
+    tight = [name for name in tried if name in effects.helped and not effects.loosened[name]]
 
     return stated(
         (effects.gap["plain"] > 0.005, f"**Plain LeNet memorises its {digits:,} training digits:** "
@@ -107,8 +103,11 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
                                                        "cross-entropy."),
         (0 < len(effects.helped) < len(effects.loosened), f"{capital(join_and(effects.helped))} lower the test "
                                                           "cross-entropy."),
-        fit_line("augmentation", "Augmentation"),
-        fit_line(f"dropout {dropout:g}", "Dropout"),
+        (bool(loose), f"{capital(join_and(loose))} fit{'s' if len(loose) == 1 else ''} the training digits less "
+                      "tightly (training loss " + join_and([f"{fitted['+ ' + name]['loss']:.3f}" for name in loose])
+                      + f" against {plain_loss:.3f}), as expected."),
+        (bool(tight), f"{capital(join_and(tight))} fit{'s' if len(tight) == 1 else ''} the training digits as "
+                      "tightly as plain, against our expectation."),
         (batch_norm in effects.helped and not effects.loosened[batch_norm],
          f"**Batch norm** fits as tightly as plain (training loss {fitted['+ ' + batch_norm]['loss']:.3f})"
          + (f" but learns faster ({pct(effects.first_epoch['+ ' + batch_norm])} on validation after one epoch "

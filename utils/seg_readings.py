@@ -149,14 +149,14 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
          f"{share_text(share['truth']['static car'])} true, in wide blobs (precision "
          f"{fcn_static_precision:.3f})."),
         (bool(unlabelled), f"*{no_skips}* labels none as {join_and(unlabelled, 'or')}"
-                           + (" (why is untested: the equally coarse FCN labels them)."
+                           + (" (why is untested: the FCN labels them)."
                               if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
         (share[short.name]["human"] < share["truth"]["human"] / 4 <= share[longer.name]["human"] / 2,
          f"At {epochs_text(short.epochs)} the U-Net labels almost no humans "
          f"({share_text(share[short.name]['human'])} of the pixels); at {longer.epochs}, "
          f"{share_text(share[longer.name]['human'])} against "
          f"{share_text(share['truth']['human'])} true."))
-    return [f"- **Rare classes** (zooms, label shares): {text}"] if text else []
+    return [f"- **Rare classes:** {text}"] if text else []
 
 
 def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes: list[str], margin: float) -> str:
