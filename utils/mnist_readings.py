@@ -39,9 +39,10 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
                    if (rate := chance_rate(runs, chosen[name])) is not None}
     widest = usable["SGD + batch norm"] == max(usable.values())
     return stated(
-        (bool(chance_from), "**The sweep:** above " + ("each recipe's window" if len(chance_from) == len(sweep)
-                                                       else f"the window of {join_and(list(chance_from))}")
-                            + ", steps overshoot to chance."),
+        (bool(chance_from), "**The sweep:** above its window, "
+                            + ("every recipe" if len(chance_from) == len(sweep) else "every recipe but "
+                               + join_and([name for name in sweep if name not in chance_from]))
+                            + " overshoots to chance."),
         (True, f"**Momentum {VERB[momentum.verdict]} plain SGD** ({pct(momentum.first)} against {pct(momentum.second)})"
                f"{expected(momentum.verdict == 'better')}."),
         (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"
