@@ -47,7 +47,7 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
                f"{expected(momentum.verdict == 'better')}."),
         (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"
                f"{expected(adam.verdict == 'better')}."),
-        (True, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, plain or momentum SGD at {plain_sgd}"
+        (True, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, SGD at most {plain_sgd}"
                + (f": more reliable, narrowly (weakest {pct(adam_weakest)})." if usable["Adam"] > plain_sgd
                   and adam_weakest - USABLE < 0.01 else ": more reliable." if usable["Adam"] > plain_sgd
                   else ": no more reliable here.")),
@@ -165,8 +165,7 @@ def pooling_reading(effects: Pooling) -> str:
             for name in dict.fromkeys(less.values())) + "."),
         (smooth.verdict == "worse",
          f"**Smoothness:** by our measure a maximum of the same conv 1 maps is the smoother (neighbour correlation "
-         f"{smooth.second:.3f} against {smooth.first:.3f}), against the handout: a maximum widens each stroke over "
-         "its window (explanation untested)."),
+         f"{smooth.second:.3f} against {smooth.first:.3f}), against the handout."),
         (smooth.verdict == "better", f"**Smoothness:** a mean of the same conv 1 maps is the smoother (neighbour "
                                      f"correlation {smooth.first:.3f} against {smooth.second:.3f}), as the handout "
                                      "says."),

@@ -202,9 +202,8 @@ def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tupl
     window_first, window_second = c.window.first, c.window.second
     return [
         stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling, classes)}"
-                      f"{expected(c.upsampling.verdict == 'no detectable difference')}; the learnt kernels "
-                      f"{'stayed near' if up_drift < DRIFT_SMALL else 'moved from'} bilinear ({up_drift:.3f} relative "
-                      "change).")),
+                      f"{expected(c.upsampling.verdict == 'no detectable difference')}"
+                      + (", though the learnt kernels stayed near bilinear." if up_drift < DRIFT_SMALL else "."))),
         stated((True, f"- **Skip connections**: {outcome(c.skips, classes)}{expected(c.skips.verdict == 'better')}"
                       + (f"; the gain is larger within {band:g} px of a boundary ({skip_gain['band']:+.3f} against "
                          f"{skip_gain['all pixels']:+.3f}, not tested)." if c.skips.verdict == "better"
@@ -231,7 +230,7 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
     c = compared
     return stated(
         (True, f"**Task 2** ({data}). At {epochs_text(c.skips.first.epochs)} each, skips {PAST[c.skips.verdict]} none "
-               f"({c.skips.test.difference:+.3f} mIoU, with the head's image view) and the U-Net "
+               f"({c.skips.test.difference:+.3f} mIoU) and the U-Net "
                f"{PAST[c.architecture.verdict]} the FCN ({c.architecture.test.difference:+.3f}, more than one "
                f"change), while in the FCN, {upsampling[0]} upsampling "
                + ("made no detectable difference" if c.upsampling.verdict == "no detectable difference"
@@ -240,9 +239,8 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
                f"({c.length.test.difference:+.3f})."),
         (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
-               f"{relative_speed(window_seconds, fcn_seconds)}"
-               + (": overlapping windows recompute the convolutions an FCN computes once (the two networks differ "
-                  "too)." if window_seconds > fcn_seconds else ".")))
+               f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)} (the two "
+               "networks differ too)."))
 
 
 def rare_shares(label_share: dict[str, np.ndarray], rare: list[int], classes: list[str]) -> dict[str, dict[str, float]]:
