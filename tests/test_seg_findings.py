@@ -150,18 +150,17 @@ def test_crop_finding_says_which_labelling_keeps_more_regions():
     assert seg_findings.crop_finding({"window": 28.0, "FCN": 28.0}, 103.0, "window", "FCN") == ""
 
 
-def test_outcome_gives_the_verdict_difference_and_classes_with_level_ones_named():
+def test_outcome_and_class_change_table_give_the_verdict_difference_and_classes():
     better = comparison("Skip connections", 6, 5, 0.01, "better")
     assert seg_findings.class_changes(better, CLASSES) == {
         "higher": ["clutter", "static car", "moving car"], "lower": ["road"],
         "level": ["building", "tree", "low vegetation", "human"]}
-    assert seg_findings.outcome(better, CLASSES) == (
-        "better (+0.025 mIoU; higher for 3 of 8 classes: road lower, building, tree, low vegetation and human "
-        "within 0.01)")
-    none = comparison("Upsampling", 6, 3, 0.4, "no detectable difference")
-    assert seg_findings.outcome(none, CLASSES) == "no detectable difference (+0.025 mIoU)"
+    assert seg_findings.outcome(better) == "better (+0.025 mIoU)"
+    table = seg_findings.class_change_table([better], CLASSES).splitlines()
+    assert table[0] == "| comparison | verdict | classes higher | lower | within 0.01 |"
+    assert table[2] == "| Skip connections | better | 3 of 8 | road | building, tree, low vegetation, human |"
     everywhere = dataclasses.replace(better, second=scores("FCN", [0.0] * 8))
-    assert seg_findings.outcome(everywhere, CLASSES).endswith("; higher for all 8 classes)")
+    assert seg_findings.class_change_table([everywhere], CLASSES).splitlines()[2].endswith("| 8 of 8 | - | - |")
     slightly = dataclasses.replace(better, second=scores("FCN", [0.495, 0.59, 0.7, 0.2, 0.5, 0.5, 0.1, 0.3]))
     assert seg_findings.class_changes(slightly, CLASSES)["higher"] == ["building"]  # by 0.010, not by 0.005
 

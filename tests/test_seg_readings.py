@@ -96,7 +96,7 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     compared = seg_readings.Comparisons(none, better, dataclasses.replace(better, topic="U-Net against FCN"),
                                         dataclasses.replace(better, topic="Training length"),
                                         dataclasses.replace(better, topic="Window against FCN"))
-    lines = seg_readings.comparison_lines(compared, CLASSES, ("transposed", "bilinear"), 0.4, 3,
+    lines = seg_readings.comparison_lines(compared, ("transposed", "bilinear"), 0.4, 3,
                                           {"band": 0.16, "all pixels": 0.13}, 20000, False, True)
     assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected.")
     assert "as expected; the gain is larger within 3 px of a boundary (+0.160 against +0.130, not tested)" in lines[1]
@@ -106,7 +106,7 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     assert "transposed upsampling made no detectable difference" in conclusion
     assert "1000 times slower, as expected (the two networks differ too)." in conclusion
     worse = dataclasses.replace(compared, skips=dataclasses.replace(better, verdict="worse"))
-    lines = seg_readings.comparison_lines(worse, CLASSES, ("transposed", "bilinear"), 0.1, 3,
+    lines = seg_readings.comparison_lines(worse, ("transposed", "bilinear"), 0.1, 3,
                                           {"band": 0.16, "all pixels": 0.13}, 20000, True, False)
     assert lines[1].endswith(", against our expectation.") and "kernels stayed near bilinear." in lines[0]
     assert lines[4].endswith("parameters (2,000 against 1,000).")

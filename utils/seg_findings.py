@@ -129,19 +129,22 @@ def class_changes(comparison: Comparison, classes: list[str], margin: float = CL
             "level": [name for name, d in zip(classes, differences, strict=True) if abs(d) <= level]}
 
 
-def outcome(comparison: Comparison, classes: list[str]) -> str:
-    """A comparison's verdict with its mIoU difference and, for a better or worse verdict, its classes, e.g.
-    'better (+0.135 mIoU; higher for 7 of 8 classes: human within 0.01)'."""
-    c = comparison
-    text = f"{c.verdict} ({c.test.difference:+.3f} mIoU"
-    if c.verdict == "no detectable difference":
-        return text + ")"
-    split = class_changes(c, classes)
-    count = "all" if len(split["higher"]) == len(classes) else f"{len(split['higher'])} of"
-    others = ([f"{join_and(split['lower'])} lower"] if split["lower"] else []) + (
-        [f"{join_and(split['level'])} within {CLASS_MARGIN:g}"] if split["level"] else [])
-    return (text + f"; higher for {count} {len(classes)} classes"
-            + (f": {', '.join(others)})" if others else ")"))
+def outcome(comparison: Comparison) -> str:
+    """A comparison's verdict with its mIoU difference, e.g. 'better (+0.135 mIoU)'."""
+    return f"{comparison.verdict} ({comparison.test.difference:+.3f} mIoU)"
+
+
+def class_change_table(comparisons: list[Comparison], classes: list[str]) -> str:
+    """For each comparison, the classes whose test IoU the first model raises, lowers or leaves level (within
+    CLASS_MARGIN)."""
+    rows = []
+    for c in comparisons:
+        split = class_changes(c, classes)
+        rows.append({"comparison": c.topic, "verdict": c.verdict,
+                     "classes higher": f"{len(split['higher'])} of {len(classes)}",
+                     "lower": ", ".join(split["lower"]) or "-",
+                     f"within {CLASS_MARGIN:g}": ", ".join(split["level"]) or "-"})
+    return markdown_table(rows)
 
 
 DRIFT_SMALL = 0.25  # a learnt upsampling this close (relative change) to its bilinear start upsamples alike

@@ -193,7 +193,7 @@ class Comparisons:
                    topic["Training length"], window[0])
 
 
-def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tuple[str, str], up_drift: float,
+def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drift: float,
                      band: float, skip_gain: dict[str, float], sampled_pixels: int, same_budget: bool,
                      fcn_rising: bool) -> list[str]:
     """Each comparison's outcome against 2.6's expectation, with the evidence the run has for its mechanism
@@ -201,21 +201,21 @@ def comparison_lines(compared: Comparisons, classes: list[str], upsampling: tupl
     c = compared
     window_first, window_second = c.window.first, c.window.second
     return [
-        stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling, classes)}"
+        stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling)}"
                       f"{expected(c.upsampling.verdict == 'no detectable difference')}"
                       + (", though the learnt kernels stayed near bilinear." if up_drift < DRIFT_SMALL else "."))),
-        stated((True, f"- **Skip connections**: {outcome(c.skips, classes)}{expected(c.skips.verdict == 'better')}"
+        stated((True, f"- **Skip connections**: {outcome(c.skips)}{expected(c.skips.verdict == 'better')}"
                       + (f"; the gain is larger within {band:g} px of a boundary ({skip_gain['band']:+.3f} against "
                          f"{skip_gain['all pixels']:+.3f}, not tested)." if c.skips.verdict == "better"
                          and skip_gain["band"] > skip_gain["all pixels"] else "."))),
-        stated((True, f"- **U-Net against FCN**: {outcome(c.architecture, classes)}"
+        stated((True, f"- **U-Net against FCN**: {outcome(c.architecture)}"
                       f"{expected(c.architecture.verdict == 'better')}. Not one change: also "
                       f"{c.architecture.first.parameters:,} against {c.architecture.second.parameters:,} "
                       "parameters.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
-                      f"{outcome(c.length, classes)}{expected(c.length.verdict == 'better')}.")),
+                      f"{outcome(c.length)}{expected(c.length.verdict == 'better')}.")),
         stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
-                      f"{outcome(c.window, classes)}{expected(c.window.verdict == 'better')}."),
+                      f"{outcome(c.window)}{expected(c.window.verdict == 'better')}."),
                (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
                       f"parameters ({window_first.parameters:,} against {window_second.parameters:,})"
                       + ("" if same_budget else ", another budget (2.7)")
