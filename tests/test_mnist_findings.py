@@ -25,13 +25,6 @@ def test_usable_rates_are_those_reaching_the_same_floor_for_every_recipe():
     assert mnist_findings.usable_rates(runs, floor=0.95) == [0.1]
 
 
-def test_chance_rate_is_the_lowest_rate_above_the_chosen_one_that_stays_near_chance():
-    runs = {0.01: trained("a", [0.15]), 0.1: trained("b", [0.98]), 0.3: trained("c", [0.5]), 1.0: trained("d", [0.1]),
-            3.0: trained("e", [0.1])}
-    assert mnist_findings.chance_rate(runs, chosen=0.1) == 1.0  # 0.01 fails too, but below the chosen rate
-    assert mnist_findings.chance_rate(runs, chosen=3.0) is None
-
-
 def test_confused_pairs_are_the_largest_off_diagonal_counts():
     confusion = torch.eye(10, dtype=torch.long) * 100
     confusion[4, 9], confusion[3, 5], confusion[7, 1] = 12, 7, 3

@@ -30,8 +30,8 @@ def test_class_lines_name_shared_confusions_once_with_their_cause():
     frequency = [0.2, 0.3, 0.2, 0.01, 0.15, 0.12, 0.002, 0.018]
     lines = seg_readings.class_lines(both, frequency, CLASSES)
     assert lines[0] == "- Both models score lowest on human, a rare class, as expected."
-    assert lines[1] == ("- Both models label static car as moving car (alike in shape and colour; motion shows only "
-                        "as blur); moving car as road (small, and on the road); human as clutter (a few pixels wide).")
+    assert lines[1] == ("- Both models label static car as moving car (alike in one frame; motion shows only as "
+                        "blur); moving car as road (small, and on the road); human as clutter (a few pixels wide).")
     assert len(lines) == 2  # nothing of their own
     common = [scores("FCN", [0.5, 0.6, 0.1, 0.2, 0.5, 0.5, 0.3, 0.3], confusion), both[1]]
     assert seg_readings.class_lines(common, frequency, CLASSES)[0] == (
@@ -101,7 +101,10 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected.")
     assert "as expected; the gain is larger within 3 px of a boundary (+0.160 against +0.130, not tested)" in lines[1]
     assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
-    conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003, "UAVid")
+    conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003,
+                                               {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid")
+    assert conclusion.endswith("Most errors lie along outlines: 60.0% to 70.0% of each model's errors are under 3 px "
+                               "from a boundary, on 35.0% of the pixels.")
     assert conclusion.startswith("**Task 2** (UAVid). At 6 epochs each, skips beat none")
     assert "transposed upsampling made no detectable difference" in conclusion
     assert "1000 times slower, as expected (the two networks differ too)." in conclusion

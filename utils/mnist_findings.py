@@ -60,12 +60,6 @@ def usable_rates(runs: dict[float, Trained], floor: float = USABLE) -> list[floa
 CHANCE = 0.2  # a run whose best validation accuracy stays below this has not learnt (chance is 0.1)
 
 
-def chance_rate(runs: dict[float, Trained], chosen: float, ceiling: float = CHANCE) -> float | None:
-    """The lowest learning rate above the chosen one at which a run stays near chance; None if none does."""
-    failed = [rate for rate, run in runs.items() if rate > chosen and run.history.best("val_accuracy") < ceiling]
-    return min(failed, default=None)
-
-
 def sweep_table(sweep: dict[str, dict[float, Trained]], chosen: dict[str, float]) -> str:
     """Validation accuracy of each recipe at each rate; the chosen rate in bold."""
     rates = sorted({rate for runs in sweep.values() for rate in runs})

@@ -4,7 +4,7 @@ hardware reads what that run measured."""
 from dataclasses import dataclass
 
 from .findings import capital, expected, join_and, pct, stated
-from .mnist_findings import CHANCE, USABLE, chance_rate, usable_rates
+from .mnist_findings import CHANCE, USABLE, usable_rates
 from .results import History, Trained
 from .study import Judged
 
@@ -35,14 +35,8 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
     survived = [rate for rate in window["Adam, one-cycle"]  # peaks one-cycle survives where constant Adam does not
                 if sweep["Adam"][rate].history.best("val_accuracy") < CHANCE]
     adam_weakest = min((sweep["Adam"][rate].history.best("val_accuracy") for rate in window["Adam"]), default=0.0)
-    chance_from = {name: rate for name, runs in sweep.items()  # the lowest rate above the chosen one left at chance
-                   if (rate := chance_rate(runs, chosen[name])) is not None}
     widest = usable["SGD + batch norm"] == max(usable.values())
     return stated(
-        (bool(chance_from), "**The sweep:** above its window, "
-                            + ("every recipe" if len(chance_from) == len(sweep) else "every recipe but "
-                               + join_and([name for name in sweep if name not in chance_from]))
-                            + " overshoots to chance."),
         (True, f"**Momentum {VERB[momentum.verdict]} plain SGD** ({pct(momentum.first)} against {pct(momentum.second)})"
                f"{expected(momentum.verdict == 'better')}."),
         (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"

@@ -27,8 +27,8 @@ from .seg_findings import (
 PAST = {"better": "beat", "worse": "lost to", "no detectable difference": "did not differ detectably from"}
 
 # Causes of the confusions the course names, by (true class, labelled as); described, not measured
-CAUSES = {("static car", "moving car"): "alike in shape and colour; motion shows only as blur",
-          ("moving car", "static car"): "alike in shape and colour; motion shows only as blur",
+CAUSES = {("static car", "moving car"): "alike in one frame; motion shows only as blur",
+          ("moving car", "static car"): "alike in one frame; motion shows only as blur",
           ("moving car", "road"): "small, and on the road",
           ("tree", "low vegetation"): "both green; height is hard to see obliquely",
           ("low vegetation", "tree"): "both green; height is hard to see obliquely"}
@@ -149,7 +149,7 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
          f"{share_text(share['truth']['static car'])} true, in wide blobs (precision "
          f"{fcn_static_precision:.3f})."),
         (bool(unlabelled), f"*{no_skips}* labels none as {join_and(unlabelled, 'or')}"
-                           + (" (why is untested: the FCN labels them)."
+                           + (" (why is untested)."
                               if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
         (share[short.name]["human"] < share["truth"]["human"] / 4 <= share[longer.name]["human"] / 2,
          f"At {epochs_text(short.epochs)} the U-Net labels almost no humans "
@@ -224,10 +224,12 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
 
 
 def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_seconds: float, fcn_seconds: float,
-                     data: str) -> str:
-    """Task 2 in a paragraph: what each comparison found in this run (upsampling: (tested, default); data: what
-    it ran on, e.g. 'synthetic stand-in')."""
+                     error_share: dict[str, float], band_share: float, band: float, data: str) -> str:
+    """Task 2 in a paragraph: what each comparison found in this run, and where the errors lie (upsampling: (tested,
+    default); error_share: each model's share of its errors in the band; data: what it ran on, e.g. 'synthetic
+    stand-in')."""
     c = compared
+    low, high = min(error_share.values()), max(error_share.values())
     return stated(
         (True, f"**Task 2** ({data}). At {epochs_text(c.skips.first.epochs)} each, skips {PAST[c.skips.verdict]} none "
                f"({c.skips.test.difference:+.3f} mIoU) and the U-Net "
@@ -240,7 +242,10 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
         (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)} (the two "
-               "networks differ too)."))
+               "networks differ too)."),
+        (low > band_share, f"{'Most' if low > 0.5 else 'Many'} errors lie along outlines: {low:.1%} to {high:.1%} of "
+                           f"each model's errors are under {band:g} px from a boundary, on {band_share:.1%} of the "
+                           "pixels."))
 
 
 def rare_shares(label_share: dict[str, np.ndarray], rare: list[int], classes: list[str]) -> dict[str, dict[str, float]]:
