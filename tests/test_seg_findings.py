@@ -141,15 +141,6 @@ def test_a_validation_loss_jump_is_one_that_falls_back_the_next_epoch():
     assert steady.jumps == ()
 
 
-def test_crop_finding_says_which_labelling_keeps_more_regions():
-    text = seg_findings.crop_finding({"window": 57.0, "FCN": 28.0}, 103.0, "window", "FCN")
-    assert text == ("The window draws 57 regions against the FCN's 28 (truth: 103): the FCN's 1/16 grid merges small "
-                    "objects.")
-    assert seg_findings.crop_finding({"window": 20.0, "FCN": 28.0}, 103.0, "window", "FCN") == (
-        "The FCN draws 28 regions against the window's 20 (truth: 103).")
-    assert seg_findings.crop_finding({"window": 28.0, "FCN": 28.0}, 103.0, "window", "FCN") == ""
-
-
 def test_outcome_and_class_change_table_give_the_verdict_difference_and_classes():
     better = comparison("Skip connections", 6, 5, 0.01, "better")
     assert seg_findings.class_changes(better, CLASSES) == {

@@ -31,13 +31,18 @@ def _difference(judged: Judged) -> str:
     return f"{100 * difference:+.2f} points" if "accuracy" in judged.measure else f"{difference:+.3f}"
 
 
+SMOOTHNESS = "neighbour correlation of the pooled maps"
+PROPERTY_VERDICTS = {SMOOTHNESS: {"better": "smoother", "worse": "less smooth"}}  # measures that are no quality
+
+
 def verdict_table(family: list[Judged]) -> str:
     """One row per comparison of a family: both scores, the paired test, its Holm-adjusted p and the verdict."""
     return markdown_table([{"comparison": judged.comparison, "measure": judged.measure,
                             "first": _score(judged.first, judged.measure),
                             "second": _score(judged.second, judged.measure), "difference": _difference(judged),
                             "test": judged.test, "p": p_text(judged.p_value),
-                            f"Holm p (family of {len(family)})": p_text(judged.adjusted), "verdict": judged.verdict}
+                            f"Holm p (family of {len(family)})": p_text(judged.adjusted),
+                            "verdict": PROPERTY_VERDICTS.get(judged.measure, {}).get(judged.verdict, judged.verdict)}
                            for judged in family])
 
 
@@ -103,8 +108,8 @@ def probe_table(accuracy: dict[str, dict[str, float]], clean: str) -> str:
 
 
 def smoothness_table(networks: dict[str, float], operators: dict[str, float], source: str) -> str:
-    """Mean smoothness of the pooled maps: each trained network's own, and both operators on the same maps (those
-    of the network named `source`, so that its own operator repeats its first row)."""
+    """Mean smoothness of the pooled maps: each trained network's own, then other operators on the conv 1 maps of
+    the network named `source`."""
     return markdown_table([{"pooled maps": f"{name}, its own filters", "smoothness": f"{value:.3f}"}
                            for name, value in networks.items()]
                           + [{"pooled maps": f"{name} of the {source} LeNet's conv 1 maps",

@@ -19,7 +19,7 @@ def lenet_reading(verdict: Judged, lenet_parameters: int, mlp_parameters: int, h
         (True, f"**LeNet {VERB[verdict.verdict]} the MLP** ({pct(verdict.first)} against {pct(verdict.second)}) "
                f"with {'fewer' if lenet_parameters < mlp_parameters else 'more'} parameters"
                f"{expected(verdict.verdict == 'better')}."),
-        (not overfitting, "Both validation losses are lowest at the last epoch: no overfitting yet."),
+        (not overfitting, "Both validation losses still fall at the last epoch: equal epochs, not convergence."),
         (bool(overfitting), f"The validation loss of {join_and(overfitting)} rises after its lowest epoch: it has "
                             "begun to overfit."),
     )
@@ -47,7 +47,8 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
                   else ": no more reliable here.")),
         (True, f"**One-cycle {VERB[onecycle.verdict]} constant Adam** at the same peak ({chosen['Adam']:g}), also "
                f"cycling β1 ({pct(onecycle.first)} against {pct(onecycle.second)})"
-               + ("; why is untested." if onecycle.verdict == "worse" else ".")),
+               + ("; perhaps one epoch leaves too few steps near the peak (untested)." if onecycle.verdict == "worse"
+                  else ".")),
         (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}), as "
                          f"expected: it survives a peak of {max(survived, default=0):g}, where constant Adam falls to "
                          "chance."),
@@ -159,7 +160,8 @@ def pooling_reading(effects: Pooling) -> str:
             for name in dict.fromkeys(less.values())) + "."),
         (smooth.verdict == "worse",
          f"**Smoothness:** by our measure a maximum of the same conv 1 maps is the smoother (neighbour correlation "
-         f"{smooth.second:.3f} against {smooth.first:.3f}), against the handout."),
+         f"{smooth.second:.3f} against {smooth.first:.3f}), against the handout: a maximum widens each stroke over "
+         "its window, which this measure counts as smooth (untested)."),
         (smooth.verdict == "better", f"**Smoothness:** a mean of the same conv 1 maps is the smoother (neighbour "
                                      f"correlation {smooth.first:.3f} against {smooth.second:.3f}), as the handout "
                                      "says."),

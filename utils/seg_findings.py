@@ -84,7 +84,7 @@ def curve_summary(name: str, history: History) -> CurveSummary:
 
 def curve_table(summaries: list[CurveSummary]) -> str:
     """The numbers behind the report's reading of the curves, one row per model (N: the trend's last epochs)."""
-    return markdown_table([{"model": s.name, "epochs": s.epochs, "N (epochs in the trend)": s.window or "-",
+    return markdown_table([{"model": s.name, "epochs": s.epochs, "trend (last N epochs)": s.window or "-",
                             "val mIoU N epochs before the end":
                                 "-" if math.isnan(s.start_val_miou) else f"{s.start_val_miou:.3f}",
                             "val mIoU, last": f"{s.last_val_miou:.3f}",
@@ -285,18 +285,6 @@ def share_table(shares: dict[str, np.ndarray], classes: list[str]) -> str:
 
 
 # ----------------------------------------------------------------------------- window, speed, tiles
-
-
-def crop_finding(regions: dict[str, float], truth: float, window: str, fcn: str) -> str:
-    """What the sliding-window figure shows, by its region counts: which labelling draws more regions, and why where
-    the window classifier does (counts, not regions matched to the truth)."""
-    if not truth or regions[window] == regions[fcn]:
-        return ""
-    if regions[window] > regions[fcn]:
-        return (f"The window draws {regions[window]:.0f} regions against the FCN's {regions[fcn]:.0f} (truth: "
-                f"{truth:.0f}): the FCN's 1/16 grid merges small objects.")
-    return (f"The FCN draws {regions[fcn]:.0f} regions against the window's {regions[window]:.0f} (truth: "
-            f"{truth:.0f}).")
 
 
 def full_resolution_label(height: int) -> str:
