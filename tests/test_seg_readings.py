@@ -17,7 +17,7 @@ def test_curve_lines_say_overfitting_and_jumps_only_where_measured():
                         "Loss jump at the peak rate (epoch 2).")
     assert "overfitting" in lines[1] and "noise, not a trend" in lines[1] and len(lines) == 2
     calm = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0)])
-    assert calm[-1].endswith("no model overfits.")
+    assert calm[-1].endswith("no overfitting.")
 
 
 def test_class_lines_name_shared_confusions_once_with_their_cause():
@@ -29,13 +29,13 @@ def test_class_lines_name_shared_confusions_once_with_their_cause():
             scores("U-Net", [0.6, 0.7, 0.8, 0.3, 0.6, 0.6, 0.2, 0.4], confusion)]
     frequency = [0.2, 0.3, 0.2, 0.01, 0.15, 0.12, 0.002, 0.018]
     lines = seg_readings.class_lines(both, frequency, CLASSES)
-    assert lines[0] == "- Both models score lowest on human, a rare class, as expected."
+    assert lines[0] == "- Both models score lowest on human: rare, with few pixels to learn from."
     assert lines[1] == ("- Both models label static car as moving car (alike in one frame; motion shows only as "
                         "blur); moving car as road (small, and on the road); human as clutter (a few pixels wide).")
     assert len(lines) == 2  # nothing of their own
     common = [scores("FCN", [0.5, 0.6, 0.1, 0.2, 0.5, 0.5, 0.3, 0.3], confusion), both[1]]
     assert seg_readings.class_lines(common, frequency, CLASSES)[0] == (
-        "- Lowest class: *FCN*, road; *U-Net*, human, not each a rare class, against our expectation.")
+        "- Lowest class: *FCN*, road; *U-Net*, human, not rare.")
 
 
 def test_prediction_lines_say_as_expected_only_of_the_models_it_fits():
@@ -103,8 +103,7 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
     conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003,
                                                {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid")
-    assert conclusion.endswith("Most errors lie along outlines: 60.0% to 70.0% of each model's errors are under 3 px "
-                               "from a boundary, on 35.0% of the pixels.")
+    assert conclusion.endswith("Most errors (60.0% to 70.0%) lie under 3 px from a boundary, on 35.0% of the pixels.")
     assert conclusion.startswith("**Task 2** (UAVid). At 6 epochs each, skips beat none")
     assert "transposed upsampling made no detectable difference" in conclusion
     assert "1000 times slower, as expected (the two networks differ too)." in conclusion

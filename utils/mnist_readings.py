@@ -34,7 +34,6 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
     plain_sgd = max(usable["SGD"], usable["SGD + momentum"])
     survived = [rate for rate in window["Adam, one-cycle"]  # peaks one-cycle survives where constant Adam does not
                 if sweep["Adam"][rate].history.best("val_accuracy") < CHANCE]
-    adam_weakest = min((sweep["Adam"][rate].history.best("val_accuracy") for rate in window["Adam"]), default=0.0)
     widest = usable["SGD + batch norm"] == max(usable.values())
     return stated(
         (True, f"**Momentum {VERB[momentum.verdict]} plain SGD** ({pct(momentum.first)} against {pct(momentum.second)})"
@@ -42,9 +41,7 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
         (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"
                f"{expected(adam.verdict == 'better')}."),
         (True, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, SGD at most {plain_sgd}"
-               + (f": more reliable, narrowly (weakest {pct(adam_weakest)})." if usable["Adam"] > plain_sgd
-                  and adam_weakest - USABLE < 0.01 else ": more reliable." if usable["Adam"] > plain_sgd
-                  else ": no more reliable here.")),
+               + (": more reliable." if usable["Adam"] > plain_sgd else ": no more reliable here.")),
         (True, f"**One-cycle {VERB[onecycle.verdict]} constant Adam** at the same peak ({chosen['Adam']:g}), also "
                f"cycling β1 ({pct(onecycle.first)} against {pct(onecycle.second)})"
                + ("; perhaps one epoch leaves too few steps near the peak (untested)." if onecycle.verdict == "worse"

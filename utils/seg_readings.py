@@ -65,7 +65,7 @@ def curve_lines(curves: list[CurveSummary]) -> list[str]:
             text += f" One-epoch loss jumps (epoch {listed}): noise, not a trend."
         lines.append(text)
     if not overfitting:
-        lines.append(f"- No validation loss ends more than {LOSS_RISE:.0%} above its lowest: no model overfits.")
+        lines.append(f"- No validation loss ends {LOSS_RISE:.0%} above its lowest: no overfitting.")
     return lines
 
 
@@ -76,8 +76,7 @@ def class_lines(scores: list[SegScores], frequency: list[float], classes: list[s
     rare_worst = all(frequency[classes.index(name)] < RARE_SHARE for name in worst.values())
     lines = [(f"- {every_model} score lowest on " + next(iter(worst.values())) if len(set(worst.values())) == 1 else
               "- Lowest class: " + "; ".join(f"*{model}*, {name}" for model, name in worst.items()))
-             + f", {'' if rare_worst else 'not '}{'a' if len(set(worst.values())) == 1 else 'each a'} rare class"
-             + f"{expected(rare_worst)}."]
+             + (": rare, with few pixels to learn from." if rare_worst else ", not rare.")]
     confused = {s.name: [(classes[cell.truth], classes[cell.predicted])  # its 3 largest shares given to another class
                          for cell in largest_confusions(s.confusion, 3)] for s in scores}
     shared = [pair for pair in next(iter(confused.values())) if all(pair in pairs for pairs in confused.values())]
@@ -146,7 +145,7 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
     text = stated(
         (share[fcn]["static car"] >= 1.5 * share["truth"]["static car"],
          f"*{fcn}* labels {share_text(share[fcn]['static car'])} of the pixels static car against "
-         f"{share_text(share['truth']['static car'])} true, in wide blobs (precision "
+         f"{share_text(share['truth']['static car'])} true (precision "
          f"{fcn_static_precision:.3f})."),
         (bool(unlabelled), f"*{no_skips}* labels none as {join_and(unlabelled, 'or')}"
                            + (" (why is untested)."
@@ -243,9 +242,8 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)} (the two "
                "networks differ too)."),
-        (low > band_share, f"{'Most' if low > 0.5 else 'Many'} errors lie along outlines: {low:.1%} to {high:.1%} of "
-                           f"each model's errors are under {band:g} px from a boundary, on {band_share:.1%} of the "
-                           "pixels."))
+        (low > band_share, f"{'Most' if low > 0.5 else 'Many'} errors ({low:.1%} to {high:.1%}) lie under {band:g} px "
+                           f"from a boundary, on {band_share:.1%} of the pixels."))
 
 
 def rare_shares(label_share: dict[str, np.ndarray], rare: list[int], classes: list[str]) -> dict[str, dict[str, float]]:
