@@ -165,7 +165,8 @@ def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes
               and round(undone.recall[k], 3) < round(trained.recall[k], 3)]
     iou_up = [classes[k] for k in rare if round(undone.iou[k], 3) > round(trained.iou[k], 3)]
     miou_change = round(undone.miou, 3) - round(trained.miou, 3)
-    text = (f"- **Class weights undone** (scores minus $\\ln w_c$): the mIoU of *{trained.name}* "
+    text = (f"- **Class weights undone** (scores minus $\\ln w_c$; features still learnt with them): the mIoU of "
+            f"*{trained.name}* "
             f"{trained.miou:.3f} → {undone.miou:.3f} (untested"
             + (f", under the {margin:g} margin)" if abs(miou_change) < margin else ")"))
     if not traded:
@@ -240,8 +241,7 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
                f"({c.length.test.difference:+.3f})."),
         (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
-               f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)} (the two "
-               "networks differ too)."),
+               f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)}."),
         (low > band_share, f"{'Most' if low > 0.5 else 'Many'} errors ({low:.1%} to {high:.1%}) lie under {band:g} px "
                            f"from a boundary, on {band_share:.1%} of the pixels."))
 
