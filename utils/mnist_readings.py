@@ -108,7 +108,7 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
             f"against {pct(effects.first_epoch['plain'])}), as expected; why its test cross-entropy is lower is "
             "untested."
             if effects.first_epoch.get("+ " + batch_norm, 0) - effects.first_epoch["plain"] >= 0.01 else
-            "; why its test cross-entropy is lower is untested.")),
+            "; why its test loss is lower is untested.")),
     )
 
 
