@@ -51,8 +51,8 @@ def test_probe_table_shows_the_change_from_the_clean_digits():
 def test_smoothness_table_names_whose_maps_both_operators_pool():
     table = mnist_findings.smoothness_table({"max pooling": 0.55, "average pooling": 0.53},
                                             {"average pooling": 0.51}, "max-pooling")
-    assert table.splitlines()[2] == "| max pooling, its own filters | 0.550 |"
-    assert table.splitlines()[-1] == "| average pooling of the max-pooling LeNet's conv 1 maps | 0.510 |"
+    assert table.splitlines()[2] == "| max-pooling | max pooling (its own) | 0.550 |"
+    assert table.splitlines()[-1] == "| max-pooling | average pooling | 0.510 |"
 
 
 def test_verdict_table_shows_raw_and_holm_p_and_the_verdict():

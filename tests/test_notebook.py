@@ -17,6 +17,7 @@ import torch
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from utils.mnist_findings import PROPERTY_VERDICTS
 from utils.segmentation import MIOU_MARGIN
 
 pytestmark = pytest.mark.slow
@@ -176,6 +177,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
     assert set(judged) == set(mnist_verdicts) and len(judged) == 10
     for name, cells in judged.items():
         holm_text, word = cells[-2].strip(), cells[-1].strip()
+        word = {shown: said for said, shown in PROPERTY_VERDICTS.get(cells[1].strip(), {}).items()}.get(word, word)
         lower_is_better = "cross-entropy" in cells[1]
         difference = mnist_verdicts[name]["difference"] * (-1 if lower_is_better else 1)
         p_value = float(holm_text.split()[-1])

@@ -84,7 +84,7 @@ def test_weights_line_reports_the_trade_only_where_it_occurred():
     trained = scores("U-Net", [0.5] * 8, precision=0.4, recall=0.6)
     undone = scores("U-Net", [0.5] * 6 + [0.55, 0.5], precision=0.6, recall=0.4)  # mIoU +0.006
     text = seg_readings.weights_line(trained, undone, [3, 6, 7], CLASSES, 0.01)
-    assert "for 3 of 3 rare classes recall falls and precision rises, as expected; IoU rises for 1, as it" in text
+    assert "for 3 of 3 rare classes recall falls and precision rises, as expected; IoU rises for 1." in text
     assert "(untested, under the 0.01 margin)" in text
     same = seg_readings.weights_line(trained, trained, [3, 6, 7], CLASSES, 0.01)
     assert same.endswith("no rare class trades recall for precision, against our expectation.")

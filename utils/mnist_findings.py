@@ -110,10 +110,11 @@ def probe_table(accuracy: dict[str, dict[str, float]], clean: str) -> str:
 def smoothness_table(networks: dict[str, float], operators: dict[str, float], source: str) -> str:
     """Mean smoothness of the pooled maps: each trained network's own, then other operators on the conv 1 maps of
     the network named `source`."""
-    return markdown_table([{"pooled maps": f"{name}, its own filters", "smoothness": f"{value:.3f}"}
+    return markdown_table([{"LeNet": name.replace(" pooling", "-pooling"),
+                            "pooling of its conv 1 maps": f"{name} (its own)", "smoothness": f"{value:.3f}"}
                            for name, value in networks.items()]
-                          + [{"pooled maps": f"{name} of the {source} LeNet's conv 1 maps",
-                              "smoothness": f"{value:.3f}"} for name, value in operators.items()])
+                          + [{"LeNet": source, "pooling of its conv 1 maps": name, "smoothness": f"{value:.3f}"}
+                             for name, value in operators.items()])
 
 
 def confused_pairs(confusion: torch.Tensor, top: int = 3) -> list[tuple[int, int, int]]:

@@ -105,10 +105,10 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
         (batch_norm in effects.helped and not effects.loosened[batch_norm],
          f"**Batch norm** fits as tightly as plain (training loss {fitted['+ ' + batch_norm]['loss']:.3f})"
          + (f" but learns faster ({pct(effects.first_epoch['+ ' + batch_norm])} on validation after one epoch "
-            f"against {pct(effects.first_epoch['plain'])}), as expected; why its test cross-entropy is lower is "
-            "untested."
+            f"against {pct(effects.first_epoch['plain'])}), as expected; perhaps batch statistics' noise regularises "
+            "(untested)."
             if effects.first_epoch.get("+ " + batch_norm, 0) - effects.first_epoch["plain"] >= 0.01 else
-            "; why its test loss is lower is untested.")),
+            "; perhaps batch statistics' noise regularises (untested).")),
     )
 
 
@@ -182,7 +182,7 @@ def task1_conclusion(against_mlp: Judged, optimizers: list[Judged], regularisati
     elif pooling.smoothness.verdict == "better":
         pooling_parts.append("average pooling gave the smoother maps, as the handout says")
     return stated(
-        (True, f"**Task 1.** LeNet {PAST[against_mlp.verdict]} the MLP "
+        (True, f"**Task 1** (one network per variant). LeNet {PAST[against_mlp.verdict]} the MLP "
                f"({pct(against_mlp.first)} against {pct(against_mlp.second)})"
                + (": shared filters and pooling suit images." if against_mlp.verdict == "better" else ".")),
         (momentum.verdict == adam.verdict == "better",

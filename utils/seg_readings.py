@@ -172,8 +172,7 @@ def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes
     if not traded:
         return text + "; no rare class trades recall for precision, against our expectation."
     return (text + f"; for {len(traded)} of {len(rare)} rare classes recall falls and precision rises"
-            + ", as expected" + (f"; IoU rises for {len(iou_up)}, as it weighs a false positive like a miss."
-                                 if iou_up else "."))
+            + ", as expected" + (f"; IoU rises for {len(iou_up)}." if iou_up else "."))
 
 
 @dataclass(frozen=True)
