@@ -98,7 +98,7 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
                                         dataclasses.replace(better, topic="Window against FCN"))
     lines = seg_readings.comparison_lines(compared, ("transposed", "bilinear"), 0.4, 3,
                                           {"band": 0.16, "all pixels": 0.13}, 20000, False, True)
-    assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected.")
+    assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected (not an equivalence test).")
     assert "as expected; the gain is larger within 3 px of a boundary (+0.160 against +0.130, not tested)" in lines[1]
     assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
     conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003,

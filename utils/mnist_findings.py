@@ -23,6 +23,8 @@ DIGIT_LOOKALIKES = {
 
 
 def _score(value: float, measure: str) -> str:
+    if measure.startswith("accuracy change"):
+        return f"{100 * value:+.2f} points"
     return pct(value) if "accuracy" in measure else f"{value:.3f}"
 
 

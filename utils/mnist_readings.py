@@ -41,14 +41,14 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
         (True, f"**Adam {VERB[adam.verdict]} SGD with momentum** ({pct(adam.first)} against {pct(adam.second)})"
                f"{expected(adam.verdict == 'better')}."),
         (True, f"Adam reaches {USABLE:.0%} at {usable['Adam']} grid rates, SGD at most {plain_sgd}"
-               + (": more reliable." if usable["Adam"] > plain_sgd else ": no more reliable here.")),
+               + (": more reliable (not tested)." if usable["Adam"] > plain_sgd else ": no more reliable here.")),
         (True, f"**One-cycle {VERB[onecycle.verdict]} constant Adam** at the same peak ({chosen['Adam']:g}), also "
                f"cycling β1 ({pct(onecycle.first)} against {pct(onecycle.second)})"
                + ("; perhaps one epoch leaves too few steps near the peak (untested)." if onecycle.verdict == "worse"
                   else ".")),
-        (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}), as "
-                         f"expected: it survives a peak of {max(survived, default=0):g}, where constant Adam falls to "
-                         "chance."),
+        (bool(survived), f"Its window is wider ({usable['Adam, one-cycle']} grid rates against {usable['Adam']}; not "
+                         f"tested), as expected: it survives a peak of {max(survived, default=0):g}, where constant "
+                         "Adam falls to chance."),
         (not survived, "Its window reaches no peak where constant Adam fails, against our expectation."),
         (True, f"**Batch norm {VERB[batch_norm.verdict]} plain SGD** ({pct(batch_norm.first)} against "
                f"{pct(batch_norm.second)})"
@@ -82,6 +82,8 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
                            digits: int, dropout: float) -> str:
     """Memorisation by the plain network, then what each regulariser changed, against 1.7's expectation."""
     plain_val = trained["plain"].history.best("val_accuracy")
+    plain_loss_curve = trained["plain"].history.val_loss
+    lowest_loss = plain_loss_curve.index(min(plain_loss_curve)) + 1  # its epoch, counted from 1
     batch_norm = "batch norm"
     plain_loss = fitted["plain"]["loss"]
 
@@ -92,7 +94,8 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
     return stated(
         (effects.gap["plain"] > 0.005, f"**Plain LeNet memorises its {digits:,} training digits:** "
                                        f"{pct(fitted['plain']['accuracy'])} right in eval mode, {pct(plain_val)} on "
-                                       "validation."),
+                                       "validation" + (f", where its loss rises after epoch {lowest_loss}."
+                                                       if lowest_loss < len(plain_loss_curve) else ".")),
         (len(effects.helped) == len(effects.loosened), f"All {len(effects.helped)} changes lower the test "
                                                        "cross-entropy."),
         (0 < len(effects.helped) < len(effects.loosened), f"{capital(join_and(effects.helped))} lower the test "
@@ -105,8 +108,8 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
         (batch_norm in effects.helped and not effects.loosened[batch_norm],
          f"**Batch norm** fits as tightly as plain (training loss {fitted['+ ' + batch_norm]['loss']:.3f})"
          + (f" but learns faster ({pct(effects.first_epoch['+ ' + batch_norm])} on validation after one epoch "
-            f"against {pct(effects.first_epoch['plain'])}), as expected; perhaps batch statistics' noise regularises "
-            "(untested)."
+            f"against {pct(effects.first_epoch['plain'])}; not tested), as expected; perhaps batch statistics' "
+            "noise regularises (untested)."
             if effects.first_epoch.get("+ " + batch_norm, 0) - effects.first_epoch["plain"] >= 0.01 else
             "; perhaps batch statistics' noise regularises (untested).")),
     )

@@ -201,7 +201,8 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
     window_first, window_second = c.window.first, c.window.second
     return [
         stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling)}"
-                      f"{expected(c.upsampling.verdict == 'no detectable difference')}"
+                      + (", as expected (not an equivalence test)" if c.upsampling.verdict == "no detectable difference"
+                         else expected(False))
                       + (", though the learnt kernels stayed near bilinear." if up_drift < DRIFT_SMALL else "."))),
         stated((True, f"- **Skip connections**: {outcome(c.skips)}{expected(c.skips.verdict == 'better')}"
                       + (f"; the gain is larger within {band:g} px of a boundary ({skip_gain['band']:+.3f} against "
