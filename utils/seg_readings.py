@@ -56,13 +56,6 @@ def curve_lines(curves: list[CurveSummary]) -> list[str]:
         text = (f"- *{curve.name}*: val mIoU {_trend(curve)}"
                 + (f"; val loss up from its lowest (epoch {curve.lowest_loss_epoch}): overfitting." if overfits
                    else "."))
-        at_peak = [epoch for epoch in curve.jumps if curve.peak_lr_epoch and abs(epoch - curve.peak_lr_epoch) <= 1]
-        if at_peak:
-            text += f" Loss jump at the peak rate (epoch {join_and([str(epoch) for epoch in at_peak])})."
-        elsewhere = [epoch for epoch in curve.jumps if epoch not in at_peak]
-        if elsewhere:
-            listed = join_and([str(epoch) for epoch in elsewhere])
-            text += f" One-epoch loss jumps (epoch {listed}): noise, not a trend."
         lines.append(text)
     if not overfitting:
         lines.append(f"- No validation loss ends {LOSS_RISE:.0%} above its lowest: no overfitting.")
