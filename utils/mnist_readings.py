@@ -159,9 +159,9 @@ def pooling_reading(effects: Pooling) -> str:
             f"{name} at {join_and([probe.removeprefix('noise ') for probe in noisy if less[probe] == name])}"
             for name in dict.fromkeys(less.values())) + "."),
         (smooth.verdict == "worse",
-         f"**Smoothness:** by our measure a maximum of the same conv 1 maps is the smoother (neighbour correlation "
-         f"{smooth.second:.3f} against {smooth.first:.3f}), against the handout: a maximum widens each stroke over "
-         "its window, which this measure counts as smooth (untested)."),
+         f"**Smoothness:** by our measure (neighbour correlation) max pooling of the same conv 1 maps is the "
+         f"smoother ({smooth.second:.3f} against {smooth.first:.3f}), against the handout: it widens each stroke, "
+         "which the measure counts as smooth (untested)."),
         (smooth.verdict == "better", f"**Smoothness:** a mean of the same conv 1 maps is the smoother (neighbour "
                                      f"correlation {smooth.first:.3f} against {smooth.second:.3f}), as the handout "
                                      "says."),
