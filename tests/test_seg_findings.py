@@ -108,7 +108,7 @@ def test_empty_far_bins_are_skipped_and_shown_as_dashes():
 
 
 @pytest.mark.parametrize(("seconds", "other_seconds", "text"), [
-    (0.0042, 4.02, "957 times faster"), (1.0, 1.3, "1.3 times faster"), (1.0, 1.94, "1.9 times faster"),
+    (0.0042, 4.02, "960 times faster"), (1.0, 1.3, "1.3 times faster"), (1.0, 1.94, "1.9 times faster"),
     (2.0, 19.6, "9.8 times faster"), (1.0, 10.2, "10 times faster"), (2.5, 1.0, "2.5 times slower"),
     (4.0, 0.05, "80 times slower"), (1.02, 1.0, "about as fast"), (1.0, 1.0, "about as fast")])
 def test_relative_speed_words_a_ratio_either_way(seconds, other_seconds, text):

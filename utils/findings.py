@@ -6,6 +6,7 @@ import torch
 from .probes import spatial_correlation
 
 ALPHA = 0.05  # a paired test's p-value below this calls a difference detectable
+LOSS_RISE = 0.05  # validation loss "up from its lowest": more than this share above its minimum
 
 def pct(fraction: float) -> str:
     return f"{100 * fraction:.2f} %"

@@ -3,7 +3,7 @@ out, with the mechanism said only where the result it explains occurred. A re-ru
 hardware reads what that run measured."""
 from dataclasses import dataclass
 
-from .findings import capital, expected, join_and, pct, stated
+from .findings import LOSS_RISE, capital, expected, join_and, pct, stated
 from .mnist_findings import CHANCE, USABLE, usable_rates
 from .results import History, Trained
 from .study import Judged
@@ -14,14 +14,18 @@ PAST = {"better": "beat", "worse": "lost to", "no detectable difference": "did n
 
 def lenet_reading(verdict: Judged, lenet_parameters: int, mlp_parameters: int, histories: dict[str, History]) -> str:
     """LeNet against the MLP: the verdict against 1.5's expectation, and whether either has begun to overfit."""
-    overfitting = [name for name, history in histories.items() if min(history.val_loss) < history.val_loss[-1]]
+    overfitting = [name for name, history in histories.items()
+                   if history.val_loss[-1] > min(history.val_loss) * (1 + LOSS_RISE)]
+    falling = all(history.val_loss[-1] == min(history.val_loss) for history in histories.values())
     return stated(
         (True, f"**LeNet {VERB[verdict.verdict]} the MLP** ({pct(verdict.first)} against {pct(verdict.second)}) "
                f"with {'fewer' if lenet_parameters < mlp_parameters else 'more'} parameters"
                f"{expected(verdict.verdict == 'better')}."),
-        (not overfitting, "Both validation losses still fall at the last epoch: equal epochs, not convergence."),
-        (bool(overfitting), f"The validation loss of {join_and(overfitting)} rises after its lowest epoch: it has "
-                            "begun to overfit."),
+        (falling, "Both validation losses still fall at the last epoch: equal epochs, not convergence."),
+        (not falling and not overfitting, f"Both validation losses end within {LOSS_RISE:.0%} of their lowest: no "
+                                          "overfitting."),
+        (bool(overfitting), f"The validation loss of {join_and(overfitting)} ends over {LOSS_RISE:.0%} above its "
+                            "lowest: it has begun to overfit."),
     )
 
 
@@ -95,7 +99,8 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
         (effects.gap["plain"] > 0.005, f"**Plain LeNet memorises its {digits:,} training digits:** "
                                        f"{pct(fitted['plain']['accuracy'])} right in eval mode, {pct(plain_val)} on "
                                        "validation" + (f", where its loss rises after epoch {lowest_loss}."
-                                                       if lowest_loss < len(plain_loss_curve) else ".")),
+                                                       if plain_loss_curve[-1] > min(plain_loss_curve) * (1 + LOSS_RISE)
+                                                       else ".")),
         (len(effects.helped) == len(effects.loosened), f"All {len(effects.helped)} changes lower the test "
                                                        "cross-entropy."),
         (0 < len(effects.helped) < len(effects.loosened), f"{capital(join_and(effects.helped))} lower the test "

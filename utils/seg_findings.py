@@ -18,11 +18,11 @@ RARE_SHARE = 0.02  # a class below this share of the training pixels is called r
 
 
 def relative_speed(seconds: float, other_seconds: float) -> str:
-    """How something that takes `seconds` compares with something that takes `other_seconds`: '957 times faster',
-    '1.3 times slower', 'about as fast' (one decimal below 10 times)."""
+    """How something that takes `seconds` compares with something that takes `other_seconds`: '960 times faster',
+    '1.3 times slower', 'about as fast' (two significant figures)."""
     ratio = other_seconds / seconds
     factor, word = (ratio, "faster") if ratio >= 1 else (1 / ratio, "slower")
-    shown = f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"
+    shown = f"{float(f'{factor:.2g}'):.0f}" if factor >= 10 else f"{factor:.1f}"  # two significant figures
     return "about as fast" if shown == "1.0" else f"{shown} times {word}"
 
 
@@ -46,7 +46,6 @@ def rare_class_finding(frequency: list[float], classes: list[str], weighted: boo
 
 PAST_BEST = 0.015  # val mIoU this far below its best: past it (less is noise of the sampled validation images)
 RISE = 0.01  # validation mIoU "still rising": up by more than this over the last quarter of the epochs
-LOSS_RISE = 0.05  # validation loss "up from its lowest": more than this share above its minimum
 JUMP = 1.15  # a validation loss this many times the epoch before's, and lower again the epoch after, is a jump
 
 

@@ -44,7 +44,8 @@ def _trend(curve: CurveSummary) -> str:
         return rise + f" (best {curve.best_val_miou:.3f}, epoch {curve.best_epoch})"  # too close to call
     if curve.best_val_miou - curve.last_val_miou > PAST_BEST:
         return f"peaked at epoch {curve.best_epoch} and fell back"
-    return f"levelled off near its best (epoch {curve.best_epoch})"
+    return f"levelled off near its best (epoch {curve.best_epoch})" + (
+        ", as the learning rate anneals" if curve.peak_lr_epoch and curve.peak_lr_epoch < curve.epochs else "")
 
 
 def curve_lines(curves: list[CurveSummary]) -> list[str]:
