@@ -4,13 +4,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .findings import capital, epochs_text, expected, join_and, stated
+from .findings import LOSS_RISE, capital, epochs_text, expected, join_and, stated
 from .metrics import largest_confusions
 from .results import Comparison, SegScores
 from .seg_findings import (
     BLOBS,
     DRIFT_SMALL,
-    LOSS_RISE,
     PAST_BEST,
     RARE_SHARE,
     RISE,
