@@ -24,6 +24,11 @@ def stated(*candidates: tuple[bool, str]) -> str:
     return " ".join(sentence for holds, sentence in candidates if holds)
 
 
+def rose(last: float, lowest: float) -> bool:
+    """Whether a validation loss ended more than LOSS_RISE above its lowest: up from it, not noise."""
+    return last > lowest * (1 + LOSS_RISE)
+
+
 def expected(held: bool, source: str = "our expectation") -> str:
     """', as expected' where a result bears out the expectation written before it, else ', against <source>'."""
     return ", as expected" if held else f", against {source}"

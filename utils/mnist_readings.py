@@ -3,7 +3,7 @@ out, with the mechanism said only where the result it explains occurred. A re-ru
 hardware reads what that run measured."""
 from dataclasses import dataclass
 
-from .findings import LOSS_RISE, capital, expected, join_and, pct, stated
+from .findings import LOSS_RISE, capital, expected, join_and, pct, rose, stated
 from .mnist_findings import CHANCE, USABLE, usable_rates
 from .results import History, Trained
 from .study import Judged
@@ -15,7 +15,7 @@ PAST = {"better": "beat", "worse": "lost to", "no detectable difference": "did n
 def lenet_reading(verdict: Judged, lenet_parameters: int, mlp_parameters: int, histories: dict[str, History]) -> str:
     """LeNet against the MLP: the verdict against 1.5's expectation, and whether either has begun to overfit."""
     overfitting = [name for name, history in histories.items()
-                   if history.val_loss[-1] > min(history.val_loss) * (1 + LOSS_RISE)]
+                   if rose(history.val_loss[-1], min(history.val_loss))]
     falling = all(history.val_loss[-1] == min(history.val_loss) for history in histories.values())
     return stated(
         (True, f"**LeNet {VERB[verdict.verdict]} the MLP** ({pct(verdict.first)} against {pct(verdict.second)}) "
@@ -56,7 +56,7 @@ def optimizer_reading(verdicts: list[Judged], sweep: dict[str, dict[float, Train
         (not survived, "Its window reaches no peak where constant Adam fails, against our expectation."),
         (True, f"**Batch norm {VERB[batch_norm.verdict]} plain SGD** ({pct(batch_norm.first)} against "
                f"{pct(batch_norm.second)})"
-               + (", and its window is the widest" if widest else ", but its window is not the widest")
+               + (", and its window is the widest (not tested)" if widest else ", but its window is not the widest")
                + f"{expected(batch_norm.verdict == 'better' and widest)}."),
     )
 
@@ -99,7 +99,7 @@ def regularisation_reading(effects: Regularisation, trained: dict[str, Trained],
         (effects.gap["plain"] > 0.005, f"**Plain LeNet memorises its {digits:,} training digits:** "
                                        f"{pct(fitted['plain']['accuracy'])} right in eval mode, {pct(plain_val)} on "
                                        "validation" + (f", where its loss rises after epoch {lowest_loss}."
-                                                       if plain_loss_curve[-1] > min(plain_loss_curve) * (1 + LOSS_RISE)
+                                                       if rose(plain_loss_curve[-1], min(plain_loss_curve))
                                                        else ".")),
         (len(effects.helped) == len(effects.loosened), f"All {len(effects.helped)} changes lower the test "
                                                        "cross-entropy."),

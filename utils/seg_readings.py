@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .findings import LOSS_RISE, capital, epochs_text, expected, join_and, stated
+from .findings import LOSS_RISE, capital, epochs_text, expected, join_and, rose, stated
 from .metrics import largest_confusions
 from .results import Comparison, SegScores
 from .seg_findings import (
@@ -51,7 +51,7 @@ def curve_lines(curves: list[CurveSummary]) -> list[str]:
     """One line per model: the validation mIoU's trend, overfitting and one-epoch loss jumps."""
     lines, overfitting = [], []
     for curve in curves:
-        overfits = curve.last_val_loss > curve.lowest_val_loss * (1 + LOSS_RISE)
+        overfits = rose(curve.last_val_loss, curve.lowest_val_loss)
         overfitting += [curve.name] if overfits else []
         text = (f"- *{curve.name}*: val mIoU {_trend(curve)}"
                 + (f"; val loss up from its lowest (epoch {curve.lowest_loss_epoch}): overfitting." if overfits
@@ -156,7 +156,8 @@ def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes
     recall."""
     traded = [classes[k] for k in rare if round(undone.precision[k], 3) > round(trained.precision[k], 3)
               and round(undone.recall[k], 3) < round(trained.recall[k], 3)]
-    iou_up = [classes[k] for k in rare if round(undone.iou[k], 3) > round(trained.iou[k], 3)]
+    iou_up = [classes[k] for k in rare  # by the margin, as the tables print them
+              if round(undone.iou[k], 3) - round(trained.iou[k], 3) >= margin - 1e-9]
     miou_change = round(undone.miou, 3) - round(trained.miou, 3)
     text = (f"- **Class weights undone** (scores minus $\\ln w_c$; features still learnt with them): the mIoU of "
             f"*{trained.name}* "
