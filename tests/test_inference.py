@@ -138,26 +138,3 @@ def test_classify_pixels_equals_the_sliding_window_map_at_those_pixels(count, ba
     labels = inference.classify_pixels(net, images, sample, 9, CPU, batch_size=batch_size)
     assert labels.dtype == torch.int64 and torch.equal(labels, pixel_values(maps, sample))
     assert len(labels.unique()) >= 4  # a model that says one class everywhere would prove nothing
-
-
-def test_shifted_scores_by_minus_log_weights_undo_what_a_weighted_loss_teaches():
-    # free scores fitted to soft labels p under a weighted cross-entropy end at softmax ∝ w p; minus ln w gives p
-    torch.manual_seed(0)
-    target = torch.tensor([0.7, 0.2, 0.08, 0.02])
-    weights = torch.tensor([0.5, 1.0, 2.0, 8.0])
-    scores = torch.zeros(4, requires_grad=True)
-    optimizer = torch.optim.LBFGS([scores], max_iter=200)
-
-    def weighted_cross_entropy():
-        optimizer.zero_grad()
-        loss = -(weights * target * scores.log_softmax(0)).sum()
-        loss.backward()
-        return loss
-
-    optimizer.step(weighted_cross_entropy)
-    tilted = scores.detach().softmax(0)
-    assert tilted[3] > 3 * target[3]  # the rare class is over-predicted as trained
-    model = nn.Identity()
-    undone = inference.ShiftedScores(model, -weights.log())(scores.detach().view(1, 4, 1, 1)).view(4).softmax(0)
-    assert torch.allclose(undone, target, atol=1e-4)
-    assert torch.equal(inference.ShiftedScores(model, torch.zeros(4))(scores.detach().view(1, 4)), scores.view(1, 4))

@@ -182,3 +182,13 @@ def test_share_table_prints_each_row_as_percentages():
     table = seg_findings.share_table({"truth": np.array([0.25, 0.75])}, ["a", "b"])
     assert table.splitlines()[2] == "| truth | 25.00% | 75.00% |"
     assert "| 0.002% |" in seg_findings.share_table({"model": np.array([0.00002, 0.99998])}, ["a", "b"])
+
+
+def test_weight_table_sets_each_rare_class_of_the_weighted_model_beside_the_unweighted():
+    weighted = scores("U-Net", [0.5] * 6 + [0.3, 0.5], precision=0.4, recall=0.6)
+    unweighted = scores("U-Net, unweighted", [0.5] * 8, precision=0.7, recall=0.2)
+    rows = seg_findings.weight_table(weighted, unweighted, CLASSES, [6]).splitlines()
+    assert rows[0] == ("| class | precision, weighted | recall, weighted | IoU, weighted | precision, unweighted | "
+                       "recall, unweighted | IoU, unweighted |")
+    assert rows[2] == f"| {CLASSES[6]} | 0.400 | 0.600 | 0.300 | 0.700 | 0.200 | 0.500 |"
+    assert rows[3] == "| all classes (mIoU) |  |  | 0.475 |  |  | 0.500 |"

@@ -79,14 +79,46 @@ def test_rare_lines_are_left_out_when_no_condition_holds():
     assert seg_readings.rare_lines(alike, "FCN", "no skips", short, longer, 0.5) == []
 
 
-def test_weights_line_reports_the_trade_only_where_it_occurred():
-    trained = scores("U-Net", [0.5] * 8, precision=0.4, recall=0.6)
-    undone = scores("U-Net", [0.5] * 6 + [0.55, 0.5], precision=0.6, recall=0.4)  # mIoU +0.006
-    text = seg_readings.weights_line(trained, undone, [3, 6, 7], CLASSES, 0.01)
-    assert "for 3 of 3 rare classes recall falls and precision rises, as expected; IoU rises for 1." in text
-    assert "(untested, under the 0.01 margin)" in text
-    same = seg_readings.weights_line(trained, trained, [3, 6, 7], CLASSES, 0.01)
-    assert same.endswith("no rare class trades recall for precision, against our expectation.")
+def test_weights_line_reports_recall_labelling_and_iou_only_where_they_occurred():
+    weighted = scores("U-Net", [0.5] * 6 + [0.52, 0.5], precision=0.4, recall=0.6)
+    unweighted = scores("U-Net, unweighted", [0.5] * 8, precision=0.6, recall=0.4)
+    truth = {"static car": 0.012, "human": 0.0025, "moving car": 0.013}
+    share = {"truth": truth, "U-Net": truth, "U-Net, unweighted": {**truth, "human": 0.0, "moving car": 0.001}}
+    text = seg_readings.weights_line(weighted, unweighted, share, [3, 6, 7], CLASSES, 0.01)
+    assert text.startswith("- **Class weights** (*U-Net* against *U-Net, unweighted*): recall rises for 3 of 3 "
+                           "rare classes, as expected (not tested); precision falls for static car and moving car. ")
+    assert "Unweighted, the U-Net almost never labels human and moving car (under a quarter of the true share)." in text
+    assert text.endswith("IoU rises by 0.01 or more for human.")
+    level = seg_readings.weights_line(unweighted, unweighted, share, [3, 6, 7], CLASSES, 0.01)
+    assert level.endswith("no rare class gains recall, against our expectation.")
+    same_iou = dataclasses.replace(unweighted, iou=weighted.iou)
+    plain = seg_readings.weights_line(weighted, same_iou, {**share, "U-Net, unweighted": truth}, [3, 6, 7], CLASSES,
+                                      0.01)
+    assert "almost never" not in plain and plain.endswith("No rare class's IoU rises by 0.01.")
+
+
+def test_the_class_weights_comparison_is_read_where_it_was_run():
+    better = comparison("Skip connections", 6, 6, 0.001, "better")
+    none = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
+    weights = comparison("Class weights", 6, 6, 0.5, "no detectable difference")
+    compared = seg_readings.Comparisons.of(
+        [none, better, dataclasses.replace(better, topic="U-Net against FCN"),
+         dataclasses.replace(better, topic="Training length"), weights],
+        [dataclasses.replace(better, topic="Window against FCN")])
+    assert compared.weights is weights
+    lines = seg_readings.comparison_lines(compared, ("transposed", "bilinear"), 0.4, 3,
+                                          {"band": 0.16, "all pixels": 0.13}, 20000, True, False)
+    assert lines[4] == ("- **Class weights** (weighted against unweighted loss): no detectable difference "
+                        "(+0.025 mIoU), against our expectation.")
+    assert lines[5].startswith("- **Sliding window against FCN**")
+    conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003,
+                                               {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid")
+    assert "; class weights did not differ detectably from none (+0.025)." in conclusion
+    unweighted_run = dataclasses.replace(compared, weights=None)
+    assert len(seg_readings.comparison_lines(unweighted_run, ("transposed", "bilinear"), 0.4, 3,
+                                             {"band": 0.16, "all pixels": 0.13}, 20000, True, False)) == 5
+    assert "class weights" not in seg_readings.task2_conclusion(unweighted_run, ("transposed", "bilinear"), 3.0,
+                                                                0.003, {"FCN": 0.6}, 0.35, 3, "UAVid")
 
 
 def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectation():

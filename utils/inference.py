@@ -36,20 +36,6 @@ def time_call(fn: Callable[[], T], device: torch.device, repeats: int = 1, warmu
     return result, statistics.median(seconds)
 
 
-class ShiftedScores(nn.Module):
-    """A model whose class scores (N, C, ...) get a constant added per class. A cross-entropy weighted by w_c is
-    lowest where softmax(scores) is proportional to w_c p(c|x), so shift = -ln w undoes the tilt the weights teach."""
-
-    def __init__(self, model: nn.Module, shift: torch.Tensor):
-        super().__init__()
-        self.model = model
-        self.register_buffer("shift", shift.detach().clone())
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        scores = self.model(images)
-        return scores + self.shift.view(1, -1, *[1] * (scores.dim() - 2)).to(scores.dtype)
-
-
 @torch.no_grad()
 def predict_image(model: nn.Module, image: torch.Tensor, run: Run) -> torch.Tensor:
     """Class map (H, W), on the CPU, of one image (3, H, W) in one forward pass, with the run's autocast."""

@@ -159,12 +159,12 @@ def confusion_table(scores: list[SegScores], classes: list[str], top: int = 3) -
                            for s in scores for c in largest_confusions(s.confusion, top)])
 
 
-def weight_shift_table(weighted: SegScores, shifted: SegScores, classes: list[str], rare: list[int]) -> str:
-    """Precision, recall and IoU of each rare class, and the mIoU, as trained (class-weighted loss) and with the
-    weights undone."""
+def weight_table(weighted: SegScores, unweighted: SegScores, classes: list[str], rare: list[int]) -> str:
+    """Precision, recall and IoU of each rare class, and the mIoU, of a model trained with the class-weighted loss
+    and its twin trained without the weights."""
     def cells(k: int | None) -> dict[str, str]:
         row = {"class": "all classes (mIoU)" if k is None else classes[k]}
-        for label, model in (("as trained", weighted), ("weights undone", shifted)):
+        for label, model in (("weighted", weighted), ("unweighted", unweighted)):
             row[f"precision, {label}"] = "" if k is None else f"{model.precision[k]:.3f}"
             row[f"recall, {label}"] = "" if k is None else f"{model.recall[k]:.3f}"
             row[f"IoU, {label}"] = f"{model.miou:.3f}" if k is None else f"{model.iou[k]:.3f}"

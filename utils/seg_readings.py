@@ -151,39 +151,46 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
     return [f"- **Rare classes:** {text}"] if text else []
 
 
-def weights_line(trained: SegScores, undone: SegScores, rare: list[int], classes: list[str], margin: float) -> str:
-    """What undoing the class weights (scores minus ln w_c) changes: mIoU, and the rare classes' precision and
-    recall."""
-    traded = [classes[k] for k in rare if round(undone.precision[k], 3) > round(trained.precision[k], 3)
-              and round(undone.recall[k], 3) < round(trained.recall[k], 3)]
+def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, dict[str, float]], rare: list[int],
+                 classes: list[str], margin: float) -> str:
+    """What the class weights change in 2.6's pair (the same U-Net trained with and without them): the rare
+    classes' recall, labelling and IoU (share: rare_shares' {'truth' or model: {rare class: share of the pixels}})."""
+    names = [classes[k] for k in rare]
+    recall_up = [classes[k] for k in rare if round(weighted.recall[k], 3) > round(unweighted.recall[k], 3)]
+    ignored = [name for name in names if share[unweighted.name][name] < share["truth"][name] / 4]
+    precision_down = [classes[k] for k in rare if classes[k] in recall_up and share[unweighted.name][classes[k]] > 0
+                      and round(weighted.precision[k], 3) < round(unweighted.precision[k], 3)]
     iou_up = [classes[k] for k in rare  # by the margin, as the tables print them
-              if round(undone.iou[k], 3) - round(trained.iou[k], 3) >= margin - 1e-9]
-    miou_change = round(undone.miou, 3) - round(trained.miou, 3)
-    text = (f"- **Class weights undone** (scores minus $\\ln w_c$; features still learnt with them): the mIoU of "
-            f"*{trained.name}* "
-            f"{trained.miou:.3f} → {undone.miou:.3f} (untested"
-            + (f", under the {margin:g} margin)" if abs(miou_change) < margin else ")"))
-    if not traded:
-        return text + "; no rare class trades recall for precision, against our expectation."
-    return (text + f"; for {len(traded)} of {len(rare)} rare classes recall falls and precision rises"
-            + ", as expected" + (f"; IoU rises for {len(iou_up)}." if iou_up else "."))
+              if round(weighted.iou[k], 3) - round(unweighted.iou[k], 3) >= margin - 1e-9]
+    text = f"- **Class weights** (*{weighted.name}* against *{unweighted.name}*): "
+    if not recall_up:
+        return text + "no rare class gains recall, against our expectation."
+    return stated(
+        (True, text + f"recall rises for {len(recall_up)} of {len(rare)} rare classes, as expected (not tested)"
+               + (f"; precision falls for {join_and(precision_down)}." if precision_down else ".")),
+        (bool(ignored), f"Unweighted, the U-Net almost never labels {join_and(ignored)} (under a quarter of the "
+                        "true share)."),
+        (True, f"IoU rises by {margin:g} or more for {join_and(iou_up)}." if iou_up
+               else f"No rare class's IoU rises by {margin:g}."))
 
 
 @dataclass(frozen=True)
 class Comparisons:
-    """2.6's four comparisons and 2.7's window against the FCN, as segmentation.compare returned them."""
+    """2.6's comparisons and 2.7's window against the FCN, as segmentation.compare returned them; weights is None
+    where the networks train without class weights."""
 
     upsampling: Comparison
     skips: Comparison
     architecture: Comparison
     length: Comparison
     window: Comparison
+    weights: Comparison | None = None
 
     @classmethod
     def of(cls, controlled: list[Comparison], window: list[Comparison]) -> "Comparisons":
         topic = {c.topic: c for c in controlled}
         return cls(topic["Upsampling"], topic["Skip connections"], topic["U-Net against FCN"],
-                   topic["Training length"], window[0])
+                   topic["Training length"], window[0], topic.get("Class weights"))
 
 
 def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drift: float,
@@ -208,6 +215,9 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
                       "parameters.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
                       f"{outcome(c.length)}{expected(c.length.verdict == 'better')}.")),
+        *([] if c.weights is None else [
+            f"- **Class weights** (weighted against unweighted loss): {outcome(c.weights)}"
+            f"{expected(c.weights.verdict == 'better')}."]),
         stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
                       f"{outcome(c.window)}{expected(c.window.verdict == 'better')}."),
                (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
@@ -232,7 +242,9 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
                + ("made no detectable difference" if c.upsampling.verdict == "no detectable difference"
                   else f"{PAST[c.upsampling.verdict]} {upsampling[1]}") + "."),
         (True, f"{capital(epochs_text(c.length.first.epochs))} {PAST[c.length.verdict]} {c.length.second.epochs} "
-               f"({c.length.test.difference:+.3f})."),
+               f"({c.length.test.difference:+.3f})"
+               + ("." if c.weights is None else f"; class weights {PAST[c.weights.verdict]} none "
+                                                 f"({c.weights.test.difference:+.3f}).")),
         (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)}."),

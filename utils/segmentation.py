@@ -105,6 +105,7 @@ class ModelNames:
     fcn_other: str  # the other upsampling, FCN_EPOCHS
     unet_no_skips: str  # FCN_EPOCHS
     unet_short: str  # FCN_EPOCHS
+    unet_unweighted: str  # FCN_EPOCHS, trained with an unweighted cross-entropy
     unet: str  # SEG_EPOCHS
     other_upsampling: str
 
@@ -115,8 +116,8 @@ def model_names(seg: Segmentation) -> ModelNames:
     other = "transposed" if seg.fcn_upsample == "bilinear" else "bilinear"
     twin = " (2.6)" if seg.epochs == seg.fcn_epochs else ""
     return ModelNames("window classifier", f"FCN, {short}", f"FCN, {other} upsampling, {short}",
-                      f"U-Net without skips, {short}", f"U-Net{twin}, {short}", f"U-Net, {epochs_text(seg.epochs)}",
-                      other)
+                      f"U-Net without skips, {short}", f"U-Net{twin}, {short}", f"U-Net, unweighted loss, {short}",
+                      f"U-Net, {epochs_text(seg.epochs)}", other)
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,14 @@ class Planned:
     second: str
 
 
-def controlled_comparisons(names: ModelNames) -> list[Planned]:
-    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture."""
+def controlled_comparisons(names: ModelNames, class_weights: bool) -> list[Planned]:
+    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture; the class weights
+    are compared only where SEG_CLASS_WEIGHTS trains with them."""
+    weights = [Planned("Class weights", names.unet_short, names.unet_unweighted)] if class_weights else []
     return [Planned("Upsampling", names.fcn_other, names.fcn),
             Planned("Skip connections", names.unet_short, names.unet_no_skips),
             Planned("U-Net against FCN", names.unet_short, names.fcn),
-            Planned("Training length", names.unet, names.unet_short)]
+            Planned("Training length", names.unet, names.unet_short), *weights]
 
 
 # mIoU differences below this count as none: a change of CPU or number format alone moves a model's mIoU this much
