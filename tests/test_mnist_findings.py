@@ -25,6 +25,15 @@ def test_usable_rates_are_those_reaching_the_same_floor_for_every_recipe():
     assert mnist_findings.usable_rates(runs, floor=0.95) == [0.1]
 
 
+def test_grid_edge_note_names_the_recipes_whose_window_reaches_an_end_of_the_grid():
+    inside = {0.01: trained("a", [0.5]), 0.1: trained("b", [0.95]), 1.0: trained("c", [0.1])}
+    low = {0.01: trained("a", [0.93]), 0.1: trained("b", [0.95]), 1.0: trained("c", [0.1])}
+    high = {0.01: trained("a", [0.5]), 0.1: trained("b", [0.95]), 1.0: trained("c", [0.96])}
+    assert mnist_findings.grid_edge_note({"SGD": inside}) == ""
+    assert mnist_findings.grid_edge_note({"SGD": inside, "Adam": low, "SGD + batch norm": high}) == (
+        "Counts at a grid end are lower bounds (Adam and SGD + batch norm).")
+
+
 def test_confused_pairs_are_the_largest_off_diagonal_counts():
     confusion = torch.eye(10, dtype=torch.long) * 100
     confusion[4, 9], confusion[3, 5], confusion[7, 1] = 12, 7, 3

@@ -12,11 +12,17 @@ def curve(name: str, last_loss: float, jumps: tuple[int, ...] = ()) -> CurveSumm
 
 
 def test_curve_lines_say_overfitting_only_where_measured():
-    lines = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0, (2,)), curve("U-Net, 6 epochs", 1.2, (5,))])
+    lines = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0, (3,)), curve("U-Net, 6 epochs", 1.2, (5,))])
     assert lines[0] == "- *FCN, 6 epochs*: val mIoU up 0.300 → 0.350 over the last 2 epochs: not levelled off."
     assert lines[1].endswith("val loss up from its lowest (epoch 4): overfitting.") and len(lines) == 2
     calm = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0)])
     assert calm[-1].endswith("no overfitting.")
+
+
+def test_curve_lines_name_the_loss_jumps_at_the_learning_rate_peak():
+    lines = seg_readings.curve_lines([curve("FCN, 6 epochs", 1.0, (2,)), curve("U-Net, 6 epochs", 1.0, (4,))])
+    assert lines[-1] == ("- Val loss jumps at the learning-rate peak and falls back (*FCN, 6 epochs*, epoch 2): the "
+                         "largest steps overshoot (not tested).")
 
 
 def test_class_lines_name_shared_confusions_once_with_their_cause():
@@ -124,12 +130,17 @@ def test_the_class_weights_comparison_is_read_where_it_was_run():
 def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectation():
     better = comparison("Skip connections", 6, 6, 0.001, "better")
     none = comparison("Upsampling", 6, 3, 0.5, "no detectable difference")
-    compared = seg_readings.Comparisons(none, better, dataclasses.replace(better, topic="U-Net against FCN"),
+    slower = dataclasses.replace(better.first, seconds_per_epoch=2.4)  # the FCN's: 1 s an epoch
+    architecture = dataclasses.replace(better, topic="U-Net against FCN", first=slower)
+    compared = seg_readings.Comparisons(none, better, architecture,
                                         dataclasses.replace(better, topic="Training length"),
                                         dataclasses.replace(better, topic="Window against FCN"))
     lines = seg_readings.comparison_lines(compared, ("transposed", "bilinear"), 0.4, 3,
                                           {"band": 0.16, "all pixels": 0.13}, 20000, False, True)
-    assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected (not an equivalence test).")
+    assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected (not an equivalence test), though "
+                             "training moved its kernels by 0.400 of their norm from bilinear.")
+    assert lines[2].endswith("Not one change: also 2,000 against 1,000 parameters, and 2.4 times the training time "
+                             "an epoch.")
     assert "as expected; the gain is larger within 3 px of a boundary (+0.160 against +0.130, not tested)" in lines[1]
     assert lines[4].endswith("another budget (2.7), and an FCN not levelled off (3.1).")
     conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003,

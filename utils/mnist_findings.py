@@ -2,7 +2,7 @@
 builds on, worded from the run's records."""
 import torch
 
-from .findings import p_text, pct
+from .findings import join_and, p_text, pct
 from .report import markdown_table
 from .results import Trained
 from .study import Judged
@@ -62,6 +62,14 @@ def usable_rates(runs: dict[float, Trained], floor: float = USABLE) -> list[floa
     """The learning rates whose validation accuracy reaches `floor`: one bar for every recipe, so a recipe with a
     higher best is not held to a stricter one."""
     return [rate for rate, run in runs.items() if run.history.best("val_accuracy") >= floor]
+
+
+def grid_edge_note(sweep: dict[str, dict[float, Trained]]) -> str:
+    """A caption for the recipes that reach USABLE at the lowest or highest rate of the grid, whose window may go on
+    beyond it; empty where none does."""
+    rates = sorted({rate for runs in sweep.values() for rate in runs})
+    at_edge = [name for name, runs in sweep.items() if {rates[0], rates[-1]} & set(usable_rates(runs))]
+    return f"Counts at a grid end are lower bounds ({join_and(at_edge)})." if at_edge else ""
 
 
 CHANCE = 0.2  # a run whose best validation accuracy stays below this has not learnt (chance is 0.1)

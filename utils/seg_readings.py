@@ -59,6 +59,11 @@ def curve_lines(curves: list[CurveSummary]) -> list[str]:
         lines.append(text)
     if not overfitting:
         lines.append(f"- No validation loss ends {LOSS_RISE:.0%} above its lowest: no overfitting.")
+    at_peak = [curve for curve in curves if curve.peak_lr_epoch in curve.jumps]
+    if at_peak:
+        where = join_and([f"*{curve.name}*, epoch {curve.peak_lr_epoch}" for curve in at_peak], "and")
+        lines.append(f"- Val loss jumps at the learning-rate peak and falls back ({where}): the largest steps "
+                     "overshoot (not tested).")
     return lines
 
 
@@ -200,11 +205,13 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
     (upsampling: (tested, default); skip_gain: the skips' mIoU gain in the band and over all pixels)."""
     c = compared
     window_first, window_second = c.window.first, c.window.second
+    time_ratio = c.architecture.first.seconds_per_epoch / c.architecture.second.seconds_per_epoch
     return [
         stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling)}"
                       + (", as expected (not an equivalence test)" if c.upsampling.verdict == "no detectable difference"
                          else expected(False))
-                      + (", though the learnt kernels stayed near bilinear." if up_drift < DRIFT_SMALL else "."))),
+                      + (", though the learnt kernels stayed near bilinear." if up_drift < DRIFT_SMALL
+                         else f", though training moved its kernels by {up_drift:.3f} of their norm from bilinear."))),
         stated((True, f"- **Skip connections**: {outcome(c.skips)}{expected(c.skips.verdict == 'better')}"
                       + (f"; the gain is larger within {band:g} px of a boundary ({skip_gain['band']:+.3f} against "
                          f"{skip_gain['all pixels']:+.3f}, not tested)." if c.skips.verdict == "better"
@@ -212,7 +219,7 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
         stated((True, f"- **U-Net against FCN**: {outcome(c.architecture)}"
                       f"{expected(c.architecture.verdict == 'better')}. Not one change: also "
                       f"{c.architecture.first.parameters:,} against {c.architecture.second.parameters:,} "
-                      "parameters.")),
+                      f"parameters, and {time_ratio:.1f} times the training time an epoch.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
                       f"{outcome(c.length)}{expected(c.length.verdict == 'better')}.")),
         *([] if c.weights is None else [
