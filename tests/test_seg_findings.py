@@ -137,6 +137,8 @@ def test_a_validation_loss_jump_is_one_that_falls_back_the_next_epoch():
     summary = seg_findings.curve_summary("U-Net", scheduled)
     assert summary.jumps == (3, 5) and summary.peak_lr_epoch == 2
     assert seg_findings.curve_table([summary]).splitlines()[2].endswith("| 3, 5 | 2 |")
+    summary = dataclasses.replace(summary, peak_lr_epoch=3)
+    assert seg_findings.curve_table([summary]).splitlines()[2].endswith("| 3 (lr peak), 5 | 3 |")
     steady = seg_findings.curve_summary("U-Net", history([0.3, 0.4, 0.5], [1.0, 1.1, 1.05], 3))
     assert steady.jumps == ()
 

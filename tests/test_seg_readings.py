@@ -57,7 +57,7 @@ def test_boundary_lines_name_both_leaders_and_the_longer_training_where_the_lead
     assert lines[0] == ("- **Errors along outlines:** 65.0% to 76.0% of each model's errors lie in the band's 36.6% "
                         "of the pixels, as expected.")
     assert lines[1].endswith("There, 76.7% are building interiors, which *U-Net, 6 epochs* labels 70.0% right, "
-                             "24 epochs of training 92.6%: an error of short training.")
+                             "*U-Net without skips* 90.9%, and 24 epochs of training 92.6%.")
     short_too = dataclasses.replace(far, right={**far.right, "U-Net, 24 epochs": 0.75})
     assert seg_readings.boundary_lines({"a": 0.65}, 0.366, runs, short_too, longer)[1].endswith(
         "which *U-Net, 6 epochs* labels 70.0% right, *U-Net without skips* 90.9%.")
@@ -80,19 +80,23 @@ def test_rare_lines_are_left_out_when_no_condition_holds():
     assert seg_readings.rare_lines(alike, "FCN", "no skips", short, longer) == []
 
 
-def test_weights_line_reports_recall_precision_and_labelling_only_where_they_occurred():
+def test_weights_line_reports_labelling_recall_and_precision_only_where_they_occurred():
     weighted = scores("U-Net", [0.5] * 8, precision=0.4, recall=0.6)
     unweighted = scores("U-Net, unweighted", [0.5] * 8, precision=0.6, recall=0.4)
     truth = {"static car": 0.012, "human": 0.0025, "moving car": 0.013}
     share = {"truth": truth, "U-Net": truth, "U-Net, unweighted": {**truth, "human": 0.0, "moving car": 0.001}}
-    text = seg_readings.weights_line(weighted, unweighted, share, [3, 6, 7], CLASSES)
-    assert text == ("- **Class weights** (2.6's pair): recall rises for 3 of 3 rare classes, as expected (not tested); "
-                    "precision falls for static car and moving car. Unweighted, the U-Net almost never labels human "
-                    "or moving car (under a quarter of the true share).")
-    level = seg_readings.weights_line(unweighted, unweighted, share, [3, 6, 7], CLASSES)
-    assert level.endswith("no rare class gains recall, against our expectation.")
-    plain = seg_readings.weights_line(weighted, unweighted, {**share, "U-Net, unweighted": truth}, [3, 6, 7], CLASSES)
-    assert "almost never" not in plain and plain.endswith("precision falls for static car, human and moving car.")
+    text = seg_readings.weights_line(weighted, unweighted, share, [3, 6, 7], CLASSES, 0.01)
+    assert text == ("- **Class weights** (2.6's pair): Unweighted, the U-Net almost never labels human or moving car. "
+                    "Weighted, recall rises by 0.01 or more for 3 of 3 rare classes, as expected (not tested); "
+                    "precision falls for static car and moving car; human, never labelled unweighted, had no "
+                    "precision to lose.")
+    level = seg_readings.weights_line(unweighted, unweighted, {**share, "U-Net, unweighted": truth}, [3, 6, 7],
+                                      CLASSES, 0.01)
+    assert level == ("- **Class weights** (2.6's pair): No rare class gains 0.01 in recall, against our "
+                     "expectation.")
+    slight = dataclasses.replace(unweighted, recall=[0.595] * 8)  # recall +0.005: under the margin
+    assert "No rare class gains 0.01 in recall" in seg_readings.weights_line(weighted, slight, share, [3, 6, 7],
+                                                                               CLASSES, 0.01)
 
 
 def test_the_class_weights_comparison_is_read_where_it_was_run():
@@ -136,7 +140,7 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     conclusion = seg_readings.task2_conclusion(compared, ("transposed", "bilinear"), 3.0, 0.003,
                                                {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid")
     assert conclusion.endswith("Most errors (60.0% to 70.0%) lie under 3 px from a boundary, on 35.0% of the pixels.")
-    assert conclusion.startswith("**Task 2** (UAVid). At 6 epochs each, skips beat none")
+    assert conclusion.startswith("**Task 2** (UAVid; one network per variant). At 6 epochs each, skips beat none")
     assert "transposed upsampling made no detectable difference" in conclusion
     assert "1000 times slower, as expected." in conclusion
     worse = dataclasses.replace(compared, skips=dataclasses.replace(better, verdict="worse"))

@@ -90,7 +90,8 @@ def curve_table(summaries: list[CurveSummary]) -> str:
                             "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})",
                             "lowest val loss (epoch)": f"{s.lowest_val_loss:.3f} ({s.lowest_loss_epoch})",
                             "last val loss": f"{s.last_val_loss:.3f}",
-                            "val loss jumps (epoch)": ", ".join(map(str, s.jumps)) or "-",
+                            "val loss jumps (epoch)": ", ".join(f"{epoch} (lr peak)" if epoch == s.peak_lr_epoch
+                                                                else str(epoch) for epoch in s.jumps) or "-",
                             "peak learning rate (epoch)": s.peak_lr_epoch or "-"} for s in summaries])
 
 
