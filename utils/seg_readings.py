@@ -161,7 +161,8 @@ def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, di
                       and round(weighted.precision[k], 3) < round(unweighted.precision[k], 3)]
     if recall_up:
         gain = (f"Weighted, recall rises by {margin:g} or more for {len(recall_up)} of {len(rare)} rare classes, as "
-                "expected (not tested)" + (f"; precision falls for {join_and(precision_down)}" if precision_down else "")
+                "expected (not tested)"
+                + (f"; precision falls for {join_and(precision_down)}" if precision_down else "")
                 + (f"; {join_and(never)}, never labelled unweighted, had no precision to lose." if never else "."))
     else:
         gain = f"No rare class gains {margin:g} in recall, against our expectation."
@@ -232,7 +233,8 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
     c = compared
     low, high = min(error_share.values()), max(error_share.values())
     return stated(
-        (True, f"**Task 2** ({data}; one network per variant). At {epochs_text(c.skips.first.epochs)} each, skips {PAST[c.skips.verdict]} none "
+        (True, f"**Task 2** ({data}; one network per variant). At {epochs_text(c.skips.first.epochs)} each, skips "
+               f"{PAST[c.skips.verdict]} none "
                f"({c.skips.test.difference:+.3f} mIoU) and the U-Net "
                f"{PAST[c.architecture.verdict]} the FCN ({c.architecture.test.difference:+.3f}, more than one "
                f"change), while in the FCN, {upsampling[0]} upsampling "
