@@ -31,7 +31,7 @@ def test_grid_edge_note_names_the_recipes_whose_window_reaches_an_end_of_the_gri
     high = {0.01: trained("a", [0.5]), 0.1: trained("b", [0.95]), 1.0: trained("c", [0.96])}
     assert mnist_findings.grid_edge_note({"SGD": inside}) == ""
     assert mnist_findings.grid_edge_note({"SGD": inside, "Adam": low, "SGD + batch norm": high}) == (
-        "Lower bounds at a grid end: *Adam* and *SGD + batch norm*.")
+        "Windows reaching a grid end may be wider: *Adam* and *SGD + batch norm*.")
 
 
 def test_confused_pairs_are_the_largest_off_diagonal_counts():

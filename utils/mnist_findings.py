@@ -69,7 +69,8 @@ def grid_edge_note(sweep: dict[str, dict[float, Trained]]) -> str:
     beyond it; empty where none does."""
     rates = sorted({rate for runs in sweep.values() for rate in runs})
     at_edge = [name for name, runs in sweep.items() if {rates[0], rates[-1]} & set(usable_rates(runs))]
-    return f"Lower bounds at a grid end: {join_and([f'*{name}*' for name in at_edge])}." if at_edge else ""
+    names = join_and([f"*{name}*" for name in at_edge])
+    return f"Windows reaching a grid end may be wider: {names}." if at_edge else ""
 
 
 CHANCE = 0.2  # a run whose best validation accuracy stays below this has not learnt (chance is 0.1)
