@@ -191,7 +191,7 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
     stated = re.findall(r"^- \*\*[^*]+\*\*[^:]*: (better|worse|no detectable difference) \(([+-][\d.]+) mIoU", seg,
                         re.MULTILINE)
     verdicts = list(metrics["uavid"]["verdicts"])
-    assert len(stated) == len(verdicts) == 6  # 5 controlled comparisons, then the window's
+    assert len(stated) == len(verdicts) == 5  # 4 controlled comparisons, then the window's
     for (word, difference), recorded in zip(stated, verdicts, strict=True):
         assert word == recorded["verdict"] and float(difference) == pytest.approx(recorded["difference"], abs=5e-4)
     # ... and each comparison table row's verdict follows its difference and Holm p

@@ -70,15 +70,12 @@ def test_model_names_carry_their_epochs_and_stay_apart_at_equal_epochs():
     assert (equal.fcn_other, equal.unet_short, equal.unet) == (
         "FCN, bilinear upsampling, 1 epoch", "U-Net (2.6), 1 epoch", "U-Net, 1 epoch")
     assert names.unet_unweighted == "U-Net, unweighted loss, 6 epochs"
-    planned = segmentation.controlled_comparisons(names, class_weights=True)
+    planned = segmentation.controlled_comparisons(names)
     assert [(p.topic, p.first, p.second) for p in planned] == [
         ("Upsampling", "FCN, transposed upsampling, 6 epochs", "FCN, 6 epochs"),
         ("Skip connections", "U-Net, 6 epochs", "U-Net without skips, 6 epochs"),
         ("U-Net against FCN", "U-Net, 6 epochs", "FCN, 6 epochs"),
-        ("Training length", "U-Net, 24 epochs", "U-Net, 6 epochs"),
-        ("Class weights", "U-Net, 6 epochs", "U-Net, unweighted loss, 6 epochs")]
-    assert [p.topic for p in segmentation.controlled_comparisons(names, class_weights=False)] == [
-        "Upsampling", "Skip connections", "U-Net against FCN", "Training length"]
+        ("Training length", "U-Net, 24 epochs", "U-Net, 6 epochs")]
 
 
 def per_image(correct: list[int]) -> torch.Tensor:

@@ -149,7 +149,7 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, shor
 
 def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, dict[str, float]], rare: list[int],
                  classes: list[str], margin: float) -> str:
-    """What the class weights change in 2.6's pair (the same U-Net trained with and without them): the rare
+    """What the class weights change in the same U-Net trained with and without them: the mIoU, and the rare
     classes' labelling, recall (gains of `margin` or more) and precision (share: rare_shares' {'truth' or model:
     {rare class: share of the pixels}})."""
     names = [classes[k] for k in rare]
@@ -166,27 +166,26 @@ def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, di
                 + (f"; {join_and(never)}, never labelled unweighted, had no precision to lose." if never else "."))
     else:
         gain = f"No rare class gains {margin:g} in recall, against our expectation."
-    return "- **Class weights** (2.6's pair): " + stated(
+    return (f"- **Class weights** (*{weighted.name}* trained with and without them): mIoU {weighted.miou:.3f} "
+            f"against {unweighted.miou:.3f} (untested). ") + stated(
         (bool(ignored), f"Unweighted, the U-Net almost never labels {join_and(ignored, 'or')}."), (True, gain))
 
 
 @dataclass(frozen=True)
 class Comparisons:
-    """2.6's comparisons and 2.7's window against the FCN, as segmentation.compare returned them; weights is None
-    where the networks train without class weights."""
+    """2.6's four comparisons and 2.7's window against the FCN, as segmentation.compare returned them."""
 
     upsampling: Comparison
     skips: Comparison
     architecture: Comparison
     length: Comparison
     window: Comparison
-    weights: Comparison | None = None
 
     @classmethod
     def of(cls, controlled: list[Comparison], window: list[Comparison]) -> "Comparisons":
         topic = {c.topic: c for c in controlled}
         return cls(topic["Upsampling"], topic["Skip connections"], topic["U-Net against FCN"],
-                   topic["Training length"], window[0], topic.get("Class weights"))
+                   topic["Training length"], window[0])
 
 
 def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drift: float,
@@ -213,9 +212,6 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
                       f"parameters, and {time_ratio:.1f}× the time an epoch.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
                       f"{outcome(c.length)}{expected(c.length.verdict == 'better')}.")),
-        *([] if c.weights is None else [
-            f"- **Class weights**: {outcome(c.weights)}"
-            f"{expected(c.weights.verdict == 'better')}."]),
         stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
                       f"{outcome(c.window)}{expected(c.window.verdict == 'better')}."),
                (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
@@ -241,9 +237,7 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
                + ("made no detectable difference" if c.upsampling.verdict == "no detectable difference"
                   else f"{PAST[c.upsampling.verdict]} {upsampling[1]}") + "."),
         (True, f"{capital(epochs_text(c.length.first.epochs))} {PAST[c.length.verdict]} {c.length.second.epochs} "
-               f"({c.length.test.difference:+.3f})"
-               + ("." if c.weights is None else f"; class weights {PAST[c.weights.verdict]} none "
-                                                 f"({c.weights.test.difference:+.3f}).")),
+               f"({c.length.test.difference:+.3f})."),
         (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)}."),

@@ -129,14 +129,12 @@ class Planned:
     second: str
 
 
-def controlled_comparisons(names: ModelNames, class_weights: bool) -> list[Planned]:
-    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture; the class weights
-    are compared only where SEG_CLASS_WEIGHTS trains with them."""
-    weights = [Planned("Class weights", names.unet_short, names.unet_unweighted)] if class_weights else []
+def controlled_comparisons(names: ModelNames) -> list[Planned]:
+    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture."""
     return [Planned("Upsampling", names.fcn_other, names.fcn),
             Planned("Skip connections", names.unet_short, names.unet_no_skips),
             Planned("U-Net against FCN", names.unet_short, names.fcn),
-            Planned("Training length", names.unet, names.unet_short), *weights]
+            Planned("Training length", names.unet, names.unet_short)]
 
 
 # mIoU differences below this count as none: a change of CPU or number format alone moves a model's mIoU this much
