@@ -58,10 +58,12 @@ def test_probe_table_shows_the_change_from_the_clean_digits():
 
 
 def test_smoothness_table_names_whose_maps_both_operators_pool():
-    table = mnist_findings.smoothness_table({"max pooling": 0.55, "average pooling": 0.53},
-                                            {"average pooling": 0.51}, "max-pooling")
-    assert table.splitlines()[2] == "| max-pooling | max pooling (its own) | 0.550 |"
-    assert table.splitlines()[-1] == "| max-pooling | average pooling | 0.510 |"
+    table = mnist_findings.smoothness_table({"max pooling": {"correlation": 0.55, "variation": 1.4},
+                                             "average pooling": {"correlation": 0.53, "variation": 1.5}},
+                                            {"average pooling": {"correlation": 0.51, "variation": 1.6}}, "max-pooling")
+    assert table.splitlines()[0] == "| LeNet | pooling of its conv 1 maps | correlation | variation |"
+    assert table.splitlines()[2] == "| max-pooling | max pooling (its own) | 0.550 | 1.400 |"
+    assert table.splitlines()[-1] == "| max-pooling | average pooling | 0.510 | 1.600 |"
 
 
 def test_verdict_table_shows_raw_and_holm_p_and_the_verdict():

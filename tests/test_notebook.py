@@ -186,7 +186,8 @@ def test_notebook_runs_end_to_end_and_its_findings_follow_its_numbers(tmp_path):
         assert word == mnist_verdicts[name]["verdict"], name
 
     # the segmentation discussion words each verdict and difference as metrics.json records them
-    seg = "".join(output_text(o) for c in nb.cells if "seg_readings.comparison_lines(" in c.source
+    seg = "".join(output_text(o) for c in nb.cells
+                  if "seg_readings.comparison_lines(" in c.source or "seg_readings.window_line(" in c.source
                   for o in c.outputs)
     stated = re.findall(r"^- \*\*[^*]+\*\*[^:]*: (better|worse|no detectable difference) \(([+-][\d.]+) mIoU", seg,
                         re.MULTILINE)

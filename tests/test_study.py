@@ -87,6 +87,14 @@ def test_spatial_correlation_is_one_for_ramps_and_near_zero_for_noise():
     assert probes.spatial_correlation(noise).abs().max() < 0.1
 
 
+def test_relative_variation_is_the_mean_step_over_the_mean_value():
+    ramp = torch.arange(8.0).repeat(8, 1)[None, None]  # steps of 1 across, 0 down; mean value 3.5
+    assert torch.allclose(probes.relative_variation(ramp), torch.tensor([0.5 / 3.5]))
+    checkerboard = ((torch.arange(8)[:, None] + torch.arange(8)) % 2).float()[None, None]  # steps of 1, mean 0.5
+    assert torch.allclose(probes.relative_variation(checkerboard), torch.tensor([2.0]))
+    assert probes.relative_variation(torch.zeros(1, 1, 4, 4)).item() == 0.0
+
+
 def test_operator_smoothness_pools_the_same_maps_both_ways():
     from utils.models import LeNet
     from utils.run import Run
@@ -99,6 +107,8 @@ def test_operator_smoothness_pools_the_same_maps_both_ways():
         maps = model.eval().features[:2](images.unsqueeze(1))
     expected = probes.spatial_correlation(torch.nn.functional.avg_pool2d(maps, 2))
     assert torch.allclose(smooth["avg"], expected, atol=1e-5)
+    rough = study.operator_smoothness(model, images, data, Run(torch.device("cpu")), probes.relative_variation)
+    assert torch.allclose(rough["max"], probes.relative_variation(torch.nn.functional.max_pool2d(maps, 2)), atol=1e-5)
 
 
 

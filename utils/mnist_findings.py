@@ -118,14 +118,16 @@ def probe_table(accuracy: dict[str, dict[str, float]], clean: str) -> str:
     return markdown_table(rows)
 
 
-def smoothness_table(networks: dict[str, float], operators: dict[str, float], source: str) -> str:
-    """Mean smoothness of the pooled maps: each trained network's own, then other operators on the conv 1 maps of
-    the network named `source`."""
-    return markdown_table([{"LeNet": name.replace(" pooling", "-pooling"),
-                            "pooling of its conv 1 maps": f"{name} (its own)", "smoothness": f"{value:.3f}"}
-                           for name, value in networks.items()]
-                          + [{"LeNet": source, "pooling of its conv 1 maps": name, "smoothness": f"{value:.3f}"}
-                             for name, value in operators.items()])
+def smoothness_table(networks: dict[str, dict[str, float]], operators: dict[str, dict[str, float]],
+                     source: str) -> str:
+    """Mean smoothness of the pooled maps, by each measure ({name: {measure: mean}}): each trained network's own,
+    then other operators on the conv 1 maps of the network named `source`."""
+    def row(lenet: str, pooling: str, values: dict[str, float]) -> dict[str, str]:
+        return {"LeNet": lenet, "pooling of its conv 1 maps": pooling} | {k: f"{v:.3f}" for k, v in values.items()}
+
+    return markdown_table([row(name.replace(" pooling", "-pooling"), f"{name} (its own)", values)
+                           for name, values in networks.items()]
+                          + [row(source, name, values) for name, values in operators.items()])
 
 
 def confused_pairs(confusion: torch.Tensor, top: int = 3) -> list[tuple[int, int, int]]:

@@ -46,6 +46,15 @@ def spatial_correlation(maps: torch.Tensor) -> torch.Tensor:
     return products / norms.clamp(min=1e-12)
 
 
+def relative_variation(maps: torch.Tensor) -> torch.Tensor:
+    """The roughness of each item's feature maps (N, C, H, W): their total variation (mean absolute difference of
+    horizontally and vertically adjacent values) over their mean absolute value; lower is smoother."""
+    maps = maps.float()
+    steps = ((maps[..., :, 1:] - maps[..., :, :-1]).abs().mean(dim=(1, 2, 3))
+             + (maps[..., 1:, :] - maps[..., :-1, :]).abs().mean(dim=(1, 2, 3))) / 2
+    return steps / maps.abs().mean(dim=(1, 2, 3)).clamp(min=1e-12)
+
+
 def as_float(images: torch.Tensor) -> torch.Tensor:
     """Images in [0, 1] as floats (uint8 divided by 255)."""
     return images.float() / 255 if images.dtype == torch.uint8 else images.float()

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from .boundaries import BoundaryScores
-from .findings import join_and, p_text
+from .findings import epochs_text, join_and, p_text
 from .metrics import largest_confusions
 from .report import markdown_table
 from .results import Comparison, History, SegScores
@@ -82,9 +82,10 @@ def curve_summary(name: str, history: History) -> CurveSummary:
 
 
 def curve_table(summaries: list[CurveSummary]) -> str:
-    """The numbers behind the report's reading of the curves, one row per model (N: the trend's last epochs)."""
-    return markdown_table([{"model": s.name, "epochs": s.epochs, "trend (last N epochs)": s.window or "-",
-                            "val mIoU N epochs before the end":
+    """The numbers behind the report's reading of the curves, one row per model (the trend: its last epochs)."""
+    return markdown_table([{"model": s.name, "epochs": s.epochs,
+                            "trend read over": f"last {epochs_text(s.window)}" if s.window else "-",
+                            "val mIoU at the trend's start":
                                 "-" if math.isnan(s.start_val_miou) else f"{s.start_val_miou:.3f}",
                             "val mIoU, last": f"{s.last_val_miou:.3f}",
                             "best val mIoU (epoch)": f"{s.best_val_miou:.3f} ({s.best_epoch})",

@@ -19,7 +19,6 @@ from .seg_findings import (
     boundary_curve_finding,
     outcome,
     relative_speed,
-    share_text,
     still_rising,
 )
 
@@ -123,27 +122,29 @@ def boundary_lines(error_share: dict[str, float], band_share: float, runs: list[
              boundary_curve_finding(runs)]
     if far is not None and len(runs) > 1 and runs[-1].name != runs[0].name:
         near_leader, far_leader = runs[0].name, runs[-1].name
-        lines[-1] += (f" There, {far.share:.1%} are {far.true_class} interiors, which *{near_leader}* labels "
-                      f"{far.right[near_leader]:.1%} right, *{far_leader}* {far.right[far_leader]:.1%}"
+        lines[-1] += (f" There, {far.share:.1%} are {far.true_class} interiors, which the first leader labels "
+                      f"{far.right[near_leader]:.1%} right, the second {far.right[far_leader]:.1%}"
                       + (f", and {epochs_text(longer.epochs)} of training {far.right[longer.name]:.1%}."
                          if far.right[longer.name] - far.right[near_leader] >= 0.1 else "."))
     return lines
 
 
-def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, short: SegScores,
-               longer: SegScores) -> list[str]:
+def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, train_loss: dict[str, float]) -> list[str]:
     """What the rare-class zooms and the label shares show (share: {'truth' or model: {rare class: share of the
-    test pixels}})."""
+    test pixels}}; train_loss: the last training loss of the FCN, the no-skip and the short U-Net, same loss)."""
     unlabelled = [cls for cls, value in share[no_skips].items() if value == 0]
+    others = [name for name in train_loss if name != no_skips]
+    fits_least = all(train_loss[no_skips] > train_loss[name] for name in others)
     text = stated(
         (bool(unlabelled), f"*{no_skips}* labels none as {join_and(unlabelled, 'or')}"
-                           + (" (why is untested)."
-                              if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
-        (share[short.name]["human"] < share["truth"]["human"] / 4 <= share[longer.name]["human"] / 2,
-         f"At {epochs_text(short.epochs)} the U-Net labels almost no humans "
-         f"({share_text(share[short.name]['human'])} of the pixels); at {longer.epochs}, "
-         f"{share_text(share[longer.name]['human'])} against "
-         f"{share_text(share['truth']['human'])} true."))
+                           + ("" if fits_least else
+                              " (why is untested)." if all(share[fcn][cls] > 0 for cls in unlabelled) else ".")),
+        (bool(unlabelled) and fits_least,
+         f"and fits its training crops least (loss {train_loss[no_skips]:.3f}; "
+         + "; ".join(f"*{name}* {train_loss[name]:.3f}" for name in others)
+         + "): its decoder is the longest chain without a shortcut (the FCN upsamples in one step, skips bypass "
+         "the U-Net's), so it learns slowest, and small rare classes come last (untested)."),
+    )
     return [f"- **Rare classes:** {text}"] if text else []
 
 
@@ -163,38 +164,35 @@ def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, di
         gain = (f"Weighted, recall rises by {margin:g} or more for {len(recall_up)} of {len(rare)} rare classes, as "
                 "expected (not tested)"
                 + (f"; precision falls for {join_and(precision_down)}" if precision_down else "")
-                + (f"; {join_and(never)}, never labelled unweighted, had no precision to lose." if never else "."))
+                + (f"; {join_and(never)}, unlabelled unweighted, had none to lose." if never else "."))
     else:
         gain = f"No rare class gains {margin:g} in recall, against our expectation."
-    return (f"- **Class weights** (*{weighted.name}* trained with and without them): mIoU {weighted.miou:.3f} "
+    return (f"- **Class weights** (*{weighted.name}*, with and without): mIoU {weighted.miou:.3f} "
             f"against {unweighted.miou:.3f} (untested). ") + stated(
         (bool(ignored), f"Unweighted, the U-Net almost never labels {join_and(ignored, 'or')}."), (True, gain))
 
 
 @dataclass(frozen=True)
 class Comparisons:
-    """2.6's four comparisons and 2.7's window against the FCN, as segmentation.compare returned them."""
+    """2.6's four controlled comparisons, as segmentation.compare returned them."""
 
     upsampling: Comparison
     skips: Comparison
     architecture: Comparison
     length: Comparison
-    window: Comparison
 
     @classmethod
-    def of(cls, controlled: list[Comparison], window: list[Comparison]) -> "Comparisons":
+    def of(cls, controlled: list[Comparison]) -> "Comparisons":
         topic = {c.topic: c for c in controlled}
-        return cls(topic["Upsampling"], topic["Skip connections"], topic["U-Net against FCN"],
-                   topic["Training length"], window[0])
+        return cls(topic["Upsampling"], topic["Skip connections"], topic["U-Net against FCN"], topic["Training length"])
 
 
 def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drift: float,
-                     band: float, skip_gain: dict[str, float], sampled_pixels: int, same_budget: bool,
-                     fcn_rising: bool) -> list[str]:
+                     band: float, band_miou: tuple[float, float]) -> list[str]:
     """Each comparison's outcome against 2.6's expectation, with the evidence the run has for its mechanism
-    (upsampling: (tested, default); skip_gain: the skips' mIoU gain in the band and over all pixels)."""
+    (upsampling: (tested, default); band_miou: the band's mIoU with and without skips)."""
     c = compared
-    window_first, window_second = c.window.first, c.window.second
+    all_miou = (c.skips.first.miou, c.skips.second.miou)
     time_ratio = c.architecture.first.seconds_per_epoch / c.architecture.second.seconds_per_epoch
     return [
         stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling)}"
@@ -203,26 +201,32 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
                       + (", though the learnt kernels stayed near bilinear." if up_drift < DRIFT_SMALL
                          else f", though its kernels moved {up_drift:.3f} of their norm from bilinear."))),
         stated((True, f"- **Skip connections**: {outcome(c.skips)}{expected(c.skips.verdict == 'better')}"
-                      + (f"; the gain is larger within {band:g} px of a boundary ({skip_gain['band']:+.3f} against "
-                         f"{skip_gain['all pixels']:+.3f}, not tested)." if c.skips.verdict == "better"
-                         and skip_gain["band"] > skip_gain["all pixels"] else "."))),
+                      + (f"; the gain is larger within {band:g} px of a boundary ({band_miou[1]:.3f} → "
+                         f"{band_miou[0]:.3f} against {all_miou[1]:.3f} → {all_miou[0]:.3f}, not tested)."
+                         if c.skips.verdict == "better" and band_miou[0] - band_miou[1] > all_miou[0] - all_miou[1]
+                         else "."))),
         stated((True, f"- **U-Net against FCN**: {outcome(c.architecture)}"
                       f"{expected(c.architecture.verdict == 'better')}. Not one change: also "
                       f"{c.architecture.first.parameters:,} against {c.architecture.second.parameters:,} "
                       f"parameters, and {time_ratio:.1f}× the time an epoch.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
                       f"{outcome(c.length)}{expected(c.length.verdict == 'better')}.")),
-        stated((True, f"- **Sliding window against FCN** ({sampled_pixels:,} sampled pixels): "
-                      f"{outcome(c.window)}{expected(c.window.verdict == 'better')}."),
-               (True, f"Uncontrolled: {'more' if window_first.parameters > window_second.parameters else 'fewer'} "
-                      f"parameters ({window_first.parameters:,} against {window_second.parameters:,})"
-                      + ("" if same_budget else ", another budget (2.7)")
-                      + (", and an FCN not levelled off (3.1)" if fcn_rising else "") + ".")),
     ]
 
 
-def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_seconds: float, fcn_seconds: float,
-                     error_share: dict[str, float], band_share: float, band: float, data: str) -> str:
+def window_line(window: Comparison, same_budget: bool, fcn_rising: bool) -> str:
+    """The sliding window against the FCN on the sampled pixels, against 2.3's expectation, and what else differs."""
+    first, second = window.first, window.second
+    return stated((True, f"- **Sliding window against FCN**: {outcome(window)}{expected(window.verdict == 'better')}."),
+                  (True, f"Uncontrolled: {'more' if first.parameters > second.parameters else 'fewer'} "
+                         f"parameters ({first.parameters:,} against {second.parameters:,})"
+                         + ("" if same_budget else ", another budget")
+                         + (", and an FCN not levelled off (3.1)" if fcn_rising else "") + "."))
+
+
+def task2_conclusion(compared: Comparisons, window: Comparison, upsampling: tuple[str, str], window_seconds: float,
+                     fcn_seconds: float, error_share: dict[str, float], band_share: float, band: float,
+                     data: str) -> str:
     """Task 2 in a paragraph: what each comparison found in this run, and where the errors lie (upsampling: (tested,
     default); error_share: each model's share of its errors in the band; data: what it ran on, e.g. 'synthetic
     stand-in')."""
@@ -238,8 +242,8 @@ def task2_conclusion(compared: Comparisons, upsampling: tuple[str, str], window_
                   else f"{PAST[c.upsampling.verdict]} {upsampling[1]}") + "."),
         (True, f"{capital(epochs_text(c.length.first.epochs))} {PAST[c.length.verdict]} {c.length.second.epochs} "
                f"({c.length.test.difference:+.3f})."),
-        (True, f"The sliding window {PAST[c.window.verdict]} the FCN ({c.window.test.difference:+.3f} mIoU on the "
-               f"same pixels, uncontrolled) {'but' if c.window.verdict == 'better' else 'and'} was "
+        (True, f"The sliding window {PAST[window.verdict]} the FCN ({window.test.difference:+.3f} mIoU on the "
+               f"same pixels, uncontrolled) {'but' if window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)}."),
         (low > band_share, f"{'Most' if low > 0.5 else 'Many'} errors ({low:.1%} to {high:.1%}) lie under {band:g} px "
                            f"from a boundary, on {band_share:.1%} of the pixels."))

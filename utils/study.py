@@ -10,7 +10,7 @@ from scipy.stats import binomtest, ttest_rel
 from .batches import TensorLoader
 from .device import seed_everything, to_device
 from .models import LeNet
-from .probes import as_float, spatial_correlation
+from .probes import as_float, relative_variation, spatial_correlation
 from .results import Trained
 from .run import Run
 from .significance import holm, mcnemar
@@ -18,6 +18,9 @@ from .stats import normalize
 from .training import Training, fit, predict
 
 ALPHA = 0.05  # a Holm-adjusted p-value below this calls a difference detectable
+Measure = Callable[[torch.Tensor], torch.Tensor]  # feature maps (N, C, H, W) -> one value per item
+SMOOTHNESS_MEASURES: dict[str, Measure] = {"neighbour correlation (higher: smoother)": spatial_correlation,
+                                           "total variation ÷ mean (lower: smoother)": relative_variation}
 
 
 @dataclass(frozen=True)
@@ -181,12 +184,13 @@ def answers_on(model, images: torch.Tensor, labels: torch.Tensor, data: StudyDat
 
 
 @torch.no_grad()
-def pooled_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> torch.Tensor:
-    """The smoothness (probes.spatial_correlation) of each digit's feature maps after LeNet's first pooling."""
+def pooled_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run,
+                      measure: Measure = spatial_correlation) -> torch.Tensor:
+    """The smoothness `measure` of each digit's feature maps after LeNet's first pooling."""
     model.eval()
     with run.autocast():
         maps = model.features[:3](_normalised(images, data, run))  # conv, ReLU, pool (LeNet without batch norm)
-    return spatial_correlation(maps).cpu()
+    return measure(maps).cpu()
 
 
 def sweep_recipes(limit: int) -> dict[str, Recipe]:
@@ -224,14 +228,19 @@ def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -
 
 
 @torch.no_grad()
-def operator_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> dict[str, torch.Tensor]:
-    """Max and average pooling applied to the same maps (LeNet's first convolution and ReLU): the smoothness of
-    each digit's pooled maps, by operator alone."""
+def pooled_both_ways(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> dict[str, torch.Tensor]:
+    """LeNet's first convolution and ReLU maps of the digits, max- and average-pooled: {'max' or 'avg': maps}."""
     model.eval()
-    with run.autocast():
+    with torch.no_grad(), run.autocast():
         maps = model.features[:2](_normalised(images, data, run)).float()  # conv, ReLU
-    return {"max": spatial_correlation(F.max_pool2d(maps, 2)).cpu(),
-            "avg": spatial_correlation(F.avg_pool2d(maps, 2)).cpu()}
+    return {"max": F.max_pool2d(maps, 2), "avg": F.avg_pool2d(maps, 2)}
+
+
+def operator_smoothness(model: LeNet, images: torch.Tensor, data: StudyData, run: Run,
+                        measure: Measure = spatial_correlation) -> dict[str, torch.Tensor]:
+    """Max and average pooling applied to the same maps (LeNet's first convolution and ReLU): the smoothness
+    `measure` of each digit's pooled maps, by operator alone."""
+    return {name: measure(maps).cpu() for name, maps in pooled_both_ways(model, images, data, run).items()}
 
 
 def _normalised(images: torch.Tensor, data: StudyData, run: Run) -> torch.Tensor:
