@@ -70,8 +70,8 @@ def test_uavid_metrics_list_every_verdict_as_the_benchmark_reads_it():
                         "window against FCN", 0.3, "no detectable difference")
     metrics = report.uavid_metrics(fcn, unet, [against, window], {}, {})
     assert metrics["verdicts"] == [
-        {"family": "controlled comparisons", "comparison": "U-Net against FCN", "difference": 0.1, "p": 0.04,
-         "verdict": "better"},
-        {"family": "window against FCN", "comparison": "Window against FCN", "difference": -0.1, "p": 0.3,
-         "verdict": "no detectable difference"}]
+        {"family": "controlled comparisons", "comparison": "U-Net against FCN", "measure": "mIoU", "difference": 0.1,
+         "p": 0.04, "verdict": "better"},
+        {"family": "window against FCN", "comparison": "Window against FCN", "measure": "mIoU", "difference": -0.1,
+         "p": 0.3, "verdict": "no detectable difference"}]
     assert (metrics["fcn"]["name"], metrics["unet"]["miou"]) == ("FCN, 6 epochs", 0.5)

@@ -30,10 +30,15 @@ def comparison(topic: str, sequences: int, better: int, adjusted_p: float, verdi
 
 def test_comparison_table_shows_both_tests_holm_and_the_verdict():
     table = seg_findings.comparison_table([comparison("Skip connections", 6, 5, 0.036, "better")])
-    assert table.splitlines()[0] == ("| comparison | model | mIoU | against | its mIoU | difference | frame p | "
-                                     "sequences better | sequence p | Holm p | verdict |")
-    assert table.splitlines()[2] == ("| Skip connections | U-Net, 6 epochs | 0.425 | U-Net without skips, 6 epochs | "
-                                     "0.400 | +0.025 | p < 0.001 | 5 of 6 | 0.012 | 0.036 | better |")
+    assert table.splitlines()[0] == ("| comparison | measure | model | score | against | its score | difference | "
+                                     "frame p | sequences better | sequence p | Holm p | verdict |")
+    assert table.splitlines()[2] == ("| Skip connections | mIoU | U-Net, 6 epochs | 0.425 | U-Net without skips, 6 "
+                                     "epochs | 0.400 | +0.025 | p < 0.001 | 5 of 6 | 0.012 | 0.036 | better |")
+    rare = dataclasses.replace(comparison("Class weights", 6, 6, 0.01, "better"), measure="rare-class mIoU",
+                               scores=(0.132, 0.007))
+    assert "| Class weights | rare-class mIoU | U-Net, 6 epochs | 0.132 | U-Net without skips, 6 epochs | 0.007 |" in (
+        seg_findings.comparison_table([rare]))
+    assert seg_findings.outcome(rare) == "better (+0.025 rare-class mIoU)"
 
 
 def test_rare_classes_are_named_with_their_share_and_the_weights_only_when_weighted():

@@ -56,11 +56,11 @@ def test_boundary_lines_name_both_leaders_and_the_longer_training_where_the_lead
     lines = seg_readings.boundary_lines({"a": 0.65, "b": 0.76}, 0.366, runs, far, longer)
     assert lines[0] == ("- **Errors along outlines:** 65.0% to 76.0% of each model's errors lie in the band's 36.6% "
                         "of the pixels, as expected.")
-    assert lines[1].endswith("There, 76.7% are building interiors, which the first leader labels 70.0% right, "
+    assert lines[1].endswith("There, 76.7% are building interiors, which the first labels 70.0% right, "
                              "the second 90.9%, and 24 epochs of training 92.6%.")
     short_too = dataclasses.replace(far, right={**far.right, "U-Net, 24 epochs": 0.75})
     assert seg_readings.boundary_lines({"a": 0.65}, 0.366, runs, short_too, longer)[1].endswith(
-        "which the first leader labels 70.0% right, the second 90.9%.")
+        "which the first labels 70.0% right, the second 90.9%.")
     quiet = seg_readings.boundary_lines({"a": 0.3}, 0.366, runs[:1], None, longer)
     assert quiet[0].endswith("of the pixels, against our expectation.") and "interiors" not in quiet[1]
 
@@ -74,9 +74,9 @@ def test_rare_lines_are_left_out_when_no_condition_holds():
         "- **Rare classes:** *no skips* labels none as static car or human (why is untested)."]
     [line] = seg_readings.rare_lines(share, "FCN", "no skips", losses | {"no skips": 0.948})
     assert line == ("- **Rare classes:** *no skips* labels none as static car or human and fits its training crops "
-                    "least (loss 0.948; *FCN* 0.710; *U-Net, 6 epochs* 0.650): its decoder is the longest chain "
-                    "without a shortcut (the FCN upsamples in one step, skips bypass the U-Net's), so it learns "
-                    "slowest, and small rare classes come last (untested).")
+                    "least (loss 0.948; *FCN* 0.710; *U-Net, 6 epochs* 0.650): its decoder must learn to rebuild "
+                    "detail from 1/16, where the FCN only interpolates its scores; small rare classes come last "
+                    "(untested).")
     alike = {name: truth for name in share}
     assert seg_readings.rare_lines(alike, "FCN", "no skips", losses) == []
 
@@ -86,17 +86,20 @@ def test_weights_line_reports_labelling_recall_and_precision_only_where_they_occ
     unweighted = scores("U-Net, unweighted", [0.5] * 8, precision=0.6, recall=0.4)
     truth = {"static car": 0.012, "human": 0.0025, "moving car": 0.013}
     share = {"truth": truth, "U-Net": truth, "U-Net, unweighted": {**truth, "human": 0.0, "moving car": 0.001}}
-    text = seg_readings.weights_line(weighted, unweighted, share, [3, 6, 7], CLASSES, 0.01)
-    assert text == ("- **Class weights** (*U-Net*, with and without): mIoU 0.500 against 0.500 "
-                    "(untested). Unweighted, the U-Net almost never labels human or moving car. "
-                    "Weighted, recall rises by 0.01 or more for 3 of 3 rare classes, as expected (not tested); "
-                    "precision falls for static car and moving car; human, unlabelled unweighted, had none to lose.")
-    level = seg_readings.weights_line(unweighted, unweighted, {**share, "U-Net, unweighted": truth}, [3, 6, 7],
-                                      CLASSES, 0.01)
-    assert level.endswith("(untested). No rare class gains 0.01 in recall, against our expectation.")
+    tested = dataclasses.replace(comparison("Class weights", 6, 6, 0.01, "better"), first=weighted,
+                                 second=unweighted, measure="rare-class mIoU")
+    text = seg_readings.weights_line(tested, share, [3, 6, 7], CLASSES, 0.01)
+    assert text == ("- **Class weights** (*U-Net*, with and without): better (+0.025 rare-class mIoU), as expected. "
+                    "Unweighted, the U-Net almost never labels human or moving car. Weighted, recall rises by 0.01 "
+                    "or more for 3 of 3 rare classes (not tested); precision falls for static car and moving car; "
+                    "human, unlabelled unweighted, had none to lose.")
+    level = seg_readings.weights_line(dataclasses.replace(tested, first=unweighted, verdict="no detectable difference"),
+                                      {**share, "U-Net, unweighted": truth}, [3, 6, 7], CLASSES, 0.01)
+    assert "rare-class mIoU), against our expectation." in level
+    assert level.endswith("No rare class gains 0.01 in recall, against our expectation.")
     slight = dataclasses.replace(unweighted, recall=[0.595] * 8)  # recall +0.005: under the margin
-    assert "No rare class gains 0.01 in recall" in seg_readings.weights_line(weighted, slight, share, [3, 6, 7],
-                                                                               CLASSES, 0.01)
+    assert "No rare class gains 0.01 in recall" in seg_readings.weights_line(
+        dataclasses.replace(tested, second=slight), share, [3, 6, 7], CLASSES, 0.01)
 
 
 def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectation():
@@ -110,13 +113,18 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     lines = seg_readings.comparison_lines(compared, ("transposed", "bilinear"), 0.4, 3, (0.41, 0.25))
     assert lines[0].endswith("no detectable difference (+0.025 mIoU), as expected (not an equivalence test), though "
                              "its kernels moved 0.400 of their norm from bilinear.")
-    assert lines[2].endswith("Not one change: also 2,000 against 1,000 parameters, and 2.4× the time an epoch.")
+    assert lines[2].endswith("Not one change: also 2,000 against 1,000 parameters, and 2.4 against 1.0 s an epoch.")
     assert lines[1].endswith("as expected; the gain is larger within 3 px of a boundary (0.250 → 0.410 against "
                              f"{better.second.miou:.3f} → {better.first.miou:.3f}, not tested).")
     assert seg_readings.window_line(window, False, True).endswith(
         "another budget, and an FCN not levelled off (3.1).")
-    conclusion = seg_readings.task2_conclusion(compared, window, ("transposed", "bilinear"), 3.0, 0.003,
+    conclusion = seg_readings.task2_conclusion(compared, window, None, ("transposed", "bilinear"), 3.0, 0.003,
                                                {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid")
+    assert "weighted" not in conclusion
+    weights = dataclasses.replace(better, topic="Class weights", measure="rare-class mIoU")
+    assert "The weighted loss beat the unweighted one on the rare classes' mIoU (+0.025)." in (
+        seg_readings.task2_conclusion(compared, window, weights, ("transposed", "bilinear"), 3.0, 0.003,
+                                      {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid"))
     assert conclusion.endswith("Most errors (60.0% to 70.0%) lie under 3 px from a boundary, on 35.0% of the pixels.")
     assert conclusion.startswith("**Task 2** (UAVid; one network per variant). At 6 epochs each, skips beat none")
     assert "transposed upsampling made no detectable difference" in conclusion

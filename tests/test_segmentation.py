@@ -76,6 +76,9 @@ def test_model_names_carry_their_epochs_and_stay_apart_at_equal_epochs():
         ("Skip connections", "U-Net, 6 epochs", "U-Net without skips, 6 epochs"),
         ("U-Net against FCN", "U-Net, 6 epochs", "FCN, 6 epochs"),
         ("Training length", "U-Net, 24 epochs", "U-Net, 6 epochs")]
+    weighted = segmentation.controlled_comparisons(names, rare=[3, 6, 7])[-1]
+    assert (weighted.topic, weighted.first, weighted.second, weighted.classes, weighted.measure) == (
+        "Class weights", "U-Net, 6 epochs", "U-Net, unweighted loss, 6 epochs", (3, 6, 7), "rare-class mIoU")
 
 
 def per_image(correct: list[int]) -> torch.Tensor:
@@ -104,3 +107,17 @@ def test_compare_takes_the_more_cautious_test_and_holm_over_the_family():
     # one test sequence: the sequence-level p is 1, so no verdict, however small the frame-level p
     assert one.test.p_value < 0.001 and one.sequences.p_value == 1.0
     assert (one.adjusted_p, one.verdict) == (1.0, "no detectable difference")
+
+
+def test_compare_on_some_classes_tests_their_mean_iou_only():
+    # class 0 alike in both models; class 1 better in the first: the first's class-1 IoU is higher on every image
+    first = torch.tensor([[[100, 0, 0], [0, 90, 10], [0, 0, 100]]] * 12)
+    second = torch.tensor([[[100, 0, 0], [0, 50, 50], [0, 0, 100]]] * 12)
+    models_by_name = {"first": score("first"), "second": score("second")}
+    planned = [segmentation.Planned("class 1", "first", "second", (1,), "class-1 IoU"),
+               segmentation.Planned("class 0", "first", "second", (0,), "class-0 IoU")]
+    one, zero = segmentation.compare("family", planned, models_by_name, {"first": first, "second": second},
+                                     list("AABBCCDDEEFF"), seed=0)
+    assert one.compared() == (pytest.approx(0.9), pytest.approx(0.5)) and one.measure == "class-1 IoU"  # TP / row
+    assert one.test.difference == pytest.approx(0.4) and one.sequences.first_better == 6
+    assert zero.test.difference == 0 and zero.verdict == "no detectable difference"

@@ -127,3 +127,11 @@ def test_sequence_test_needs_a_sequence_per_image():
 def test_the_smallest_sign_flip_p_is_two_of_all_sign_patterns():
     from utils.significance import smallest_sign_flip_p
     assert smallest_sign_flip_p(6) == 2 / 64 and smallest_sign_flip_p(1) == 1.0 and smallest_sign_flip_p(0) == 1.0
+
+
+def test_sign_flip_test_finds_a_steady_shift_and_not_noise():
+    from utils.significance import sign_flip_test
+    noise = torch.randn(2000, generator=torch.Generator().manual_seed(1))
+    assert sign_flip_test(noise + 0.5) == 1 / 10001  # no sign pattern moves the mean this far
+    assert sign_flip_test(noise) > 0.05
+    assert sign_flip_test(torch.zeros(10)) == 1.0  # no difference at all

@@ -110,13 +110,15 @@ def uavid_metrics(fcn, unet, comparisons: list, boundary: dict, sampled: dict) -
                 "parameters": score.parameters, "epochs": score.epochs, "seconds_per_epoch": score.seconds_per_epoch,
                 "iou": dict(zip(CLASSES, score.iou, strict=True))}
     return {"fcn": model(fcn), "unet": model(unet),
-            "comparisons": {c.topic: {"first": c.first.name, "second": c.second.name, "difference": c.test.difference,
+            "comparisons": {c.topic: {"first": c.first.name, "second": c.second.name, "measure": c.measure,
+                                      "difference": c.test.difference,
                                       "p_value": c.test.p_value, "sequence_p_value": c.sequences.p_value,
                                       "sequences": c.sequences.sequences, "sequences_first_better":
                                           c.sequences.first_better, "holm_p_value": c.adjusted_p}
                             for c in comparisons},
-            "verdicts": [{"family": c.family, "comparison": c.topic, "difference": c.test.difference,
-                          "p": c.adjusted_p, "verdict": c.verdict} for c in comparisons],
+            "verdicts": [{"family": c.family, "comparison": c.topic, "measure": c.measure,
+                          "difference": c.test.difference, "p": c.adjusted_p, "verdict": c.verdict}
+                         for c in comparisons],
             "boundary": {name: {"band_px": b.band, "band_accuracy": b.accuracy, "band_miou": b.miou}
                          for name, b in boundary.items()},
             "sampled_pixels": {name: {"miou": r["miou"], "overall_accuracy": r["accuracy"]}

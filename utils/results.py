@@ -91,3 +91,9 @@ class Comparison:
     family: str  # the tests Holm's adjustment runs over, e.g. "controlled comparisons"
     adjusted_p: float  # Holm-adjusted max(frame p, sequence p)
     verdict: str  # "better", "worse" or "no detectable difference" at the adjusted p
+    measure: str = "mIoU"  # what the tests compare: the mIoU, or that of some classes, e.g. "rare-class mIoU"
+    scores: tuple[float, float] | None = None  # both models' measure on the test set; None: their mIoU
+
+    def compared(self) -> tuple[float, float]:
+        """Both models' value of the compared measure on the whole test set."""
+        return self.scores if self.scores is not None else (self.first.miou, self.second.miou)

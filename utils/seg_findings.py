@@ -107,10 +107,11 @@ def still_rising(summary: CurveSummary) -> bool:
 
 
 def comparison_table(comparisons: list[Comparison]) -> str:
-    """One row per comparison: both mIoUs, the frame-level and sequence-level tests, Holm's p and the verdict."""
+    """One row per comparison: the measure, both models' value of it, the frame-level and sequence-level tests,
+    Holm's p and the verdict."""
     return markdown_table([{
-        "comparison": c.topic, "model": c.first.name, "mIoU": f"{c.first.miou:.3f}", "against": c.second.name,
-        "its mIoU": f"{c.second.miou:.3f}", "difference": f"{c.test.difference:+.3f}",
+        "comparison": c.topic, "measure": c.measure, "model": c.first.name, "score": f"{c.compared()[0]:.3f}",
+        "against": c.second.name, "its score": f"{c.compared()[1]:.3f}", "difference": f"{c.test.difference:+.3f}",
         "frame p": p_text(c.test.p_value).removeprefix("p = "),
         "sequences better": f"{c.sequences.first_better} of {c.sequences.sequences}",
         "sequence p": p_text(c.sequences.p_value).removeprefix("p = "),
@@ -131,8 +132,8 @@ def class_changes(comparison: Comparison, classes: list[str], margin: float = CL
 
 
 def outcome(comparison: Comparison) -> str:
-    """A comparison's verdict with its mIoU difference, e.g. 'better (+0.135 mIoU)'."""
-    return f"{comparison.verdict} ({comparison.test.difference:+.3f} mIoU)"
+    """A comparison's verdict with its difference, e.g. 'better (+0.135 mIoU)'."""
+    return f"{comparison.verdict} ({comparison.test.difference:+.3f} {comparison.measure})"
 
 
 def class_change_table(comparisons: list[Comparison], classes: list[str]) -> str:

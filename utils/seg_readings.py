@@ -122,7 +122,7 @@ def boundary_lines(error_share: dict[str, float], band_share: float, runs: list[
              boundary_curve_finding(runs)]
     if far is not None and len(runs) > 1 and runs[-1].name != runs[0].name:
         near_leader, far_leader = runs[0].name, runs[-1].name
-        lines[-1] += (f" There, {far.share:.1%} are {far.true_class} interiors, which the first leader labels "
+        lines[-1] += (f" There, {far.share:.1%} are {far.true_class} interiors, which the first labels "
                       f"{far.right[near_leader]:.1%} right, the second {far.right[far_leader]:.1%}"
                       + (f", and {epochs_text(longer.epochs)} of training {far.right[longer.name]:.1%}."
                          if far.right[longer.name] - far.right[near_leader] >= 0.1 else "."))
@@ -142,17 +142,18 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, trai
         (bool(unlabelled) and fits_least,
          f"and fits its training crops least (loss {train_loss[no_skips]:.3f}; "
          + "; ".join(f"*{name}* {train_loss[name]:.3f}" for name in others)
-         + "): its decoder is the longest chain without a shortcut (the FCN upsamples in one step, skips bypass "
-         "the U-Net's), so it learns slowest, and small rare classes come last (untested)."),
+         + "): its decoder must learn to rebuild detail from 1/16, where the FCN only interpolates its scores; "
+         "small rare classes come last (untested)."),
     )
     return [f"- **Rare classes:** {text}"] if text else []
 
 
-def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, dict[str, float]], rare: list[int],
-                 classes: list[str], margin: float) -> str:
-    """What the class weights change in the same U-Net trained with and without them: the mIoU, and the rare
-    classes' labelling, recall (gains of `margin` or more) and precision (share: rare_shares' {'truth' or model:
-    {rare class: share of the pixels}})."""
+def weights_line(weights: Comparison, share: dict[str, dict[str, float]], rare: list[int], classes: list[str],
+                 margin: float) -> str:
+    """What the class weights change in the same U-Net trained with and without them (2.6's tested comparison): the
+    rare classes' mIoU, the mIoU, and the rare classes' labelling, recall (gains of `margin` or more) and precision
+    (share: rare_shares' {'truth' or model: {rare class: share of the pixels}})."""
+    weighted, unweighted = weights.first, weights.second
     names = [classes[k] for k in rare]
     ignored = [name for name in names if share[unweighted.name][name] < share["truth"][name] / 4]
     recall_up = [classes[k] for k in rare if round(weighted.recall[k], 3) - round(unweighted.recall[k], 3)
@@ -161,14 +162,14 @@ def weights_line(weighted: SegScores, unweighted: SegScores, share: dict[str, di
     precision_down = [classes[k] for k in rare if classes[k] in recall_up and classes[k] not in never
                       and round(weighted.precision[k], 3) < round(unweighted.precision[k], 3)]
     if recall_up:
-        gain = (f"Weighted, recall rises by {margin:g} or more for {len(recall_up)} of {len(rare)} rare classes, as "
-                "expected (not tested)"
+        gain = (f"Weighted, recall rises by {margin:g} or more for {len(recall_up)} of {len(rare)} rare classes "
+                "(not tested)"
                 + (f"; precision falls for {join_and(precision_down)}" if precision_down else "")
                 + (f"; {join_and(never)}, unlabelled unweighted, had none to lose." if never else "."))
     else:
         gain = f"No rare class gains {margin:g} in recall, against our expectation."
-    return (f"- **Class weights** (*{weighted.name}*, with and without): mIoU {weighted.miou:.3f} "
-            f"against {unweighted.miou:.3f} (untested). ") + stated(
+    return (f"- **Class weights** (*{weighted.name}*, with and without): {outcome(weights)}"
+            f"{expected(weights.verdict == 'better')}. ") + stated(
         (bool(ignored), f"Unweighted, the U-Net almost never labels {join_and(ignored, 'or')}."), (True, gain))
 
 
@@ -193,7 +194,6 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
     (upsampling: (tested, default); band_miou: the band's mIoU with and without skips)."""
     c = compared
     all_miou = (c.skips.first.miou, c.skips.second.miou)
-    time_ratio = c.architecture.first.seconds_per_epoch / c.architecture.second.seconds_per_epoch
     return [
         stated((True, f"- **Upsampling** ({upsampling[0]} against {upsampling[1]}): {outcome(c.upsampling)}"
                       + (", as expected (not an equivalence test)" if c.upsampling.verdict == "no detectable difference"
@@ -208,7 +208,8 @@ def comparison_lines(compared: Comparisons, upsampling: tuple[str, str], up_drif
         stated((True, f"- **U-Net against FCN**: {outcome(c.architecture)}"
                       f"{expected(c.architecture.verdict == 'better')}. Not one change: also "
                       f"{c.architecture.first.parameters:,} against {c.architecture.second.parameters:,} "
-                      f"parameters, and {time_ratio:.1f}× the time an epoch.")),
+                      f"parameters, and {c.architecture.first.seconds_per_epoch:.1f} against "
+                      f"{c.architecture.second.seconds_per_epoch:.1f} s an epoch.")),
         stated((True, f"- **{c.length.first.epochs} against {epochs_text(c.length.second.epochs)}**: "
                       f"{outcome(c.length)}{expected(c.length.verdict == 'better')}.")),
     ]
@@ -224,14 +225,16 @@ def window_line(window: Comparison, same_budget: bool, fcn_rising: bool) -> str:
                          + (", and an FCN not levelled off (3.1)" if fcn_rising else "") + "."))
 
 
-def task2_conclusion(compared: Comparisons, window: Comparison, upsampling: tuple[str, str], window_seconds: float,
-                     fcn_seconds: float, error_share: dict[str, float], band_share: float, band: float,
-                     data: str) -> str:
-    """Task 2 in a paragraph: what each comparison found in this run, and where the errors lie (upsampling: (tested,
-    default); error_share: each model's share of its errors in the band; data: what it ran on, e.g. 'synthetic
-    stand-in')."""
+def task2_conclusion(compared: Comparisons, window: Comparison, weights: Comparison | None,
+                     upsampling: tuple[str, str], window_seconds: float, fcn_seconds: float,
+                     error_share: dict[str, float], band_share: float, band: float, data: str) -> str:
+    """Task 2 in a paragraph: what each comparison found in this run, and where the errors lie (weights: the class
+    weights' comparison, None where untrained; upsampling: (tested, default); error_share: each model's share of
+    its errors in the band; data: what it ran on, e.g. 'synthetic stand-in')."""
     c = compared
     low, high = min(error_share.values()), max(error_share.values())
+    weights_text = (f"The weighted loss {PAST[weights.verdict]} the unweighted one on the rare classes' mIoU "
+                    f"({weights.test.difference:+.3f})." if weights else "")
     return stated(
         (True, f"**Task 2** ({data}; one network per variant). At {epochs_text(c.skips.first.epochs)} each, skips "
                f"{PAST[c.skips.verdict]} none "
@@ -242,6 +245,7 @@ def task2_conclusion(compared: Comparisons, window: Comparison, upsampling: tupl
                   else f"{PAST[c.upsampling.verdict]} {upsampling[1]}") + "."),
         (True, f"{capital(epochs_text(c.length.first.epochs))} {PAST[c.length.verdict]} {c.length.second.epochs} "
                f"({c.length.test.difference:+.3f})."),
+        (bool(weights_text), weights_text),
         (True, f"The sliding window {PAST[window.verdict]} the FCN ({window.test.difference:+.3f} mIoU on the "
                f"same pixels, uncontrolled) {'but' if window.verdict == 'better' else 'and'} was "
                f"{relative_speed(window_seconds, fcn_seconds)}{expected(window_seconds > fcn_seconds)}."),

@@ -13,7 +13,7 @@ from .findings import epochs_text, verdict
 from .palette import NUM_CLASSES
 from .results import Comparison, SegScores
 from .seg_data import SegmentationCrops, WholeImages
-from .significance import holm, paired_miou_test, paired_sequence_test
+from .significance import holm, mean_iou, paired_miou_test, paired_sequence_test
 from .training import Training
 
 
@@ -122,19 +122,27 @@ def model_names(seg: Segmentation) -> ModelNames:
 
 @dataclass(frozen=True)
 class Planned:
-    """A planned comparison of two models, by their labels: first minus second."""
+    """A planned comparison of two models, by their labels: first minus second, on the mIoU of all classes or, where
+    `classes` lists some, on theirs (named by `measure`)."""
 
     topic: str
     first: str
     second: str
+    classes: tuple[int, ...] = ()
+    measure: str = "mIoU"
 
 
-def controlled_comparisons(names: ModelNames) -> list[Planned]:
-    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture."""
-    return [Planned("Upsampling", names.fcn_other, names.fcn),
-            Planned("Skip connections", names.unet_short, names.unet_no_skips),
-            Planned("U-Net against FCN", names.unet_short, names.fcn),
-            Planned("Training length", names.unet, names.unet_short)]
+def controlled_comparisons(names: ModelNames, rare: list[int] | None = None) -> list[Planned]:
+    """2.6's family: each pair differs in one thing, or (U-Net against FCN) in the architecture; with `rare`, also
+    the class weights, on the mIoU of those rare classes, which the weights are for."""
+    planned = [Planned("Upsampling", names.fcn_other, names.fcn),
+               Planned("Skip connections", names.unet_short, names.unet_no_skips),
+               Planned("U-Net against FCN", names.unet_short, names.fcn),
+               Planned("Training length", names.unet, names.unet_short)]
+    if rare:
+        planned.append(Planned("Class weights", names.unet_short, names.unet_unweighted, tuple(rare),
+                               "rare-class mIoU"))
+    return planned
 
 
 # mIoU differences below this count as none: a change of CPU or number format alone moves a model's mIoU this much
@@ -146,9 +154,19 @@ def compare(family: str, planned: list[Planned], scores: dict[str, SegScores], p
     """Each planned comparison's frame-level permutation test and sequence-level paired t-test (per_image: each
     model's per-image confusions; sequences: each image's sequence); the verdict takes the larger p, Holm-adjusted
     over the family, and a difference under MIOU_MARGIN is none."""
-    frame_tests = [paired_miou_test(per_image[p.first], per_image[p.second], seed=seed) for p in planned]
-    sequence_tests = [paired_sequence_test(per_image[p.first], per_image[p.second], sequences) for p in planned]
+    frame_tests = [paired_miou_test(per_image[p.first], per_image[p.second], seed=seed, classes=list(p.classes) or None)
+                   for p in planned]
+    sequence_tests = [paired_sequence_test(per_image[p.first], per_image[p.second], sequences, list(p.classes) or None)
+                      for p in planned]
     adjusted = holm([max(f.p_value, s.p_value) for f, s in zip(frame_tests, sequence_tests, strict=True)])
     return [Comparison(p.topic, scores[p.first], scores[p.second], frame, sequence, family, p_value,
-                       verdict(frame.difference, p_value, MIOU_MARGIN))
+                       verdict(frame.difference, p_value, MIOU_MARGIN), p.measure, _subset_scores(p, per_image))
             for p, frame, sequence, p_value in zip(planned, frame_tests, sequence_tests, adjusted, strict=True)]
+
+
+def _subset_scores(planned: Planned, per_image: dict[str, torch.Tensor]) -> tuple[float, float] | None:
+    """Both models' mIoU over the planned classes on the whole test set; None where it is the mIoU of all."""
+    if not planned.classes:
+        return None
+    return tuple(float(mean_iou(per_image[name].double().sum(0), list(planned.classes)))
+                 for name in (planned.first, planned.second))

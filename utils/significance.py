@@ -1,5 +1,6 @@
 """Paired tests for two models scored on the same test items: McNemar's exact test on per-image right/wrong
-(classification), and a sign-flip permutation test of the mIoU difference over images (segmentation)."""
+(classification), sign-flip permutation tests of a mean difference over items (per-digit losses) and of the mIoU
+difference over images (segmentation)."""
 from dataclasses import dataclass
 
 import torch
@@ -55,27 +56,41 @@ class PairedMiou:
     images: int
 
 
-def _miou(confusions: torch.Tensor) -> torch.Tensor:
-    """The mIoU of each confusion matrix of a batch (..., C, C)."""
-    return iou_per_class(confusions).mean(-1)
+def mean_iou(confusions: torch.Tensor, classes: list[int] | None = None) -> torch.Tensor:
+    """The mIoU of each confusion matrix of a batch (..., C, C), over all classes or the listed ones."""
+    iou = iou_per_class(confusions)
+    return (iou if classes is None else iou[..., classes]).mean(-1)
 
 
 def _pixel_accuracy(confusions: torch.Tensor) -> torch.Tensor:
     return confusions.diagonal(dim1=-2, dim2=-1).sum(-1) / confusions.sum((-2, -1)).clamp(min=1)
 
 
+def sign_flip_test(differences: torch.Tensor, permutations: int = 10000, seed: int = 0, chunk: int = 500) -> float:
+    """Two-sided p of a paired mean difference (per item: first minus second), assuming no distribution: under the
+    null hypothesis each difference is as likely negative as positive, so random sign flips give its null spread."""
+    differences = differences.double().flatten()
+    observed = abs(float(differences.mean()))
+    generator = torch.Generator().manual_seed(seed)
+    at_least = 0
+    for start in range(0, permutations, chunk):  # a chunk of sign patterns at a time: bounded memory
+        signs = torch.randint(0, 2, (min(chunk, permutations - start), len(differences)), generator=generator) * 2 - 1
+        at_least += int(((signs.double() @ differences).abs() / len(differences) >= observed - 1e-12).sum())
+    return (at_least + 1) / (permutations + 1)
+
+
 def paired_miou_test(first: torch.Tensor, second: torch.Tensor, permutations: int = 10000,
-                     seed: int = 0) -> PairedMiou:
+                     seed: int = 0, classes: list[int] | None = None) -> PairedMiou:
     """Sign-flip permutation test on per-image confusion matrices (images, C, C) of two models: under the null
-    hypothesis either model could have produced either prediction of each image."""
+    hypothesis either model could have produced either prediction of each image (classes: the mIoU's, or all)."""
     first, second = first.double(), second.double()
-    observed = float(_miou(first.sum(0)) - _miou(second.sum(0)))
-    images, classes = first.shape[0], first.shape[-1]
+    observed = float(mean_iou(first.sum(0), classes) - mean_iou(second.sum(0), classes))
+    images, size = first.shape[0], first.shape[-1]
     swap = (torch.rand(permutations, images, generator=torch.Generator().manual_seed(seed)) < 0.5).double()
     change = (second - first).reshape(images, -1)  # what swapping image i moves from one sum to the other
-    first_sums = (first.sum(0).flatten() + swap @ change).reshape(-1, classes, classes)
-    second_sums = (second.sum(0).flatten() - swap @ change).reshape(-1, classes, classes)
-    null = _miou(first_sums) - _miou(second_sums)
+    first_sums = (first.sum(0).flatten() + swap @ change).reshape(-1, size, size)
+    second_sums = (second.sum(0).flatten() - swap @ change).reshape(-1, size, size)
+    null = mean_iou(first_sums, classes) - mean_iou(second_sums, classes)
     p_value = float(((null.abs() >= abs(observed) - 1e-12).sum() + 1) / (permutations + 1))
     better = int((_pixel_accuracy(first) > _pixel_accuracy(second)).sum())
     return PairedMiou(observed, p_value, better, images)
@@ -90,17 +105,20 @@ class PairedSequences:
     first_better: int  # sequences on which the first model's mIoU is higher
 
 
-def sequence_mious(confusions: torch.Tensor, sequences: list[str]) -> list[float]:
-    """The mIoU of each sequence (in order of first appearance), from per-image confusions (images, C, C)."""
+def sequence_mious(confusions: torch.Tensor, sequences: list[str], classes: list[int] | None = None) -> list[float]:
+    """The mIoU (over all classes or the listed ones) of each sequence, in order of first appearance, from
+    per-image confusions (images, C, C)."""
     names = list(dict.fromkeys(sequences))
-    return [float(_miou(confusions[[s == name for s in sequences]].double().sum(0))) for name in names]
+    return [float(mean_iou(confusions[[s == name for s in sequences]].double().sum(0), classes)) for name in names]
 
 
-def paired_sequence_test(first: torch.Tensor, second: torch.Tensor, sequences: list[str]) -> PairedSequences:
-    """Paired t-test (scipy's ttest_rel) of two models' per-sequence mIoU; sequences: each image's sequence."""
+def paired_sequence_test(first: torch.Tensor, second: torch.Tensor, sequences: list[str],
+                         classes: list[int] | None = None) -> PairedSequences:
+    """Paired t-test (scipy's ttest_rel) of two models' per-sequence mIoU (over all classes or the listed ones);
+    sequences: each image's sequence."""
     check(len(sequences) == first.shape[0] == second.shape[0],
           f"one sequence name per image: got {len(sequences)} names for {first.shape[0]} and {second.shape[0]} images")
-    first_mious, second_mious = sequence_mious(first, sequences), sequence_mious(second, sequences)
+    first_mious, second_mious = sequence_mious(first, sequences, classes), sequence_mious(second, sequences, classes)
     differences = [a - b for a, b in zip(first_mious, second_mious, strict=True)]
     better = sum(d > 0 for d in differences)
     if len(differences) < 2 or max(differences) - min(differences) < 1e-12:
