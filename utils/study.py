@@ -232,7 +232,7 @@ def regularisation_recipes(limit: int, epochs: int, lr: float, dropout: float) -
 def pooled_both_ways(model: LeNet, images: torch.Tensor, data: StudyData, run: Run) -> dict[str, torch.Tensor]:
     """LeNet's first convolution and ReLU maps of the digits, max- and average-pooled: {'max' or 'avg': maps}."""
     model.eval()
-    with torch.no_grad(), run.autocast():
+    with run.autocast():
         maps = model.features[:2](_normalised(images, data, run)).float()  # conv, ReLU
     return {"max": F.max_pool2d(maps, 2), "avg": F.avg_pool2d(maps, 2)}
 
