@@ -119,12 +119,21 @@ def test_comparison_lines_and_conclusion_word_each_verdict_against_its_expectati
     assert seg_readings.window_line(window, False, True).endswith(
         "another budget, and an FCN not levelled off (3.1).")
     conclusion = seg_readings.task2_conclusion(compared, window, None, ("transposed", "bilinear"), 3.0, 0.003,
-                                               {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid")
+                                               {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid", [3, 6, 7], CLASSES, 0.01)
     assert "weighted" not in conclusion
     weights = dataclasses.replace(better, topic="Class weights", measure="rare-class mIoU")
     assert "The weighted loss beat the unweighted one on the rare classes' mIoU (+0.025)." in (
         seg_readings.task2_conclusion(compared, window, weights, ("transposed", "bilinear"), 3.0, 0.003,
-                                      {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid"))
+                                      {"FCN": 0.6, "U-Net": 0.7}, 0.35, 3, "UAVid", [3, 6, 7], CLASSES, 0.01))
+    no_humans = dataclasses.replace(weights, first=dataclasses.replace(weights.first, recall=[0.5] * 6 + [0.002, 0.5]),
+                                    second=dataclasses.replace(weights.second, recall=[0.5] * 6 + [0.0, 0.5]))
+    assert "rare classes' mIoU (+0.025; human found in neither)." in seg_readings.task2_conclusion(
+        compared, window, no_humans, ("transposed", "bilinear"), 3.0, 0.003, {"FCN": 0.6}, 0.35, 3, "UAVid",
+        [3, 6, 7], CLASSES, 0.01)
+    shares = {name: {"static car": 0.012, "human": 0.0025, "moving car": 0.013}
+              for name in ("truth", no_humans.second.name)}
+    assert seg_readings.weights_line(no_humans, shares, [3, 6, 7], CLASSES, 0.01).endswith(
+        "Human stays under 0.01 recall either way.")
     assert conclusion.endswith("Most errors (60.0% to 70.0%) lie under 3 px from a boundary, on 35.0% of the pixels.")
     assert conclusion.startswith("**Task 2** (UAVid; one network per variant). At 6 epochs each, skips beat none")
     assert "transposed upsampling made no detectable difference" in conclusion

@@ -148,12 +148,18 @@ def rare_lines(share: dict[str, dict[str, float]], fcn: str, no_skips: str, trai
     return [f"- **Rare classes:** {text}"] if text else []
 
 
+def unfound(weights: Comparison, rare: list[int], classes: list[str], margin: float) -> list[str]:
+    """The rare classes whose recall stays under `margin` with and without the class weights."""
+    return [classes[k] for k in rare if max(weights.first.recall[k], weights.second.recall[k]) < margin]
+
+
 def weights_line(weights: Comparison, share: dict[str, dict[str, float]], rare: list[int], classes: list[str],
                  margin: float) -> str:
     """What the class weights change in the same U-Net trained with and without them (2.6's tested comparison): the
     rare classes' mIoU, the mIoU, and the rare classes' labelling, recall (gains of `margin` or more) and precision
     (share: rare_shares' {'truth' or model: {rare class: share of the pixels}})."""
     weighted, unweighted = weights.first, weights.second
+    missed = unfound(weights, rare, classes, margin)
     names = [classes[k] for k in rare]
     ignored = [name for name in names if share[unweighted.name][name] < share["truth"][name] / 4]
     recall_up = [classes[k] for k in rare if round(weighted.recall[k], 3) - round(unweighted.recall[k], 3)
@@ -170,7 +176,8 @@ def weights_line(weights: Comparison, share: dict[str, dict[str, float]], rare: 
         gain = f"No rare class gains {margin:g} in recall, against our expectation."
     return (f"- **Class weights** (*{weighted.name}*, with and without): {outcome(weights)}"
             f"{expected(weights.verdict == 'better')}. ") + stated(
-        (bool(ignored), f"Unweighted, the U-Net almost never labels {join_and(ignored, 'or')}."), (True, gain))
+        (bool(ignored), f"Unweighted, the U-Net almost never labels {join_and(ignored, 'or')}."), (True, gain),
+        (bool(missed), f"{capital(join_and(missed))} stays under {margin:g} recall either way."))
 
 
 @dataclass(frozen=True)
@@ -227,14 +234,18 @@ def window_line(window: Comparison, same_budget: bool, fcn_rising: bool) -> str:
 
 def task2_conclusion(compared: Comparisons, window: Comparison, weights: Comparison | None,
                      upsampling: tuple[str, str], window_seconds: float, fcn_seconds: float,
-                     error_share: dict[str, float], band_share: float, band: float, data: str) -> str:
+                     error_share: dict[str, float], band_share: float, band: float, data: str,
+                     rare: list[int], classes: list[str], margin: float) -> str:
     """Task 2 in a paragraph: what each comparison found in this run, and where the errors lie (weights: the class
-    weights' comparison, None where untrained; upsampling: (tested, default); error_share: each model's share of
-    its errors in the band; data: what it ran on, e.g. 'synthetic stand-in')."""
+    weights' comparison, None where untrained, with the rare classes found in neither model, recall under
+    `margin`; upsampling: (tested, default); error_share: each model's share of its errors in the band; data: what
+    it ran on, e.g. 'synthetic stand-in')."""
     c = compared
     low, high = min(error_share.values()), max(error_share.values())
+    missed = unfound(weights, rare, classes, margin) if weights else []
     weights_text = (f"The weighted loss {PAST[weights.verdict]} the unweighted one on the rare classes' mIoU "
-                    f"({weights.test.difference:+.3f})." if weights else "")
+                    f"({weights.test.difference:+.3f}" + (f"; {join_and(missed)} found in neither" if missed else "")
+                    + ")." if weights else "")
     return stated(
         (True, f"**Task 2** ({data}; one network per variant). At {epochs_text(c.skips.first.epochs)} each, skips "
                f"{PAST[c.skips.verdict]} none "
