@@ -156,7 +156,7 @@ def unfound(weights: Comparison, rare: list[int], classes: list[str], margin: fl
 def weights_line(weights: Comparison, share: dict[str, dict[str, float]], rare: list[int], classes: list[str],
                  margin: float) -> str:
     """What the class weights change in the same U-Net trained with and without them (2.6's tested comparison): the
-    rare classes' mIoU, the mIoU, and the rare classes' labelling, recall (gains of `margin` or more) and precision
+    rare classes' mIoU, and the rare classes' labelling, recall (gains of `margin` or more) and precision
     (share: rare_shares' {'truth' or model: {rare class: share of the pixels}})."""
     weighted, unweighted = weights.first, weights.second
     missed = unfound(weights, rare, classes, margin)
